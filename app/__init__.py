@@ -1,0 +1,1 @@
+"""SUS — skoleudviklingssamtaler: the annual cycle of school development dialogues."""

@@ -1,0 +1,111 @@
+"""Login, logout and the user's own account page."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from app import i18n
+from app.accounts import service
+from app.accounts.access import SESSION_COOKIE, Public, SignedIn
+from app.accounts.models import ROLE_LABELS
+from app.config import get_settings
+from app.db import SessionDep
+from app.i18n import gettext as _
+from app.schools.models import Municipality, School
+from app.web import redirect, render
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: never send a user off-site after login.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/login")
+def login_form(request: Request, principal: Public, next: str | None = None):
+    if principal.is_authenticated:
+        return redirect(request, _safe_next(next))
+    return render(request, "accounts/login.html", {"next": _safe_next(next), "email": "", "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    principal: Public,
+    session: SessionDep,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+):
+    settings = get_settings()
+    ip = request.client.host if request.client else "unknown"
+    try:
+        user = service.authenticate(session, settings, email, password, ip)
+    except service.TooManyAttempts as exc:
+        error = _(
+            "Too many failed attempts. Wait %(minutes)s minutes and try again.",
+            minutes=exc.minutes,
+        )
+        return render(
+            request, "accounts/login.html",
+            {"next": _safe_next(next), "email": email, "error": error}, status_code=429,
+        )
+    if user is None:
+        error = _("Wrong e-mail address or password.")
+        return render(
+            request, "accounts/login.html",
+            {"next": _safe_next(next), "email": email, "error": error}, status_code=400,
+        )
+    token = service.start_session(session, settings, user)
+    response = redirect(request, _safe_next(next))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, principal: Public, session: SessionDep) -> Response:
+    service.end_session(session, request.cookies.get(SESSION_COOKIE))
+    response = redirect(request, "/login", message=_("You are logged out."))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account")
+def account(request: Request, principal: SignedIn, session: SessionDep):
+    roles = []
+    for ra in service.roles_of(session, principal.user):
+        scope = None
+        if ra.municipality_id:
+            scope = session.get(Municipality, ra.municipality_id).name
+        elif ra.school_id:
+            scope = session.get(School, ra.school_id).name
+        roles.append({"label": _(ROLE_LABELS[ra.role]), "scope": scope})
+    return render(
+        request, "accounts/account.html", {"roles": roles, "locales": i18n.LOCALES}
+    )
+
+
+@router.post("/account/language")
+def set_language(
+    request: Request,
+    principal: SignedIn,
+    session: SessionDep,
+    locale: Annotated[str, Form()] = "",
+):
+    chosen = locale if locale in i18n.LOCALES else None
+    service.set_locale(session, principal.user, chosen)
+    if chosen:
+        i18n.set_locale(chosen)
+    return redirect(request, "/account", message=_("Your language is saved."))

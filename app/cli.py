@@ -1,0 +1,169 @@
+"""The `sus` command line: serve the app, migrate the database, load demo data, add users."""
+
+import sys
+
+import click
+
+from app.config import get_settings
+
+
+def _session():
+    from sqlmodel import Session
+
+    from app.db import make_engine
+
+    engine = make_engine(get_settings().database_url)
+    return engine, Session(engine)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """SUS: school development dialogues (skoleudviklingssamtaler) for Danish municipalities.
+
+    Settings come from environment variables starting with SUS_ (see the README).
+    """
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--migrate/--no-migrate",
+    default=True,
+    show_default=True,
+    help="Bring the database schema up to date before serving. With --no-migrate the "
+    "server refuses to start if the schema is not up to date.",
+)
+@click.option("--workers", default=1, show_default=True, help="Worker processes.")
+def serve(host: str, port: int, migrate: bool, workers: int) -> None:
+    """Serve the web app."""
+    import uvicorn
+
+    from app import logs, migrate as migrations
+    from app.db import make_engine
+
+    settings = get_settings()
+    logs.configure(settings.log_level)
+    if migrate:
+        migrations.upgrade(settings.database_url)
+    else:
+        engine = make_engine(settings.database_url)
+        up_to_date = migrations.is_up_to_date(engine)
+        engine.dispose()
+        if not up_to_date:
+            click.echo(
+                "The database schema is not up to date. Run `sus db upgrade` first, "
+                "or start without --no-migrate.",
+                err=True,
+            )
+            sys.exit(1)
+    click.echo(f"SUS is running at http://{host}:{port}  (stop with Ctrl+C)")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # our own access log masks tokens; see app/logs.py
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database schema (migrations)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Bring the schema up to REVISION (default: the newest)."""
+    from app import migrate
+
+    migrate.upgrade(get_settings().database_url, revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Take the schema back to REVISION ("base" removes every table)."""
+    from app import migrate
+
+    migrate.downgrade(get_settings().database_url, revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the schema's revision and whether it is the newest."""
+    from app import migrate
+
+    engine, _ = _session()
+    current = migrate.current_revision(engine)
+    head = migrate.head_revision()
+    click.echo(f"current: {current or '(empty)'}\nnewest:  {head}")
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo municipalities, schools and logins (running it again changes nothing)."""
+    from app import demo as demo_data, migrate
+
+    migrate.upgrade(get_settings().database_url)
+    engine, session = _session()
+    with session:
+        for line in demo_data.load(session):
+            click.echo(line)
+    click.echo("Demo data is loaded. Log in with e.g. konsulent@skanderborg.demo / demo")
+
+
+@main.group()
+def user() -> None:
+    """Users and their roles."""
+
+
+@user.command("create")
+@click.option("--email", required=True, help="Login e-mail address.")
+@click.option("--name", required=True, help="Full name.")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "consultant", "school_leader", "participant"]),
+    required=True,
+    help="admin: everything; consultant/participant: of a municipality; "
+    "school_leader: of a school.",
+)
+@click.option("--municipality", "kommunekode", help="Kommunekode (3 digits), for consultant/participant.")
+@click.option("--school", "institution_number", help="Institution number (6 digits), for school_leader.")
+@click.password_option(help="Password (asked for if not given).")
+def user_create(email, name, role, kommunekode, institution_number, password) -> None:
+    """Create a user with one role (or give an existing user one more role)."""
+    from app.accounts import service as accounts
+    from app.accounts.models import Role
+    from app.schools import service as schools
+
+    engine, session = _session()
+    with session:
+        scope: dict = {}
+        if role in ("consultant", "participant"):
+            m = schools.get_municipality_by_code(session, kommunekode or "")
+            if m is None:
+                raise click.UsageError("--municipality must be the kommunekode of a municipality.")
+            scope["municipality_id"] = m.id
+        elif role == "school_leader":
+            s = schools.get_school_by_institution_number(session, institution_number or "")
+            if s is None:
+                raise click.UsageError("--school must be the institution number of a school.")
+            scope["school_id"] = s.id
+        u = accounts.get_user_by_email(session, email)
+        if u is None:
+            u = accounts.create_user(session, email=email, name=name, password=password)
+            click.echo(f"Created {u.email}.")
+        accounts.grant(session, u, Role(role), **scope)
+        click.echo(f"{u.email} is {role}.")
+
+
+if __name__ == "__main__":
+    main()

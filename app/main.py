@@ -1,0 +1,46 @@
+"""create_app(): settings, routers, static files, middleware and error pages."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import app.models  # noqa: F401  (registers every table)
+from app import errors, logs
+from app.accounts.routes import router as accounts_router
+from app.config import Settings, get_settings
+from app.db import make_engine
+from app.health import router as health_router
+from app.paths import STATIC
+from app.schools.routes import router as schools_router
+from app.security import SecurityMiddleware, verify_csrf
+
+ROUTERS = [health_router, accounts_router, schools_router]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="SUS",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(verify_csrf)],
+        lifespan=lifespan,
+        max_body_size=settings.max_upload_mb * 1024 * 1024,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityMiddleware)
+    app.add_middleware(logs.AccessLogMiddleware)
+    errors.install(app)
+    return app

@@ -1,0 +1,8 @@
+"""Every domain's tables, imported in one place for Alembic and the tests."""
+
+from sqlmodel import SQLModel
+
+from app.accounts.models import LoginAttempt, RoleAssignment, User, UserSession  # noqa: F401
+from app.schools.models import Municipality, Person, School  # noqa: F401
+
+metadata = SQLModel.metadata

@@ -1,0 +1,90 @@
+"""Municipalities, their schools, and the people who take part in the cycle."""
+
+from enum import Enum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.db import Timestamped, Versioned
+from app.i18n import N_
+
+
+class SchoolKind(str, Enum):
+    ORDINARY = "ordinary"
+    """almen skole"""
+    SPECIAL = "special"
+    """specialskole: brings its own data to the dialogue"""
+    VILLAGE = "village"
+    """landsbyordning: school and daycare under one leader"""
+    INTERNAL = "internal"
+    """intern skole / behandlingstilbud"""
+
+
+SCHOOL_KIND_LABELS = {
+    SchoolKind.ORDINARY: N_("Ordinary school"),
+    SchoolKind.SPECIAL: N_("Special school"),
+    SchoolKind.VILLAGE: N_("Village school (school and daycare)"),
+    SchoolKind.INTERNAL: N_("In-house school"),
+}
+
+
+def enum_type(enum: type[Enum], name: str) -> sa.Enum:
+    """Enums are stored as their values in a VARCHAR with a named CHECK constraint."""
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Municipality(Timestamped, Versioned, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    """E.g. "Skanderborg Kommune"."""
+    kommunekode: str = Field(max_length=3, unique=True)
+    """The three-digit municipality code used by Danmarks Statistik and the ministry."""
+    is_demo: bool = Field(default=False)
+    """Invented data: the UI labels everything under it as demo data."""
+
+
+class School(Timestamped, Versioned, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("municipality_id", "name"),
+        sa.CheckConstraint("student_count IS NULL OR student_count >= 0", name="student_count"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="RESTRICT")
+    name: str = Field(max_length=160)
+    institution_number: str = Field(max_length=6, unique=True)
+    """The ministry's six-digit institution number (institutionsnummer)."""
+    kind: SchoolKind = Field(
+        default=SchoolKind.ORDINARY, sa_type=enum_type(SchoolKind, "school_kind")
+    )
+    student_count: int | None = Field(default=None)
+    has_special_classes: bool = Field(default=False)
+    """Has a special-class department (specialklasserække)."""
+    website: str | None = Field(default=None, max_length=300)
+    address: str | None = Field(default=None, max_length=300)
+    """Where meetings "at the school" take place."""
+
+
+class Person(Timestamped, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int | None = Field(
+        default=None, foreign_key="municipality.id", index=True, ondelete="CASCADE"
+    )
+    school_id: int | None = Field(
+        default=None, foreign_key="school.id", index=True, ondelete="SET NULL"
+    )
+    """The school the person works at, if any."""
+    name: str = Field(max_length=160)
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    title: str | None = Field(default=None, max_length=160)
+    """E.g. "Skolechef", "PPR-leder", "Pædagogisk konsulent"."""
+    organisation: str | None = Field(default=None, max_length=160)
+    """E.g. "Skole og Uddannelse", "PPR", or the school's name."""

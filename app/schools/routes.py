@@ -1,0 +1,273 @@
+"""Pages for municipalities and schools."""
+
+from fastapi import APIRouter, HTTPException, Request
+
+from app.accounts.access import SignedIn, require
+from app.db import SessionDep, StaleVersion
+from app.forms import FieldError, FormDep, parse_field, parse_form
+from app.i18n import gettext as _
+from app.schools import policy, service
+from app.schools.models import SCHOOL_KIND_LABELS, School, SchoolKind
+from app.schools.service import FIELD_LABELS, INLINE_FIELDS, SchoolForm
+from app.web import is_htmx, redirect, render
+
+router = APIRouter()
+
+
+def _municipality_or_404(session, principal, municipality_id: int):
+    municipality = service.get_municipality(session, municipality_id)
+    if municipality is None:
+        raise HTTPException(404)
+    require(policy.can_view_municipality(principal, municipality.id))
+    return municipality
+
+
+def _school_or_404(session, principal, school_id: int) -> School:
+    school = service.get_school(session, school_id)
+    if school is None:
+        raise HTTPException(404)
+    require(policy.can_view_school(principal, school))
+    return school
+
+
+def _kind_options():
+    return [(k.value, _(SCHOOL_KIND_LABELS[k])) for k in SchoolKind]
+
+
+@router.get("/")
+def home(request: Request, principal: SignedIn, session: SessionDep):
+    municipalities = service.list_municipalities(session, principal)
+    if len(municipalities) == 1:
+        return redirect(request, f"/municipalities/{municipalities[0].id}")
+    return redirect(request, "/municipalities")
+
+
+@router.get("/municipalities")
+def municipality_list(request: Request, principal: SignedIn, session: SessionDep):
+    municipalities = service.list_municipalities(session, principal)
+    return render(request, "schools/municipality_list.html", {"municipalities": municipalities})
+
+
+@router.get("/municipalities/{municipality_id}")
+def municipality_overview(
+    request: Request, municipality_id: int, principal: SignedIn, session: SessionDep
+):
+    municipality = _municipality_or_404(session, principal, municipality_id)
+    return render(
+        request,
+        "schools/municipality.html",
+        {
+            "municipality": municipality,
+            "counts": service.school_counts_by_kind(session, municipality.id),
+            "kind_labels": SCHOOL_KIND_LABELS,
+            "schools": service.list_schools(session, municipality.id),
+            "people": service.list_people(session, municipality_id=municipality.id),
+            "can_manage": policy.can_manage_municipality(principal, municipality.id),
+        },
+    )
+
+
+@router.get("/municipalities/{municipality_id}/schools")
+def school_list(
+    request: Request,
+    municipality_id: int,
+    principal: SignedIn,
+    session: SessionDep,
+    q: str | None = None,
+    kind: str | None = None,
+):
+    municipality = _municipality_or_404(session, principal, municipality_id)
+    kind_filter = SchoolKind(kind) if kind in {k.value for k in SchoolKind} else None
+    schools = service.list_schools(session, municipality.id, query=q, kind=kind_filter)
+    return render(
+        request,
+        "schools/school_list.html",
+        {
+            "municipality": municipality,
+            "schools": schools,
+            "q": q or "",
+            "kind": kind_filter.value if kind_filter else "",
+            "kind_options": _kind_options(),
+            "kind_labels": SCHOOL_KIND_LABELS,
+            "can_create": policy.can_create_school(principal, municipality.id),
+        },
+        # The search box swaps only the table's rows.
+        partial="schools/_school_rows.html"
+        if request.headers.get("hx-target") == "school-rows"
+        else None,
+    )
+
+
+def _form_page(request, municipality, *, school=None, values=None, errors=None, conflict=None,
+               status_code=200):
+    return render(
+        request,
+        "schools/school_form.html",
+        {
+            "municipality": municipality,
+            "school": school,
+            "values": values or {},
+            "errors": errors or {},
+            "conflict": conflict,
+            "kind_options": _kind_options(),
+            "field_labels": FIELD_LABELS,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/municipalities/{municipality_id}/schools/new")
+def new_school_form(request: Request, municipality_id: int, principal: SignedIn, session: SessionDep):
+    municipality = _municipality_or_404(session, principal, municipality_id)
+    require(policy.can_create_school(principal, municipality.id))
+    return _form_page(request, municipality, values={"kind": SchoolKind.ORDINARY.value})
+
+
+@router.post("/municipalities/{municipality_id}/schools/new")
+def create_school(
+    request: Request, municipality_id: int, principal: SignedIn, session: SessionDep,
+    form: FormDep,
+):
+    municipality = _municipality_or_404(session, principal, municipality_id)
+    require(policy.can_create_school(principal, municipality.id))
+    result = parse_form(SchoolForm, form)
+    if result.ok:
+        try:
+            school = service.create_school(session, municipality.id, result.data)
+        except FieldError as err:
+            result.add(err)
+        else:
+            return redirect(request, f"/schools/{school.id}",
+                            message=_("%(name)s is created.", name=school.name))
+    return _form_page(request, municipality, values=result.values, errors=result.errors,
+                      status_code=422)
+
+
+@router.get("/schools/{school_id}")
+def school_page(request: Request, school_id: int, principal: SignedIn, session: SessionDep):
+    school = _school_or_404(session, principal, school_id)
+    return _school_page(request, session, principal, school)
+
+
+@router.get("/schools/{school_id}/edit")
+def edit_school_form(request: Request, school_id: int, principal: SignedIn, session: SessionDep):
+    school = _school_or_404(session, principal, school_id)
+    require(policy.can_edit_school(principal, school))
+    values = school.model_dump()
+    values["kind"] = school.kind.value
+    return _form_page(
+        request, service.get_municipality(session, school.municipality_id), school=school,
+        values=values,
+    )
+
+
+@router.post("/schools/{school_id}/edit")
+def update_school(request: Request, school_id: int, principal: SignedIn, session: SessionDep,
+                  form: FormDep):
+    school = _school_or_404(session, principal, school_id)
+    require(policy.can_edit_school(principal, school))
+    municipality = service.get_municipality(session, school.municipality_id)
+    result = parse_form(SchoolForm, form)
+    conflict = None
+    if result.ok:
+        try:
+            service.update_school(
+                session, school, result.data, expected_version=_int(form.get("version"))
+            )
+        except FieldError as err:
+            result.add(err)
+        except StaleVersion:
+            session.refresh(school)
+            conflict = school
+        else:
+            return redirect(request, f"/schools/{school.id}", message=_("Changes saved."))
+    return _form_page(
+        request, municipality, school=school, values=result.values, errors=result.errors,
+        conflict=conflict, status_code=409 if conflict else 422,
+    )
+
+
+# --- inline edits: one field at a time, HTMX or plain forms -----------------------------
+# Without JavaScript the same URLs give the whole school page with that field in edit mode.
+
+
+def _school_page(request, session, principal, school: School, *, partial=None,
+                 status_code=200, **extra):
+    context = {
+        "school": school,
+        "municipality": service.get_municipality(session, school.municipality_id),
+        "kind_labels": SCHOOL_KIND_LABELS,
+        "people": service.list_people(session, school_id=school.id),
+        "can_edit": policy.can_edit_school(principal, school),
+        "inline_fields": INLINE_FIELDS,
+        "field_labels": FIELD_LABELS,
+        "editing": None,
+        "field_value": None,
+        "field_error": None,
+        "saved": None,
+        **extra,
+    }
+    return render(request, "schools/school.html", context, partial=partial,
+                  status_code=status_code)
+
+
+def _inline_school(session, principal, school_id: int, name: str, *, edit: bool) -> School:
+    school = _school_or_404(session, principal, school_id)
+    if name not in INLINE_FIELDS:
+        raise HTTPException(404)
+    if edit:
+        require(policy.can_edit_school(principal, school))
+    return school
+
+
+@router.get("/schools/{school_id}/fields/{name}")
+def school_field(request: Request, school_id: int, name: str, principal: SignedIn,
+                 session: SessionDep):
+    school = _inline_school(session, principal, school_id, name, edit=False)
+    return _school_page(request, session, principal, school, partial="schools/_field.html",
+                        field=name)
+
+
+@router.get("/schools/{school_id}/fields/{name}/edit")
+def edit_school_field(request: Request, school_id: int, name: str, principal: SignedIn,
+                      session: SessionDep):
+    school = _inline_school(session, principal, school_id, name, edit=True)
+    return _school_page(request, session, principal, school, partial="schools/_field.html",
+                        field=name, editing=name, field_value=getattr(school, name))
+
+
+@router.post("/schools/{school_id}/fields/{name}")
+def save_school_field(request: Request, school_id: int, name: str, principal: SignedIn,
+                      session: SessionDep, form: FormDep):
+    school = _inline_school(session, principal, school_id, name, edit=True)
+    result = parse_field(SchoolForm, name, form)
+    error, status_code = result.errors.get(name), 422
+    if result.ok:
+        try:
+            service.update_school_field(session, school, name, getattr(result.data, name),
+                                        expected_version=_int(form.get("version")))
+        except StaleVersion:
+            session.refresh(school)
+            saved = getattr(school, name)
+            if isinstance(saved, bool):
+                saved = _("Yes") if saved else _("No")
+            error, status_code = _(
+                "Someone else changed the school while you were editing (saved now: "
+                "%(saved)s). Your value is still in the field: save again to use it.",
+                saved=_("Not stated") if saved is None else saved,
+            ), 409
+        else:
+            if not is_htmx(request):
+                return redirect(request, f"/schools/{school.id}", message=_("Changes saved."))
+            return _school_page(request, session, principal, school,
+                                partial="schools/_field.html", field=name, saved=name)
+    return _school_page(request, session, principal, school, partial="schools/_field.html",
+                        status_code=status_code, field=name, editing=name,
+                        field_value=result.values.get(name), field_error=error)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,323 @@
+"""Test fixtures shared by every domain.
+
+The database is built by the migrations (never create_all), once per run, in a database of
+its own: a temporary SQLite file, or, with SUS_TEST_DATABASE_URL set, a fresh PostgreSQL
+database created next to the one named there (so parallel runs never collide). Each test runs
+in a transaction that is rolled back. Browser tests get a live server on its own database,
+loaded with the demo data, and Debian's Chromium driven by Playwright.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="sus-test-"))
+os.environ["SUS_VAR_DIR"] = str(_TMP / "var")
+os.environ.setdefault("SUS_SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
+os.environ["SUS_BASE_URL"] = "http://testserver"
+os.environ.pop("SUS_DATABASE_URL", None)
+
+import httpx2 as httpx  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SERVER_URL = os.environ.get("SUS_TEST_DATABASE_URL")
+"""None: SQLite. Otherwise a PostgreSQL URL whose server gets a fresh database per run."""
+BACKEND = "postgresql" if SERVER_URL else "sqlite"
+CHROMIUM = os.environ.get("SUS_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
+
+
+def _pg_admin_engine():
+    url = SERVER_URL
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def provision_database(name: str) -> str:
+    """A new, empty database for this run; returns its URL."""
+    if SERVER_URL is None:
+        return f"sqlite:///{_TMP / (name + '-' + uuid.uuid4().hex[:10] + '.db')}"
+    dbname = f"sus_test_{name}_{uuid.uuid4().hex[:10]}"
+    engine = _pg_admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+    url = make_url(str(engine.url)).set(database=dbname)
+    engine.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    if SERVER_URL is None:
+        path = Path(make_url(url).database)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return
+    dbname = make_url(url).database
+    engine = _pg_admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def pytest_report_header(config):
+    return f"SUS database backend: {BACKEND}" + (f" ({SERVER_URL})" if SERVER_URL else "")
+
+
+def pytest_sessionstart(session):
+    if SERVER_URL is None:
+        return
+    try:
+        engine = _pg_admin_engine()
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - report any reason the server is unusable
+        message = f"PostgreSQL at {SERVER_URL} is not reachable ({exc.__class__.__name__})."
+        if IN_CI:
+            pytest.exit(message + " In CI a configured database must be there.", returncode=1)
+        pytest.exit(message + " Skipping the PostgreSQL run (CI=true makes this an error).",
+                    returncode=0)
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    from app import migrate
+    from app.config import get_settings
+
+    url = provision_database("main")
+    migrate.upgrade(url)
+    os.environ["SUS_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    from app.db import make_engine
+
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine):
+    """A session whose every commit is a savepoint inside a transaction rolled back after."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    yield session
+    session.close()
+    transaction.rollback()
+    connection.close()
+
+
+class _Holder:
+    session: Session | None = None
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    from app.db import get_session
+    from app.main import create_app
+
+    application = create_app()
+    holder = _Holder()
+    application.dependency_overrides[get_session] = lambda: holder.session
+    application.state.test_holder = holder
+    return application
+
+
+@pytest.fixture
+def client(app, db):
+    from fastapi.testclient import TestClient
+
+    app.state.test_holder.session = db
+    with TestClient(app, follow_redirects=False) as c:
+        yield c
+    app.state.test_holder.session = None
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def csrf(client) -> str:
+    """The client's CSRF token (fetching a page first if it has none)."""
+    token = client.cookies.get("sus_csrf")
+    if token is None:
+        client.get("/login")
+        token = client.cookies.get("sus_csrf")
+    return token
+
+
+def post_form(client, url: str, data: dict | None = None, *, htmx: bool = False, **kw):
+    token = csrf(client)
+    headers = kw.pop("headers", {})
+    if htmx:
+        headers = {**headers, "HX-Request": "true", "X-CSRF-Token": token}
+    return client.post(url, data={"csrf_token": token, **(data or {})}, headers=headers, **kw)
+
+
+def htmx_get(client, url: str, **headers):
+    return client.get(url, headers={"HX-Request": "true", **headers})
+
+
+@pytest.fixture
+def factory(db):
+    return Factory(db)
+
+
+class Factory:
+    """Builds test data through the services, as the app itself would."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self._n = 0
+
+    def _next(self) -> int:
+        self._n += 1
+        return self._n
+
+    def municipality(self, name: str | None = None, kommunekode: str | None = None, **kw):
+        from app.schools import service
+
+        n = self._next()
+        return service.create_municipality(
+            self.session, name=name or f"Testkommune {n}", kommunekode=kommunekode or f"{900 + n}",
+            **kw,
+        )
+
+    def school(self, municipality, name: str | None = None, **kw):
+        from app.schools import service
+        from app.schools.service import SchoolForm
+
+        n = self._next()
+        data = {"name": name or f"Testskole {n}", "institution_number": f"{800000 + n}", **kw}
+        return service.create_school(self.session, municipality.id, SchoolForm(**data))
+
+    def user(self, role: str, *, municipality=None, school=None, email: str | None = None,
+             password: str | None = None, name: str = "Test Bruger"):
+        from app.accounts import service
+        from app.accounts.models import Role
+
+        n = self._next()
+        user = service.create_user(self.session, email=email or f"user{n}@test.dk", name=name,
+                                   password=password)
+        scope = {}
+        if municipality is not None:
+            scope["municipality_id"] = municipality.id
+        if school is not None:
+            scope["school_id"] = school.id
+        if role != "none":
+            service.grant(self.session, user, Role(role), **scope)
+        return user
+
+
+def login(client, session: Session, user) -> None:
+    """Sign the client in as `user` without the (deliberately slow) password hash."""
+    from app.accounts import service
+    from app.accounts.access import SESSION_COOKIE
+    from app.config import get_settings
+
+    token = service.start_session(session, get_settings(), user)
+    client.cookies.set(SESSION_COOKIE, token)
+
+
+# --- a live server and a real browser --------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """`sus serve` on its own database with the demo data, as a user would start it."""
+    url = provision_database("live")
+    port = _free_port()
+    var = _TMP / "live-var"
+    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(var),
+           "SUS_BASE_URL": f"http://127.0.0.1:{port}"}
+    sus = str(Path(sys.executable).with_name("sus"))
+    subprocess.run([sus, "demo"], env=env, check=True, capture_output=True)
+    log = open(_TMP / "live-server.log", "wb")
+    proc = subprocess.Popen([sus, "serve", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("live server did not start: " + (_TMP / "live-server.log").read_text())
+        time.sleep(0.2)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)."
+        if IN_CI:
+            pytest.fail(message + " In CI the browser must be there.")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="da-DK",
+                                  viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="da-DK", java_script_enabled=False)
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def browser_login(pg, email: str, password: str = "demo") -> None:
+    pg.goto("/login")
+    pg.get_by_label("E-mailadresse").fill(email)
+    pg.get_by_label("Adgangskode").fill(password)
+    pg.get_by_role("button", name="Log ind").click()
+    pg.wait_for_url(lambda u: "/login" not in u)
