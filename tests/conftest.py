@@ -321,3 +321,11 @@ def browser_login(pg, email: str, password: str = "demo") -> None:
     pg.get_by_label("Adgangskode").fill(password)
     pg.get_by_role("button", name="Log ind").click()
     pg.wait_for_url(lambda u: "/login" not in u)
+
+
+def assert_accessible(pg, *, context: str = "") -> None:
+    """Run axe-core (WCAG 2.1 A/AA and best practices) on the page; fail on any violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(pg)
+    assert result.violations_count == 0, f"{context or pg.url}\n{result.generate_report()}"
