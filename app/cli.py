@@ -107,14 +107,38 @@ def db_current() -> None:
     click.echo(f"current: {current or '(empty)'}\nnewest:  {head}")
 
 
-@main.command()
-def demo() -> None:
-    """Load the demo municipalities, schools and logins (running it again changes nothing)."""
-    from app import demo as demo_data, migrate
+@main.group()
+def catalog() -> None:
+    """The built-in municipal templates (cycles, agendas, notes, indicators)."""
+
+
+@catalog.command("load")
+def catalog_load() -> None:
+    """Load or update the built-in templates (running it again changes nothing)."""
+    from app import migrate
+    from app.catalog.load import load_all
 
     migrate.upgrade(get_settings().database_url)
     engine, session = _session()
     with session:
+        for line in load_all(session):
+            click.echo(line)
+    click.echo("The catalogue is loaded.")
+
+
+@main.command()
+def demo() -> None:
+    """Load the catalogue and the demo municipalities, schools, years and logins.
+
+    Running it again changes nothing."""
+    from app import demo as demo_data, migrate
+    from app.catalog.load import load_all
+
+    migrate.upgrade(get_settings().database_url)
+    engine, session = _session()
+    with session:
+        for line in load_all(session):
+            click.echo(line)
         for line in demo_data.load(session):
             click.echo(line)
     click.echo("Demo data is loaded. Log in with e.g. konsulent@skanderborg.demo / demo")

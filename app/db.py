@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from enum import Enum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -78,6 +79,19 @@ class Versioned(SQLModel):
     @declared_attr
     def __mapper_args__(cls) -> dict:  # noqa: N805 - SQLAlchemy's declared_attr signature
         return {"version_id_col": cls.__table__.c.version}
+
+
+def enum_type(enum: type[Enum], name: str) -> sa.Enum:
+    """Enums are stored as their values in a VARCHAR with a named CHECK constraint."""
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
 
 
 def _sqlite_on_connect(dbapi_conn, _record) -> None:

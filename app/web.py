@@ -52,7 +52,9 @@ def _make_env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
-    env.globals.update(static_url=static_url, N_=i18n.N_)
+    from app import sections
+
+    env.globals.update(static_url=static_url, N_=i18n.N_, menu=sections.menu)
     env.filters.update(
         date=i18n.format_date,
         time=i18n.format_time,

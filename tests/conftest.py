@@ -329,3 +329,24 @@ def assert_accessible(pg, *, context: str = "") -> None:
 
     result = Axe().run(pg)
     assert result.violations_count == 0, f"{context or pg.url}\n{result.generate_report()}"
+
+
+# --- cycles and meetings ---------------------------------------------------------------------
+
+
+def make_year(session: Session, municipality, start_year: int = 2026):
+    from app.cycles import service as cycles
+
+    return cycles.create_school_year(session, municipality, start_year)
+
+
+def make_person(session: Session, municipality, name: str, function=None, school=None,
+                email: str | None = None):
+    from app.schools.models import Person
+
+    person = Person(municipality_id=municipality.id, name=name, function=function,
+                    school_id=school.id if school else None, email=email)
+    session.add(person)
+    session.commit()
+    session.refresh(person)
+    return person

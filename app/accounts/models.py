@@ -6,9 +6,8 @@ from enum import Enum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.db import Timestamped, UTCDateTime, utcnow
+from app.db import Timestamped, UTCDateTime, enum_type, utcnow
 from app.i18n import N_
-from app.schools.models import enum_type
 
 
 class Role(str, Enum):

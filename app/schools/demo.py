@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from sqlmodel import Session
 
 from app.schools import service
-from app.schools.models import Person, SchoolKind
+from app.schools.models import Person, PersonFunction, SchoolKind
 from app.schools.service import SchoolForm
 
 SKANDERBORG = {"name": "Skanderborg Kommune", "kommunekode": "740"}
@@ -32,14 +32,20 @@ SCHOOLS = [
     ("Skanderborg Heldagsskole", "745041", SchoolKind.SPECIAL, 58, False, "Ringvejen 3, 8660 Skanderborg"),
 ]
 
-# name, e-mail, title, organisation
+# name, e-mail, title, organisation, function
 STAFF = [
-    ("Lene Skov", "chef@skanderborg.demo", "Skolechef", "Skole og Uddannelse"),
-    ("Mette Holm", "konsulent@skanderborg.demo", "Pædagogisk konsulent", "Skole og Uddannelse"),
-    ("Jens Kirk", "konsulent2@skanderborg.demo", "Skolekonsulent", "Skole og Uddannelse"),
-    ("Thomas Brandt", "ppr@skanderborg.demo", "PPR-leder", "PPR"),
-    ("Anne Lund", "psykolog1@skanderborg.demo", "Skolepsykolog", "PPR"),
-    ("Peter Vinther", "psykolog2@skanderborg.demo", "Skolepsykolog", "PPR"),
+    ("Lene Skov", "chef@skanderborg.demo", "Skolechef", "Skole og Uddannelse", PersonFunction.CHIEF),
+    ("Mette Holm", "konsulent@skanderborg.demo", "Skolekonsulent", "Skole og Uddannelse",
+     PersonFunction.CONSULTANT),
+    ("Jens Kirk", "konsulent2@skanderborg.demo", "Skolekonsulent", "Skole og Uddannelse",
+     PersonFunction.CONSULTANT),
+    ("Thomas Brandt", "ppr@skanderborg.demo", "PPR-leder", "PPR", PersonFunction.PPR_LEADER),
+    ("Anne Lund", "psykolog1@skanderborg.demo", "Skolepsykolog", "PPR",
+     PersonFunction.PSYCHOLOGIST),
+    ("Peter Vinther", "psykolog2@skanderborg.demo", "Skolepsykolog", "PPR",
+     PersonFunction.PSYCHOLOGIST),
+    ("Camilla Dahl", "paedkons@skanderborg.demo", "Pædagogisk konsulent", "PPR",
+     PersonFunction.PEDAGOGICAL_CONSULTANT),
 ]
 
 # school → (leader name, e-mail)
@@ -77,10 +83,11 @@ def load(session: Session) -> Iterator[str]:
             created += 1
     if created:
         yield f"Created {created} schools in {m.name}."
-    for name, email, title, organisation in STAFF:
+    for name, email, title, organisation, function in STAFF:
         _person(session, municipality_id=m.id, email=email, name=name, title=title,
-                organisation=organisation)
+                organisation=organisation, function=function)
     for school_name, (name, email) in LEADERS.items():
         school = next(s for s in service.list_schools(session, m.id) if s.name == school_name)
         _person(session, municipality_id=m.id, email=email, name=name, title="Skoleleder",
-                organisation=school_name, school_id=school.id)
+                organisation=school_name, school_id=school.id,
+                function=PersonFunction.SCHOOL_LEADER)

@@ -5,7 +5,7 @@ from enum import Enum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.db import Timestamped, Versioned
+from app.db import Timestamped, Versioned, enum_type
 from app.i18n import N_
 
 
@@ -28,17 +28,55 @@ SCHOOL_KIND_LABELS = {
 }
 
 
-def enum_type(enum: type[Enum], name: str) -> sa.Enum:
-    """Enums are stored as their values in a VARCHAR with a named CHECK constraint."""
-    return sa.Enum(
-        enum,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-    )
+class PersonFunction(str, Enum):
+    """What a person does in the cycle; meetings invite participants by function."""
+
+    CHIEF = "chief"
+    """skolechef / Skole- og Uddannelseschef / skolecenterchef"""
+    DIRECTOR = "director"
+    """direktør (Ringsted's GRUS)"""
+    CONSULTANT = "consultant"
+    """konsulent i forvaltningen"""
+    PPR_LEADER = "ppr_leader"
+    PSYCHOLOGIST = "psychologist"
+    """PPR-psykolog"""
+    PEDAGOGICAL_CONSULTANT = "pedagogical_consultant"
+    """pædagogisk konsulent (PPR)"""
+    SCHOOL_LEADER = "school_leader"
+    """skoleleder"""
+    LEADERSHIP_TEAM = "leadership_team"
+    """the rest of the school's leadership team"""
+    BOARD_REPRESENTATIVE = "board_representative"
+    """the school board's parent-elected representative (from 1 August 2025)"""
+    POLITICIAN = "politician"
+    OTHER = "other"
+
+
+PERSON_FUNCTION_LABELS = {
+    PersonFunction.CHIEF: N_("School chief"),
+    PersonFunction.DIRECTOR: N_("Director"),
+    PersonFunction.CONSULTANT: N_("Consultant"),
+    PersonFunction.PPR_LEADER: N_("Head of PPR"),
+    PersonFunction.PSYCHOLOGIST: N_("PPR psychologist"),
+    PersonFunction.PEDAGOGICAL_CONSULTANT: N_("Pedagogical consultant"),
+    PersonFunction.SCHOOL_LEADER: N_("School leader"),
+    PersonFunction.LEADERSHIP_TEAM: N_("School leadership team"),
+    PersonFunction.BOARD_REPRESENTATIVE: N_("School board representative"),
+    PersonFunction.POLITICIAN: N_("Politician"),
+    PersonFunction.OTHER: N_("Other"),
+}
+
+
+def function_label(value: str | None) -> str:
+    """The translated label of a PersonFunction value (stored as plain text in places)."""
+    from app.i18n import gettext
+
+    if not value:
+        return ""
+    try:
+        return gettext(PERSON_FUNCTION_LABELS[PersonFunction(value)])
+    except ValueError:
+        return value
 
 
 class Municipality(Timestamped, Versioned, table=True):
@@ -86,5 +124,8 @@ class Person(Timestamped, table=True):
     email: str | None = Field(default=None, max_length=254, unique=True)
     title: str | None = Field(default=None, max_length=160)
     """E.g. "Skolechef", "PPR-leder", "Pædagogisk konsulent"."""
+    function: PersonFunction | None = Field(
+        default=None, sa_type=enum_type(PersonFunction, "person_function")
+    )
     organisation: str | None = Field(default=None, max_length=160)
     """E.g. "Skole og Uddannelse", "PPR", or the school's name."""

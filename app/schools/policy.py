@@ -5,7 +5,7 @@ from sqlmodel import false, true
 
 from app.accounts.access import Principal
 from app.accounts.models import Role
-from app.schools.models import Municipality, School
+from app.schools.models import Municipality, Person, School
 
 
 def can_view_municipality(p: Principal, municipality_id: int) -> bool:
@@ -28,6 +28,13 @@ def can_edit_school(p: Principal, school: School) -> bool:
 
 def can_create_school(p: Principal, municipality_id: int) -> bool:
     return can_manage_municipality(p, municipality_id)
+
+
+def can_view_person(p: Principal, person: Person) -> bool:
+    """Colleagues in the same municipality see each other; everyone sees themselves."""
+    if p.user is not None and p.user.person_id == person.id:
+        return True
+    return person.municipality_id is not None and can_view_municipality(p, person.municipality_id)
 
 
 def visible_municipalities(p: Principal) -> ColumnElement[bool]:

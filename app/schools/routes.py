@@ -5,13 +5,18 @@ from fastapi import APIRouter, HTTPException, Request
 from app.accounts.access import SignedIn, require
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, parse_field, parse_form
+from app import sections
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.schools import policy, service
-from app.schools.models import SCHOOL_KIND_LABELS, School, SchoolKind
+from app.schools.models import SCHOOL_KIND_LABELS, School, SchoolKind, function_label
 from app.schools.service import FIELD_LABELS, INLINE_FIELDS, SchoolForm
 from app.web import is_htmx, redirect, render
 
 router = APIRouter()
+
+sections.nav_item(order=20, label=N_("Schools"),
+                  url=lambda m: f"/municipalities/{m.id}/schools")
 
 
 def _municipality_or_404(session, principal, municipality_id: int):
@@ -28,6 +33,21 @@ def _school_or_404(session, principal, school_id: int) -> School:
         raise HTTPException(404)
     require(policy.can_view_school(principal, school))
     return school
+
+
+@router.get("/people/{person_id}")
+def person_page(request: Request, person_id: int, principal: SignedIn, session: SessionDep):
+    person = service.get_person(session, person_id)
+    if person is None or person.municipality_id is None:
+        raise HTTPException(404)
+    require(policy.can_view_person(principal, person))
+    return render(request, "schools/person.html", {
+        "person": person,
+        "municipality": service.get_municipality(session, person.municipality_id),
+        "school": service.get_school(session, person.school_id) if person.school_id else None,
+        "function": function_label(person.function),
+        "sections": sections.collect("person", session, principal, person),
+    })
 
 
 def _kind_options():
@@ -63,6 +83,7 @@ def municipality_overview(
             "schools": service.list_schools(session, municipality.id),
             "people": service.list_people(session, municipality_id=municipality.id),
             "can_manage": policy.can_manage_municipality(principal, municipality.id),
+            "sections": sections.collect("municipality", session, principal, municipality),
         },
     )
 
@@ -205,6 +226,7 @@ def _school_page(request, session, principal, school: School, *, partial=None,
         "field_value": None,
         "field_error": None,
         "saved": None,
+        "sections": [] if partial else sections.collect("school", session, principal, school),
         **extra,
     }
     return render(request, "schools/school.html", context, partial=partial,

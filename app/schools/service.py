@@ -177,5 +177,9 @@ def list_people(session: Session, *, municipality_id: int | None = None, school_
     return list(session.exec(stmt.order_by(Person.name)))
 
 
+def get_person(session: Session, person_id: int) -> Person | None:
+    return session.get(Person, person_id)
+
+
 def get_person_by_email(session: Session, email: str) -> Person | None:
     return session.exec(select(Person).where(Person.email == email.lower())).first()

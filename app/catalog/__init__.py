@@ -1,0 +1,47 @@
+"""The built-in catalogue: municipal examples as data files, loaded into the database.
+
+Each kind of template lives in its own folder as TOML files — `app/catalog/<kind>/<key>.toml`
+(cycles, agendas, notes, indicators, …). `read(kind)` is the one way to read them; each
+domain's loader (listed in `app.catalog.load`) turns them into rows, keyed by the file's `key`
+so that loading again updates rather than duplicates, and skips files whose digest is
+unchanged. Code never hard-codes a municipality's template: it lives here, as data.
+"""
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+CATALOG_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    key: str
+    """Stable identity of the template, e.g. "svendborg"."""
+    data: dict
+    digest: str
+    """sha256 of the file: a loader can skip a template whose file has not changed."""
+    path: Path
+
+
+class CatalogError(ValueError):
+    pass
+
+
+def read(kind: str) -> list[Entry]:
+    folder = CATALOG_DIR / kind
+    entries = []
+    for path in sorted(folder.glob("*.toml")):
+        raw = path.read_bytes()
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise CatalogError(f"{path.name}: {exc}") from exc
+        key = data.get("key") or path.stem
+        entries.append(Entry(kind, key, data, hashlib.sha256(raw).hexdigest(), path))
+    keys = [e.key for e in entries]
+    if len(keys) != len(set(keys)):
+        raise CatalogError(f"duplicate keys in catalog/{kind}: {keys}")
+    return entries

@@ -1,0 +1,16 @@
+"""`sus catalog load`: every domain's catalogue loader, in dependency order. Idempotent."""
+
+from collections.abc import Callable, Iterator
+
+from sqlmodel import Session
+
+# (kind, loader): a loader takes the session and `read(kind)`'s entries and yields lines to
+# report. Domains add theirs here.
+LOADERS: list[tuple[str, Callable]] = []
+
+
+def load_all(session: Session) -> Iterator[str]:
+    from app.catalog import read
+
+    for kind, loader in LOADERS:
+        yield from loader(session, read(kind))

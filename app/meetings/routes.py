@@ -1,0 +1,38 @@
+"""The meeting page: one meeting, its time, place and people; other domains add sections."""
+
+from fastapi import APIRouter, HTTPException, Request
+
+from app import sections
+from app.accounts.access import SignedIn, require
+from app.cycles import service as cycles
+from app.db import SessionDep
+from app.meetings import policy, service
+from app.meetings.models import MEETING_STATUS_LABELS, MEETING_TYPE_LABELS
+from app.schools import service as schools
+from app.schools.models import function_label
+from app.web import render
+
+router = APIRouter()
+
+
+@router.get("/meetings/{meeting_id}")
+def meeting_page(request: Request, meeting_id: int, principal: SignedIn, session: SessionDep):
+    meeting = service.get_meeting(session, meeting_id)
+    if meeting is None:
+        raise HTTPException(404)
+    require(policy.can_view_meeting(session, principal, meeting))
+    return render(request, "meetings/meeting.html", {
+        "meeting": meeting,
+        "municipality": schools.get_municipality(session, meeting.municipality_id),
+        "school": schools.get_school(session, meeting.school_id) if meeting.school_id else None,
+        "school_year": cycles.get_school_year(session, meeting.school_year_id),
+        "step": cycles.get_step(session, meeting.step_id) if meeting.step_id else None,
+        "participants": [
+            (person, p, function_label(p.function)) for person, p in service.participants(session, meeting.id)
+        ],
+        "type_labels": MEETING_TYPE_LABELS,
+        "status_labels": MEETING_STATUS_LABELS,
+        "minutes": service.planned_duration(session, meeting),
+        "can_manage": policy.can_manage_meeting(principal, meeting),
+        "sections": sections.collect("meeting", session, principal, meeting),
+    })
