@@ -807,6 +807,8 @@ class SchoolProgress:
     booked: int = 0
     held: int = 0
     extra: dict[str, bool] = field(default_factory=dict)
+    next_meeting: object | None = None
+    """The school's next meeting in this step that is not held yet (else its last one)."""
 
 
 def step_progress(session: Session, step: Step) -> tuple[list[SchoolProgress], dict[str, int]]:
@@ -822,10 +824,13 @@ def step_progress(session: Session, step: Step) -> tuple[list[SchoolProgress], d
         School.municipality_id == year.municipality_id).order_by(School.name)))
     rows = {s.id: SchoolProgress(s) for s in schools}
     for m in session.exec(select(Meeting).where(Meeting.step_id == step.id,
-                                                col(Meeting.school_id).is_not(None))):
+                                                col(Meeting.school_id).is_not(None))
+                          .order_by(Meeting.series_index, Meeting.id)):
         row = rows.get(m.school_id)
         if row is None or m.status is MeetingStatus.CANCELLED:
             continue
+        if row.next_meeting is None or row.next_meeting.status is MeetingStatus.HELD:
+            row.next_meeting = m
         row.meetings += 1
         if m.status in (MeetingStatus.BOOKED, MeetingStatus.HELD):
             row.booked += 1
