@@ -1,19 +1,26 @@
 """Pages of the annual cycle: the year wheel, the timeline, the step pages, holidays and the
 distribution of schools; sections on the school page and the municipality overview."""
 
-from datetime import date
+from datetime import date, datetime
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
-from sqlmodel import select
 
 from app import sections
 from app.accounts.access import Principal, SignedIn, require
 from app.cycles import policy, service, wheel
-from app.cycles.models import STEP_STATUS_LABELS, HolidayKind, HolidayPeriod, SchoolYear, Step, StepScope, StepStatus
+from app.cycles.models import (
+    STEP_STATUS_LABELS,
+    HolidayKind,
+    HolidayPeriod,
+    SchoolYear,
+    Step,
+    StepScope,
+    StepStatus,
+)
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, parse_form
-from app.i18n import N_
+from app.i18n import N_, TZ, local
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import MEETING_STATUS_LABELS, MEETING_TYPE_LABELS, MeetingStatus
@@ -26,7 +33,8 @@ router = APIRouter()
 
 
 def today() -> date:
-    return date.today()
+    """Today in Denmark (the server may run in UTC); tests replace it."""
+    return datetime.now(TZ).date()
 
 
 sections.nav_item(order=10, label=N_("Year wheel"), url=lambda m: f"/municipalities/{m.id}/years")
@@ -151,8 +159,6 @@ def year_wheel(request: Request, municipality_id: int, start_year: int, principa
     m, year = _year(session, principal, municipality_id, start_year)
     steps = service.list_steps(session, year.id)
     holidays = service.list_holidays(session, year)
-    from app.i18n import local
-
     days: dict[date, tuple[int, int]] = {}
     for mt in meetings.list_meetings(session, school_year_id=year.id, include_cancelled=False):
         if mt.starts_at:
@@ -181,8 +187,6 @@ def year_timeline(request: Request, municipality_id: int, start_year: int,
     m, year = _year(session, principal, municipality_id, start_year)
     steps = service.list_steps(session, year.id)
     holidays = service.list_holidays(session, year)
-    from app.i18n import local
-
     days = [local(mt.starts_at).date() for mt in meetings.list_meetings(
         session, school_year_id=year.id, include_cancelled=False) if mt.starts_at]
     return render(request, "cycles/timeline.html", {
@@ -289,7 +293,7 @@ ASSIGNABLE = [PersonFunction.CONSULTANT, PersonFunction.PSYCHOLOGIST,
               PersonFunction.PEDAGOGICAL_CONSULTANT]
 
 
-def _assignment_page(request, session, principal, m, year, *, saved=False):
+def _assignment_page(request, session, principal, m, year):
     people = schools.list_people(session, municipality_id=m.id)
     options = {f.value: [p for p in people if p.function is f] for f in ASSIGNABLE}
     return render(request, "cycles/assignments.html", {
