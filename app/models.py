@@ -6,6 +6,7 @@ from app.accounts.models import LoginAttempt, RoleAssignment, User, UserSession 
 from app.cycles.models import (  # noqa: F401
     CycleTemplate,
     HolidayPeriod,
+    HolidaySettings,
     SchoolAssignment,
     SchoolYear,
     Step,

@@ -4,9 +4,11 @@ from collections.abc import Callable, Iterator
 
 from sqlmodel import Session
 
+from app.cycles.service import load_catalog as load_cycles
+
 # (kind, loader): a loader takes the session and `read(kind)`'s entries and yields lines to
 # report. Domains add theirs here.
-LOADERS: list[tuple[str, Callable]] = []
+LOADERS: list[tuple[str, Callable]] = [("cycles", load_cycles)]
 
 
 def load_all(session: Session) -> Iterator[str]:

@@ -95,7 +95,8 @@ class TemplateStep(SQLModel, table=True):
     """Meetings per school per year: 6 for Ringsted's development talks."""
     location_kind: str | None = Field(default=None, max_length=20)
     participant_functions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    """PersonFunction values invited to each meeting."""
+    """PersonFunction values invited to each meeting; a trailing "?" marks an optional one
+    ("ppr_leader?": "Leder af PPR inviteres hvis der er særlige opmærksomhedspunkter")."""
     confidential: bool = False
     """LUS: the meeting's content is confidential."""
     follows: str | None = Field(default=None, max_length=80)
@@ -165,6 +166,17 @@ class Step(Timestamped, Versioned, table=True):
     follows: str | None = Field(default=None, max_length=80)
     school_input_deadline: date | None = None
     """Until this day school leadership may add its own agenda themes (agendas)."""
+    duration_minutes_max: int | None = None
+    """Upper end of a duration range (GRUS: 3–4 hours)."""
+    # The date rule the step came with (from its template or last year's step): copying the
+    # year to the next recomputes dates from it, unless someone set the dates by hand.
+    month: int | None = None
+    month_end: int | None = None
+    iso_week: int | None = None
+    offset_from: str | None = Field(default=None, max_length=80)
+    offset_days: int | None = None
+    dates_by_hand: bool = False
+    """The municipality moved the dates: next year keeps its weeks instead of the rule."""
 
 
 class SchoolAssignment(SQLModel, table=True):
@@ -199,3 +211,29 @@ class HolidayPeriod(SQLModel, table=True):
     kind: HolidayKind = Field(sa_type=enum_type(HolidayKind, "holiday_kind"))
     start_date: date
     end_date: date
+    key: str | None = Field(default=None, max_length=40)
+    """Which computed holiday this is ("easter", "autumn_break", …); None: added by hand."""
+
+
+class HolidaySettings(Timestamped, Versioned, table=True):
+    """A municipality's own holiday plan, used for every new school year.
+
+    The defaults are the common Danish ones; a municipality with winter break in week 8,
+    or without the day after Ascension off, changes them here once.
+    """
+
+    __table_args__ = (
+        sa.CheckConstraint("autumn_week BETWEEN 1 AND 53", name="autumn_week"),
+        sa.CheckConstraint("winter_week BETWEEN 1 AND 53", name="winter_week"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", unique=True, ondelete="CASCADE")
+    autumn_week: int = 42
+    """Efterårsferie: ISO week."""
+    winter_week: int = 7
+    """Vinterferie: ISO week (some municipalities 6, 8 or 9)."""
+    ascension_friday_off: bool = True
+    """Fredag efter Kristi himmelfartsdag."""
+    constitution_day_off: bool = True
+    """Grundlovsdag, 5 June."""

@@ -1,0 +1,60 @@
+"""`sus demo`: Skanderborg's two school years and Ringsted Kommune, loaded once."""
+
+from datetime import date
+
+from app import demo
+from app.accounts import service as accounts
+from app.cycles import service
+from app.cycles.models import StepScope, StepStatus
+from app.meetings import service as meetings
+from app.meetings.models import MeetingStatus
+from app.schools import service as schools
+
+
+def test_demo_years_and_second_municipality(db):
+    first = list(demo.load(db))
+    assert "Created the school year 2025/26 in Skanderborg Kommune, held." in first
+    assert list(demo.load(db)) == []  # a second run changes nothing
+
+    today = date.today()
+    skanderborg = schools.get_municipality_by_code(db, "740")
+    old = service.find_school_year(db, skanderborg.id, 2025)
+    current = service.find_school_year(db, skanderborg.id, 2026)
+    svendborg = service.template_by_key(db, "svendborg")
+    assert old.template_id == current.template_id == svendborg.id
+    assert {s.status for s in service.list_steps(db, old.id)} == {StepStatus.DONE}
+    held = meetings.list_meetings(db, school_year_id=old.id)
+    assert held and {m.status for m in held} == {MeetingStatus.HELD}
+    assert all(m.starts_at for m in held)
+    # Debriefs come right after their school's dialogue.
+    steps = {s.key: s for s in service.list_steps(db, old.id)}
+    for school in schools.list_schools(db, skanderborg.id):
+        ms = meetings.list_meetings(db, school_year_id=old.id, school_id=school.id)
+        dialogue = next(m for m in ms if m.step_id == steps["dialogue"].id)
+        debrief = next(m for m in ms if m.step_id == steps["debrief"].id)
+        assert debrief.starts_at == dialogue.ends_at
+    # 2026/27: steps done up to today, per-school meetings left for the scheduler.
+    for s in service.list_steps(db, current.id):
+        if s.end_date < today:
+            assert s.status is StepStatus.DONE, s.key
+        if s.start_date > today:
+            assert s.status is StepStatus.NOT_STARTED, s.key
+        if s.scope is StepScope.PER_SCHOOL and s.start_date > today:
+            assert {m.status for m in meetings.list_meetings(db, step_id=s.id)} == {
+                MeetingStatus.PLANNED}
+    # Every school has a consultant and a psychologist.
+    for school in schools.list_schools(db, skanderborg.id):
+        functions = {a_function for (sid, a_function) in service.assignments(db, current)
+                     if sid == school.id}
+        assert {"consultant", "psychologist"} <= functions
+
+    ringsted = schools.get_municipality_by_code(db, "329")
+    assert ringsted.is_demo and ringsted.name == "Ringsted Kommune"
+    year = service.find_school_year(db, ringsted.id, 2026)
+    assert year.template_id == service.template_by_key(db, "ringsted").id
+    for school in schools.list_schools(db, ringsted.id):
+        kinds = sorted(m.meeting_type.value for m in meetings.list_meetings(
+            db, school_year_id=year.id, school_id=school.id))
+        assert kinds == ["development_talk"] * 6 + ["grus", "lus"]
+    user = accounts.get_user_by_email(db, "konsulent@ringsted.demo")
+    assert user is not None and user.person_id is not None
