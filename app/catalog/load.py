@@ -9,6 +9,15 @@ from sqlmodel import Session
 LOADERS: list[tuple[str, Callable]] = []
 
 
+def _agendas(session, entries):
+    from app.agendas.service import load_templates
+
+    yield from load_templates(session, entries)
+
+
+LOADERS.append(("agendas", _agendas))
+
+
 def load_all(session: Session) -> Iterator[str]:
     from app.catalog import read
 
