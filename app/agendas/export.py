@@ -76,5 +76,9 @@ def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[byt
             run.font.size = Pt(9)
     buffer = BytesIO()
     doc.save(buffer)
-    slug = "".join(c if c.isalnum() else "-" for c in (school.name if school else "dagsorden"))
-    return buffer.getvalue(), f"dagsorden-{slug.strip('-').lower()}.docx"
+    name = (school.name if school else "dagsorden").lower()
+    for danish, ascii_ in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        name = name.replace(danish, ascii_)
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in name)
+    slug = "-".join(part for part in slug.split("-") if part)
+    return buffer.getvalue(), f"dagsorden-{slug}.docx"

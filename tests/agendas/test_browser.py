@@ -243,7 +243,7 @@ def test_other_agenda_pages_pass_axe(browser, server):
         assert_accessible(pg, context="goals review")
         _shot(pg, "goals-review")
         pg.goto("/")  # the consultant lands on the municipality, with its menu
-        pg.get_by_role("link", name="Dagsordener").first.click()
+        pg.get_by_role("link", name="Dagsordensskabelon").first.click()
         assert_accessible(pg, context="settings")
         _shot(pg, "settings")
     finally:

@@ -226,9 +226,10 @@ def _zip() -> bytes:
 
 def test_links_and_data_sections_are_listed(client, db, setup):
     _, meeting, agenda, _, consultant, _ = setup
-    service.register_data_section_url(
-        lambda s, school_id, year_id, key: f"/data/{school_id}/{year_id}#{key}"
-        if key == "wellbeing" else None)
+    def provider(s, school_id, year_id, key):
+        return f"/data/{school_id}/{year_id}#{key}" if key == "wellbeing" else None
+
+    service.register_data_section_url(provider)
     try:
         login(client, db, consultant)
         item = service.list_items(db, agenda.id)[1]
@@ -246,7 +247,7 @@ def test_links_and_data_sections_are_listed(client, db, setup):
                       {"item_id": item.id, "title": "Ondt", "url": "javascript:alert(1)"})
         assert r.status_code == 422
     finally:
-        service._data_url_providers.clear()
+        service._data_url_providers.remove(provider)
 
 
 def test_print_view_and_docx(client, db, setup):
@@ -258,7 +259,8 @@ def test_print_view_and_docx(client, db, setup):
     assert r.status_code == 200 and soup.select_one(".site-header") is None
     assert "Læsning" in soup.get_text() and "Vi ser frem til en god samtale!" in soup.get_text()
     r = client.get(f"/agendas/{agenda.id}/agenda.docx")
-    assert r.status_code == 200 and r.headers["content-disposition"].startswith("attachment")
+    assert r.status_code == 200
+    assert r.headers["content-disposition"] == 'attachment; filename="dagsorden-bakkeskolen.docx"'
     from docx import Document
 
     doc = Document(io.BytesIO(r.content))
@@ -292,6 +294,29 @@ def test_goals_import_flow_preview_then_save(client, db, setup):
     assert themes[0].goal_id == goals[1].id and themes[0].from_school
     r = post_form(client, f"/schools/{school.id}/goals/preview", {"text": "ingenting"})
     assert r.status_code == 422 and "ingenting" in r.text
+
+
+def test_school_leader_attaches_a_file_to_own_theme_until_the_deadline(client, db, setup):
+    _, meeting, agenda, school, _, leader = setup
+    theme = service.add_theme(db, agenda, service.ThemeForm(title="Læsning"), from_school=True)
+    login(client, db, leader)
+    from tests.conftest import csrf
+
+    def upload():
+        return client.post(f"/agendas/{agenda.id}/attachments",
+                           data={"csrf_token": csrf(client), "theme_id": theme.id},
+                           files={"file": ("plan.pdf", b"%PDF-1.4 plan", "application/pdf")})
+
+    assert upload().status_code == 303
+    item = service.list_items(db, agenda.id)[0]
+    r = client.post(f"/agendas/{agenda.id}/attachments",
+                    data={"csrf_token": csrf(client), "item_id": item.id},
+                    files={"file": ("plan.pdf", b"%PDF-1.4 plan", "application/pdf")})
+    assert r.status_code == 403  # items are the administration's
+    _set_deadline(db, meeting, date.today() - timedelta(days=1))
+    upload()
+    rows = service.timeline(db, agenda, meeting).rows[1].themes[0][1]
+    assert [a.file_name for a in rows] == ["plan.pdf"]
 
 
 def test_participant_reads_but_cannot_import(client, db, factory, setup):
