@@ -369,3 +369,40 @@ def test_followup_shows_last_years_agenda(client, db, setup):
     evaluation = soup.select_one(f"#item-{service.list_items(db, new.id)[0].id} .followup")
     assert evaluation.select_one(f"a[href='/agendas/{agenda.id}']") is not None
     assert "Skolen: Læsning" in evaluation.get_text(" ", strip=True)
+
+
+def test_concurrent_theme_edits_are_detected(client, db, setup):
+    _, meeting, agenda, school, consultant, leader = setup
+    theme = service.add_theme(db, agenda, service.ThemeForm(title="Læsning"), from_school=True)
+    opened = theme.version
+    login(client, db, leader)
+    assert post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}",
+                     {"title": "Læsning i 4. klasse", "version": opened}).status_code == 303
+    client.cookies.clear()
+    login(client, db, consultant)
+    r = post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}",
+                  {"title": "Læsefærdigheder", "version": opened})
+    assert r.status_code == 409
+    conflict = _soup(r).select_one(".conflict").get_text(" ", strip=True)
+    assert "Læsning i 4. klasse" in conflict and "Læsefærdigheder" in conflict
+    db.refresh(theme)
+    assert theme.title == "Læsning i 4. klasse"
+
+
+def test_goals_and_settings_pages_whole_and_as_fragments(client, db, setup):
+    dialogue, meeting, agenda, school, consultant, _ = setup
+    service.import_contract(db, school, open(CONTRACT, encoding="utf-8").read())
+    login(client, db, consultant)
+    for url in (f"/schools/{school.id}/goals",
+                f"/municipalities/{dialogue.municipality.id}/agenda-settings",
+                f"/agendas/{agenda.id}/items/{service.list_items(db, agenda.id)[0].id}/edit"):
+        whole, fragment = client.get(url), htmx_get(client, url)
+        assert whole.status_code == fragment.status_code == 200, url
+        assert "<html" in whole.text and "<html" not in fragment.text, url
+        assert "<title>" in fragment.text, url
+    soup = _soup(client.get(f"/schools/{school.id}/goals"))
+    goal = soup.select(".goal")[0]
+    labels = [dt.get_text(strip=True) for dt in goal.select("dt")]
+    assert labels == ["Baggrund og formål", "Det politiske og strategiske afsæt", "Udviklingsmål",
+                      "Forventede virkninger for borgeren", "Tidsperspektiv", "Aktiviteter",
+                      "Opfølgning"]
