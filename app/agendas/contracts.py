@@ -71,7 +71,13 @@ class ParsedGoal:
 
     def _add(self, key: str, line: str) -> None:
         text = self.sections.get(key, "")
-        self.sections[key] = f"{text}\n{line}" if text else line
+        if not text:
+            self.sections[key] = line
+        elif _continues(text, line):
+            # Undo the hard line breaks of a copy from PDF: only whitespace changes.
+            self.sections[key] = f"{text} {line}"
+        else:
+            self.sections[key] = f"{text}\n{line}"
 
 
 @dataclass
@@ -83,6 +89,14 @@ class ParsedContract:
     goals: list[ParsedGoal] = field(default_factory=list)
     page_numbers: int = 0
     """Lines dropped as page numbers (reported on the review page)."""
+
+
+_LIST_ITEM = re.compile(r"^([•\-–*]|\d{1,2}[.)]\s)")
+
+
+def _continues(text: str, line: str) -> bool:
+    """Is `line` the rest of the sentence that `text` ends with (a wrapped line)?"""
+    return not text.endswith((".", "!", "?", ":", ";")) and not _LIST_ITEM.match(line)
 
 
 def _clean(line: str) -> str:

@@ -17,6 +17,8 @@ from io import BytesIO
 from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from app.agendas.contracts import parse_contract
@@ -229,9 +231,19 @@ def ensure_agenda(session: Session, meeting: Meeting) -> Agenda | None:
         agenda = Agenda(meeting_id=meeting.id, school_id=meeting.school_id,
                         school_year_id=meeting.school_year_id, template_key=template.key)
         session.add(agenda)
+    creating = agenda.id is None
+    try:
         session.flush()
-    _rebuild(session, agenda, template, facts, school)
-    session.commit()
+        _rebuild(session, agenda, template, facts, school)
+        session.commit()
+    except (IntegrityError, StaleDataError, OperationalError):
+        # Two first views of the same meeting at once: the other request made it (SQLite
+        # refuses the late writer as "locked", PostgreSQL by the unique meeting_id).
+        session.rollback()
+        found = agenda_for_meeting(session, meeting.id)
+        if found is None or not creating:
+            raise
+        return found
     session.refresh(agenda)
     return agenda
 

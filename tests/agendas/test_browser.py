@@ -28,10 +28,10 @@ pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SUS_SCREENSHOTS")
 
 
-def _shot(pg, name):
+def _shot(pg, name, full=True):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+        pg.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full)
 
 
 class Server:
@@ -228,20 +228,34 @@ def test_other_agenda_pages_pass_axe(browser, server):
         pg.wait_for_url(re.compile(r"/items/\d+/edit$"))
         assert_accessible(pg, context="item form")
         _shot(pg, "item-form")
+        pg.goto(f"/agendas/{server.agenda_id}")
+        theme = pg.locator(".theme").first
+        if theme.count():
+            theme.get_by_role("link", name=re.compile("^Ret")).click()
+            pg.wait_for_url(re.compile(r"/themes/\d+/edit$"))
+            assert_accessible(pg, context="theme form")
+        pg.goto(f"/agendas/{server.agenda_id}")
+        pg.get_by_role("link", name="Skoleudviklingssamtale med Bakkeskolen").click()
+        pg.get_by_role("heading", name="Dagsorden").wait_for()
+        assert_accessible(pg, context="meeting page with the agenda section")
+        _shot(pg, "meeting")
+        pg.get_by_role("link", name="Bakkeskolen").first.click()
+        pg.get_by_role("heading", name="Udviklingsmål").wait_for()
+        assert_accessible(pg, context="school page with the goals section")
         pg.goto(f"/agendas/{server.agenda_id}/print")
         assert_accessible(pg, context="print view")
         _shot(pg, "print")
         pg.goto(f"/schools/{server.school_id}/goals")
         assert "Forventningsbaseret klasseledelse" in pg.content()
         assert_accessible(pg, context="goals")
-        _shot(pg, "goals")
+        _shot(pg, "goals", full=False)
         pg.get_by_label("Kontraktens tekst").fill(
             Path("app/catalog/contracts/veng.txt").read_text(encoding="utf-8"))
         pg.get_by_role("button", name="Find målene").click()
         pg.get_by_role("heading", name="Kontrollér før du gemmer").wait_for()
         assert pg.locator(".goal-review > li").count() == 4
         assert_accessible(pg, context="goals review")
-        _shot(pg, "goals-review")
+        _shot(pg, "goals-review", full=False)
         pg.goto("/")  # the consultant lands on the municipality, with its menu
         pg.get_by_role("link", name="Dagsordensskabelon").first.click()
         assert_accessible(pg, context="settings")

@@ -165,3 +165,41 @@ def test_template_change_and_new_facts_keep_edits(db, dialogue):
     db.refresh(theme)
     assert db.get(type(dus), theme.item_id).title == "Skolen"
     del settings
+
+
+def test_two_first_views_of_a_meeting_make_one_agenda():
+    """Two requests open the same new dialogue at once; the late one reuses the first's."""
+    from sqlmodel import Session
+
+    from app import migrate
+    from app.cycles import service as cycles
+    from app.cycles.models import Step
+    from app.db import make_engine
+    from app.meetings.models import Meeting, MeetingType
+    from app.schools import service as schools
+    from app.schools.service import SchoolForm
+    from tests.conftest import drop_database, provision_database
+
+    url = provision_database("race")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as a, Session(engine) as b:
+            m = schools.create_municipality(a, name="Samtidig Kommune", kommunekode="977")
+            school = schools.create_school(a, m.id, SchoolForm(name="S",
+                                                               institution_number="977001"))
+            year = cycles.create_school_year(a, m, 2026)
+            step = Step(school_year_id=year.id, position=1, key="d", title="D")
+            a.add(step)
+            a.commit()
+            meeting = meetings.create_meeting(a, school_year=year, step=step, school=school,
+                                              meeting_type=MeetingType.DIALOGUE, title="T")
+            service.municipality_settings(a, m.id)
+            late = b.get(Meeting, meeting.id)  # b reads before a makes the agenda
+            assert service.agenda_for_meeting(b, meeting.id) is None
+            first = service.ensure_agenda(a, meeting)
+            second = service.ensure_agenda(b, late)
+            assert first.id == second.id
+    finally:
+        engine.dispose()
+        drop_database(url)
