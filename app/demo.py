@@ -5,10 +5,12 @@ from collections.abc import Iterator
 from sqlmodel import Session
 
 from app.accounts import demo as accounts_demo
+from app.agendas import demo as agendas_demo
 from app.cycles import demo as cycles_demo
 from app.schools import demo as schools_demo
 
-LOADERS = [schools_demo.load, accounts_demo.load, cycles_demo.load]
+# Order matters: the cycle makes the school years and meetings; agendas work on its dialogues.
+LOADERS = [schools_demo.load, accounts_demo.load, cycles_demo.load, agendas_demo.load]
 
 
 def load(session: Session) -> Iterator[str]:

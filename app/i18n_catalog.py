@@ -83,8 +83,10 @@ def update() -> None:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as f:
+                # No "#: file:line" comments: they churn on every edit and make parallel
+                # branches conflict; msgids are found with grep.
                 write_po(f, catalog, width=100, sort_output=True, omit_header=False,
-                         include_previous=False)
+                         include_previous=False, no_location=True)
 
 
 def missing(locale: str = "da") -> list[tuple[str, str]]:
@@ -126,7 +128,8 @@ def fill(translations: dict[str, str], locale: str = "da") -> int:
                 count += 1
         if changed:
             with path.open("wb") as f:
-                write_po(f, catalog, width=100, sort_output=True, include_previous=False)
+                write_po(f, catalog, width=100, sort_output=True, include_previous=False,
+                         no_location=True)
     return count
 
 

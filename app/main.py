@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 import app.models  # noqa: F401  (registers every table)
 from app import errors, logs
 from app.accounts.routes import router as accounts_router
+from app.agendas.routes import router as agendas_router
 from app.config import Settings, get_settings
 from app.cycles.routes import router as cycles_router
 from app.db import make_engine
@@ -17,7 +18,8 @@ from app.paths import STATIC
 from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
 
-ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router]
+ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router,
+           agendas_router]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

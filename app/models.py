@@ -3,6 +3,16 @@
 from sqlmodel import SQLModel
 
 from app.accounts.models import LoginAttempt, RoleAssignment, User, UserSession  # noqa: F401
+from app.agendas.models import (  # noqa: F401
+    Agenda,
+    AgendaItem,
+    AgendaSettings,
+    AgendaTemplate,
+    AgendaTheme,
+    Attachment,
+    DevelopmentContract,
+    DevelopmentGoal,
+)
 from app.cycles.models import (  # noqa: F401
     CycleTemplate,
     HolidayPeriod,

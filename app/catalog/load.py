@@ -11,6 +11,15 @@ from app.cycles.service import load_catalog as load_cycles
 LOADERS: list[tuple[str, Callable]] = [("cycles", load_cycles)]
 
 
+def _agendas(session, entries):
+    from app.agendas.service import load_templates
+
+    yield from load_templates(session, entries)
+
+
+LOADERS.append(("agendas", _agendas))
+
+
 def load_all(session: Session) -> Iterator[str]:
     from app.catalog import read
 

@@ -5,6 +5,10 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var summary = event.detail.target.querySelector && event.detail.target.querySelector(".error-summary");
     if (summary) { summary.focus(); }
+    // A swapped fragment may name the control that should keep the keyboard focus
+    // (e.g. the agenda's move buttons: the moved item's button after reordering).
+    var keep = event.detail.target.querySelector && document.querySelector("[data-focus-after-swap]");
+    if (keep) { keep.focus(); }
   });
   // Copy buttons: <button data-copy="#id"> copies that element's value or text.
   document.addEventListener("click", function (event) {

@@ -1,0 +1,84 @@
+"""The agenda as a Word document, laid out to be pasted onto the school's letterhead.
+
+Stevns writes "Dagsorden kopieres til skolens eget brevpapir": so the document has no header,
+footer, logo or colours of ours — plain paragraphs in the default style, a heading, the
+items with times and minutes, sub-points and themes as lists, and the appendices by name.
+"""
+
+from io import BytesIO
+
+from docx import Document
+from docx.shared import Pt
+from sqlmodel import Session
+
+from app.agendas import service
+from app.agendas.models import OWNER_LABELS, Agenda
+from app.i18n import format_date, format_time
+from app.i18n import gettext as _
+from app.meetings import service as meetings
+from app.meetings.models import Meeting
+from app.schools.models import School
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[bytes, str]:
+    school = session.get(School, agenda.school_id) if agenda.school_id else None
+    line = service.timeline(session, agenda, meeting)
+    doc = Document()
+    doc.styles["Normal"].font.size = Pt(11)
+    doc.add_heading(agenda.heading or meeting.title, level=1)
+    facts = []
+    if meeting.starts_at:
+        facts.append(_("%(date)s at %(time)s", date=format_date(meeting.starts_at),
+                       time=format_time(meeting.starts_at)))
+    if meeting.location:
+        facts.append(_("Place: %(place)s", place=meeting.location))
+    people = [p.name for p, _x in meetings.participants(session, meeting.id)]
+    if people:
+        facts.append(_("Participants: %(names)s", names=", ".join(people)))
+    for fact in facts:
+        doc.add_paragraph(fact)
+    if agenda.intro and "brevpapir" not in agenda.intro:
+        doc.add_paragraph(agenda.intro)
+
+    current_group = None
+    for row in line.rows:
+        item = row.item
+        if row.group_start:
+            doc.add_heading(f"{row.number}. {item.group}", level=2)
+        current_group = item.group or None
+        label = f"{row.number}. " if row.number and not current_group else ""
+        extra = []
+        if item.minutes is not None:
+            extra.append(_("%(minutes)s min", minutes=item.minutes))
+        if item.owner is not None and not current_group:
+            extra.append(_(OWNER_LABELS[item.owner]))
+        when = f"{format_time(row.starts)}–{format_time(row.ends)}  " if row.starts else ""
+        title = f"{when}{label}{item.title}" + (f" ({', '.join(extra)})" if extra else "")
+        doc.add_heading(title, level=3 if current_group else 2)
+        if item.description:
+            doc.add_paragraph(item.description)
+        for point in item.sub_points:
+            doc.add_paragraph(point, style="List Bullet")
+        for theme, files in row.themes:
+            doc.add_paragraph(theme.title + (f": {theme.description}" if theme.description
+                                             else ""), style="List Bullet")
+            for a in files:
+                doc.add_paragraph(_("Appendix: %(title)s", title=a.title), style="List Bullet 2")
+        for a in row.attachments:
+            doc.add_paragraph(_("Appendix: %(title)s", title=a.title), style="List Bullet")
+    if agenda.closing:
+        doc.add_paragraph(agenda.closing)
+    if agenda.footnote:
+        note = doc.add_paragraph(agenda.footnote)
+        for run in note.runs:
+            run.font.size = Pt(9)
+    buffer = BytesIO()
+    doc.save(buffer)
+    name = (school.name if school else "dagsorden").lower()
+    for danish, ascii_ in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        name = name.replace(danish, ascii_)
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in name)
+    slug = "-".join(part for part in slug.split("-") if part)
+    return buffer.getvalue(), f"dagsorden-{slug}.docx"
