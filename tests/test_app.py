@@ -184,3 +184,18 @@ def test_dates_and_weeks_in_danish():
     i18n.set_locale("en")
     assert i18n.format_date(date(2026, 4, 14)) == "Tuesday 14 April 2026"
     i18n.set_locale("da")
+
+
+def test_stylesheet_blocks_are_balanced():
+    """An unclosed @media block silently swallows every rule after it."""
+    from app.paths import STATIC
+
+    css = (STATIC / "css/app.css").read_text()
+    depth = 0
+    for number, line in enumerate(css.splitlines(), 1):
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"line {number} closes a block that was never opened"
+        if line.startswith(("@media", "/*")):
+            assert depth in (0, 1) and (depth == 0 or line.startswith("@media")), \
+                f"line {number} starts inside an open block"
+    assert depth == 0
