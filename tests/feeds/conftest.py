@@ -162,3 +162,40 @@ def spec_for(db, w: World, kind, target_id, *, person=None, full_history=False, 
     link = FeedLink(person_id=w.people[person].id, kind=kind, target_id=target_id,
                     token_hash="x")
     return feeds.private_spec(db, link, full_history=full_history, today=TODAY)
+
+
+def enable_public(db, w: World, organizer: bool = True) -> None:
+    feeds.save_settings(db, w.municipality.id, public_feeds=True,
+                        organizer_name="Skole og Uddannelse" if organizer else None,
+                        organizer_email="skoleudvikling@aeblerod.dk" if organizer else None)
+
+
+def every_feed(db, w: World) -> list[tuple[str, bytes]]:
+    """Every kind of feed, for several viewers and the public, windowed and full, and one
+    meeting's .ics: what the parser tests run over."""
+    from app.feeds.models import FeedKind
+
+    enable_public(db, w)
+    targets = {
+        FeedKind.MUNICIPALITY: w.municipality.id,
+        FeedKind.YEAR: w.years[2026].id,
+        FeedKind.STEP: w.steps["dialogues"].id,
+        FeedKind.SCHOOL: w.schools["bakke"].id,
+        FeedKind.PERSON: None,
+        FeedKind.CONSULTANT: w.people["consultant"].id,
+    }
+    found = []
+    for kind, target in targets.items():
+        for who in ("consultant", "chief", "leader2", "psych", None):
+            if kind is FeedKind.PERSON and who is None:
+                continue
+            tid = w.people[who].id if kind is FeedKind.PERSON else target
+            for full in (False, True):
+                spec = spec_for(db, w, kind, tid, person=who, public=who is None,
+                                full_history=full)
+                if spec is None:
+                    continue
+                found.append((f"{kind.value}/{who or 'public'}/{'all' if full else 'window'}",
+                              feeds.render(db, spec)))
+    found.append(("meeting", feeds.render_meeting(db, w.meetings["dialogue"], with_people=True)))
+    return found
