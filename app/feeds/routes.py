@@ -97,7 +97,7 @@ def feed_response(request: Request, snap: service.Snapshot | service.Fixed, *, p
                     headers={**headers(), "Content-Type": "text/calendar; charset=utf-8"})
 
 
-@router.get("/feeds/{token}.ics")
+@router.api_route("/feeds/{token}.ics", methods=["GET", "HEAD"])
 def private_feed(request: Request, token: str, _p: Feed, session: SessionDep,
                  history: str | None = None):
     link = service.find_link(session, token)
@@ -108,7 +108,7 @@ def private_feed(request: Request, token: str, _p: Feed, session: SessionDep,
     return feed_response(request, service.snapshot(session, spec), private=True)
 
 
-@router.get("/feeds/public/{kind}/{target_id}.ics")
+@router.api_route("/feeds/public/{kind}/{target_id}.ics", methods=["GET", "HEAD"])
 def public_feed(request: Request, kind: str, target_id: int, _p: Feed, session: SessionDep,
                 history: str | None = None):
     try:
