@@ -60,10 +60,14 @@ def _note_changes(session, _flush_context) -> None:
 
 @event.listens_for(OrmSession, "before_commit")
 def _build(session) -> None:
-    if not session.info.get(PENDING):
+    # before_commit runs before the commit's own flush: flush now, so that after_flush has
+    # seen every change of this transaction.
+    if not _enabled():
         return
-    session.flush()  # the last changes, so that after_flush has seen them all
-    pending = session.info.pop(PENDING, {})
+    session.flush()
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
     from app.feeds import invitations
 
     messages = invitations.build(session, pending)
