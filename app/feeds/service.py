@@ -251,46 +251,55 @@ def _as_utc(value) -> datetime | None:
 
 
 def fingerprint(session: Session, spec: FeedSpec, now: datetime) -> Fingerprint:
+    """A digest of everything in the municipality a feed could show, in one query.
+
+    Deliberately wider than the feed: one scan of the municipality's meetings is cheaper
+    than the feed's own filter, and a change elsewhere only costs a re-render that finds the
+    same bytes (events are cached, and an unchanged ETag keeps its Last-Modified). Time
+    moves membership too: the window's school years and how many cancelled meetings have
+    passed their grace period are part of it, and so are the viewer's grants."""
     m_id = spec.target.municipality.id
-    mw = and_(*meeting_where(spec, now))
-    parts = [
-        select(func.count(Meeting.id)).where(mw).scalar_subquery(),
-        select(func.coalesce(func.sum(Meeting.id), 0)).where(mw).scalar_subquery(),
-        select(func.coalesce(func.sum(Meeting.sequence), 0)).where(mw).scalar_subquery(),
-        select(func.max(Meeting.changed_at)).where(mw).scalar_subquery(),
-        # Names shown in events: schools, people, the municipality, the organizer.
-        select(func.max(School.updated_at)).where(School.municipality_id == m_id)
-        .scalar_subquery(),
-        select(func.max(Person.updated_at)).where(Person.municipality_id == m_id)
-        .scalar_subquery(),
-        select(Municipality.updated_at).where(Municipality.id == m_id).scalar_subquery(),
-        select(FeedSettings.updated_at).where(FeedSettings.municipality_id == m_id)
-        .scalar_subquery(),
+    cutoff = _grace_cutoff(now)
+    years = select(SchoolYear.id).where(SchoolYear.municipality_id == m_id)
+    sub = [
+        # Participants: all of them, not joined to the municipality (twice as fast); adding
+        # or removing one anywhere only costs a re-render that finds the same bytes.
+        select(func.count(MeetingParticipant.id)),
+        select(func.coalesce(func.max(MeetingParticipant.id), 0)),
+        select(func.count(Step.id)).where(col(Step.school_year_id).in_(years)),
+        select(func.coalesce(func.sum(Step.version + Step.id), 0))
+        .where(col(Step.school_year_id).in_(years)),
+        select(func.count(SchoolAssignment.id))
+        .where(col(SchoolAssignment.school_year_id).in_(years)),
+        select(func.coalesce(func.sum(SchoolAssignment.id + SchoolAssignment.person_id), 0))
+        .where(col(SchoolAssignment.school_year_id).in_(years)),
+        select(func.count(SchoolYear.id)).where(SchoolYear.municipality_id == m_id),
+        # change times: the newest one is the Last-Modified candidate
+        select(func.max(Step.updated_at)).where(col(Step.school_year_id).in_(years)),
+        select(func.max(School.updated_at)).where(School.municipality_id == m_id),
+        select(func.max(Person.updated_at)).where(Person.municipality_id == m_id),
+        select(Municipality.updated_at).where(Municipality.id == m_id),
+        select(FeedSettings.updated_at).where(FeedSettings.municipality_id == m_id),
     ]
-    sw = step_where(spec)
-    if sw is not None:
-        sw = and_(*sw)
-        parts += [
-            select(func.count(Step.id)).where(sw).scalar_subquery(),
-            select(func.coalesce(func.sum(Step.version), 0)).where(sw).scalar_subquery(),
-            select(func.coalesce(func.sum(Step.id), 0)).where(sw).scalar_subquery(),
-            select(func.max(Step.updated_at)).where(sw).scalar_subquery(),
-        ]
-    if spec.with_attendees:
-        in_feed = select(Meeting.id).where(mw)
-        parts += [
-            select(func.count(MeetingParticipant.id))
-            .where(col(MeetingParticipant.meeting_id).in_(in_feed)).scalar_subquery(),
-            select(func.coalesce(func.sum(MeetingParticipant.person_id), 0))
-            .where(col(MeetingParticipant.meeting_id).in_(in_feed)).scalar_subquery(),
-        ]
-    row = session.exec(sa.select(*parts)).one()
-    times = [_as_utc(row[i]) for i in (3, 4, 5, 6, 7)]
-    if sw is not None:
-        times.append(_as_utc(row[11]))
+    row = session.exec(
+        sa.select(
+            func.count(Meeting.id), func.coalesce(func.sum(Meeting.id), 0),
+            func.coalesce(func.sum(Meeting.sequence), 0),
+            func.coalesce(func.sum(sa.case(
+                (and_(Meeting.status == MeetingStatus.CANCELLED,
+                      func.coalesce(Meeting.cancelled_at, Meeting.changed_at) < cutoff), 1),
+                else_=0)), 0),
+            func.max(Meeting.changed_at),
+            *(q.scalar_subquery() for q in sub),
+        ).where(Meeting.municipality_id == m_id)
+    ).one()
+    times = [_as_utc(v) for v in (row[4], *row[-5:])]
     newest = max((t for t in times if t is not None), default=None)
-    text = "|".join([FORMAT_VERSION, spec.key, repr(spec.window()), get_settings().base_url,
-                     registry.agenda_version(session, m_id), *map(str, row)])
+    p = spec.viewer.principal
+    viewer = (p.user.id if p.user else None, sorted(map(repr, p.grants)))
+    text = "|".join([FORMAT_VERSION, spec.key, repr(spec.window()), repr(viewer),
+                     get_settings().base_url, registry.agenda_version(session, m_id),
+                     *map(str, row)])
     return Fingerprint(hashlib.sha256(text.encode()).hexdigest(), newest)
 
 

@@ -239,3 +239,31 @@ def test_danish_letters_survive(db, world):
     body = service.render(db, _muni(db, world))
     assert "Søndervangskolen".encode() in body.replace(b"\r\n ", b"")
     assert "Æblerød Kommune".encode() in body
+
+
+def test_spliced_events_equal_the_librarys_own_calendar(db, world):
+    from app.feeds import ical
+
+    spec = spec_for(db, world, FeedKind.PERSON, world.people["chief"].id, person="chief",
+                    full_history=True)
+    with service.locale("da"):
+        evs = service.events(db, spec, datetime.now(timezone.utc))
+        name = service.calendar_name(spec)
+    ical.event_cache.clear()
+    assert ical.calendar(name, evs) == ical.calendar_by_library(name, evs)
+    assert ical.calendar(name, evs) == ical.calendar_by_library(name, evs)  # from the cache
+
+
+def test_a_changed_role_changes_the_fingerprint(db, world):
+    from app.accounts.models import RoleAssignment
+    from sqlmodel import select
+
+    spec = spec_for(db, world, FeedKind.MUNICIPALITY, world.municipality.id, person="leader")
+    now = datetime.now(timezone.utc)
+    before = service.fingerprint(db, spec, now).digest
+    for ra in db.exec(select(RoleAssignment).where(
+            RoleAssignment.user_id == world.users["leader"].id)):
+        db.delete(ra)
+    db.commit()
+    after = spec_for(db, world, FeedKind.MUNICIPALITY, world.municipality.id, person="leader")
+    assert service.fingerprint(db, after, now).digest != before
