@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from app import sections
 from app.accounts.access import Principal, SignedIn, Stateless, require
+from app.config import get_settings
 from app.cycles import service as cycles
 from app.cycles.models import SchoolAssignment
 from app.db import SessionDep
@@ -127,7 +128,7 @@ def meeting_ics(request: Request, meeting_id: int, principal: SignedIn, session:
     if meeting is None or meeting.starts_at is None:
         raise HTTPException(404)
     require(meetings_policy.can_view_meeting(session, principal, meeting))
-    with service.locale(principal.user.locale or "da"):
+    with service.locale(principal.user.locale or get_settings().default_locale):
         body = service.render_meeting(session, meeting, with_people=True)
     snap = service.Fixed(service.etag_of(body), service.whole_second(meeting.changed_at), body)
     return feed_response(request, snap, private=True, filename=f"mode-{meeting.id}.ics")
