@@ -22,6 +22,12 @@ from app.cycles.models import (  # noqa: F401
     Step,
     TemplateStep,
 )
+from app.feeds.models import (  # noqa: F401
+    FeedLink,
+    FeedSettings,
+    FeedState,
+    InvitationPreference,
+)
 from app.meetings.models import Meeting, MeetingParticipant  # noqa: F401
 from app.schools.models import Municipality, Person, School  # noqa: F401
 

@@ -9,6 +9,9 @@ from app.config import get_settings
 from app.web import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, new_csrf_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Responses that never set a cookie: static files, probes, and calendar feeds (calendar
+# clients keep no cookies, and a feed URL must not start a browser session).
+COOKIELESS_PATHS = ("/static/", "/healthz", "/feeds/")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -62,7 +65,7 @@ class SecurityMiddleware:
             jar.load(cookie_header.decode("latin-1"))
         except Exception:  # a malformed Cookie header is the client's problem, not a 500
             jar = SimpleCookie()
-        if CSRF_COOKIE not in jar and not scope["path"].startswith(("/static/", "/healthz")):
+        if CSRF_COOKIE not in jar and not scope["path"].startswith(COOKIELESS_PATHS):
             new_token = new_csrf_token()
             scope.setdefault("state", {})["csrf_token"] = new_token
         secure = "; Secure" if get_settings().secure_cookies else ""

@@ -1,0 +1,1 @@
+"""Calendar feeds (iCalendar) for every step, school and participant, and e-mailed invitations."""

@@ -1,0 +1,57 @@
+"""Where other domains contribute to an event's DESCRIPTION: today the agenda's item titles.
+
+The agendas domain registers a source at import time:
+
+    from app.feeds import registry
+
+    registry.register_agenda_source(registry.AgendaSource(
+        items=lambda session, meeting_ids: {...},        # meeting id → item titles, in order
+        version=lambda session, municipality_id: "...",  # changes whenever any item would
+    ))
+
+Rules a source must keep, because feeds travel to phones and other people's calendars:
+- titles only (e.g. "Trivsel og fravær (30 min)"): never confidential content, never a
+  figure from a data package, never the text of a note;
+- `items` is never asked about confidential meetings (LUS) or for public feeds: the feed
+  leaves those out before it asks;
+- `version` is cheap (one aggregate query): feeds ask it on every request to decide whether
+  their cached bytes are still right.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class AgendaSource:
+    items: Callable[[Session, Sequence[int]], Mapping[int, Sequence[str]]]
+    version: Callable[[Session, int], str]
+
+
+_sources: list[AgendaSource] = []
+
+
+def register_agenda_source(source: AgendaSource) -> None:
+    _sources.append(source)
+
+
+def unregister_agenda_source(source: AgendaSource) -> None:
+    """For tests."""
+    _sources.remove(source)
+
+
+def agenda_items(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Every registered source's items per meeting, in registration order."""
+    found: dict[int, list[str]] = {}
+    if not meeting_ids:
+        return found
+    for source in _sources:
+        for meeting_id, titles in source.items(session, meeting_ids).items():
+            found.setdefault(meeting_id, []).extend(t for t in titles if t)
+    return found
+
+
+def agenda_version(session: Session, municipality_id: int) -> str:
+    return "|".join(source.version(session, municipality_id) for source in _sources)

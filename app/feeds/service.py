@@ -1,0 +1,758 @@
+"""Feeds: which events a feed holds, their text, the bytes, and when they changed. No HTTP.
+
+A feed is (kind, target, viewer, history). Rendering it costs time in proportion to its
+events, so every request first computes a fingerprint with one aggregate query (how many
+meetings and steps, their newest change, their sequences, the names they show); when that
+equals the stored FeedState, the stored ETag and Last-Modified answer a conditional request
+without rendering, and an in-process cache usually holds the bytes for a full one.
+Last-Modified only moves forward: when the bytes change it becomes the newest change time of
+the content, but at least one second after the previous value (an event that leaves the feed
+has no change time of its own).
+"""
+
+import hashlib
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app import i18n
+from app.config import get_settings
+from app.cycles.models import SchoolAssignment, SchoolYear, Step
+from app.db import utcnow
+from app.feeds import ical, registry
+from app.feeds.config import get_env
+from app.feeds.ical import Address, FeedEvent
+from app.feeds.models import (
+    FeedKind,
+    FeedLink,
+    FeedSettings,
+    FeedState,
+    InvitationPreference,
+)
+from app.feeds.policy import PUBLIC, Viewer, meeting_clause, may_open, sees_municipality, viewer_for
+from app.i18n import gettext as _
+from app.meetings.models import MEETING_TYPE_LABELS, Meeting, MeetingParticipant, MeetingStatus
+from app.schools.models import Municipality, Person, PersonFunction, School
+
+FORMAT_VERSION = "1"
+"""Part of every fingerprint: bump it when the text of feeds changes, so caches let go."""
+
+# Feeds about a person carry ORGANIZER and ATTENDEE; the wide ones would be mostly names.
+ATTENDEE_KINDS = (FeedKind.PERSON, FeedKind.CONSULTANT)
+WINDOWED_KINDS = (FeedKind.MUNICIPALITY, FeedKind.SCHOOL, FeedKind.PERSON, FeedKind.CONSULTANT)
+
+
+def today() -> date:
+    """Today in Copenhagen: which school years a windowed feed holds (tests replace it)."""
+    return i18n.local(utcnow()).date()
+
+
+# --- what a feed is -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: FeedKind
+    id: int
+    municipality: Municipality
+    name: str
+    """What the feed is about, for its calendar name (a step's, school's or person's name)."""
+    school_year: SchoolYear | None = None
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    target: Target
+    viewer: Viewer
+    full_history: bool = False
+    today: date = field(default_factory=lambda: today())
+
+    @property
+    def key(self) -> str:
+        return (f"{self.target.kind.value}:{self.target.id}:{self.viewer.key}:"
+                f"{'all' if self.full_history else 'window'}:{self.locale}")
+
+    @property
+    def locale(self) -> str:
+        return self.viewer.locale or get_settings().default_locale
+
+    @property
+    def with_attendees(self) -> bool:
+        return not self.viewer.public and self.target.kind in ATTENDEE_KINDS
+
+    def window(self) -> tuple[int, int] | None:
+        """School years (first, last start year) in the feed; None for the whole history."""
+        if self.full_history or self.target.kind not in WINDOWED_KINDS:
+            return None
+        current = self.today.year if self.today.month >= 8 else self.today.year - 1
+        return current - 1, current + 1
+
+
+def resolve_target(session: Session, kind: FeedKind, target_id: int) -> Target | None:
+    municipality_id: int | None = None
+    name = ""
+    year = None
+    if kind is FeedKind.MUNICIPALITY:
+        municipality_id = target_id
+    elif kind is FeedKind.YEAR:
+        year = session.get(SchoolYear, target_id)
+        municipality_id = year.municipality_id if year else None
+        name = year.label if year else ""
+    elif kind is FeedKind.STEP:
+        step = session.get(Step, target_id)
+        year = session.get(SchoolYear, step.school_year_id) if step else None
+        municipality_id = year.municipality_id if year else None
+        name = step.title if step else ""
+    elif kind is FeedKind.SCHOOL:
+        school = session.get(School, target_id)
+        municipality_id = school.municipality_id if school else None
+        name = school.name if school else ""
+    elif kind in (FeedKind.PERSON, FeedKind.CONSULTANT):
+        person = session.get(Person, target_id)
+        municipality_id = person.municipality_id if person else None
+        name = person.name if person else ""
+    municipality = session.get(Municipality, municipality_id) if municipality_id else None
+    if municipality is None:
+        return None
+    return Target(kind, target_id, municipality, name or municipality.name, year)
+
+
+def public_feeds_on(session: Session, municipality_id: int) -> bool:
+    s = session.get(FeedSettings, municipality_id)
+    return bool(s and s.public_feeds)
+
+
+def public_spec(session: Session, kind: FeedKind, target_id: int, *,
+                full_history: bool = False, today: date | None = None) -> FeedSpec | None:
+    """The anonymous feed of a target, or None where there is none to give."""
+    target = resolve_target(session, kind, target_id)
+    if target is None or not may_open(PUBLIC, kind, target.municipality.id, target_id):
+        return None
+    if not public_feeds_on(session, target.municipality.id):
+        return None
+    if kind is FeedKind.STEP and _step_confidential(session, target_id):
+        return None
+    return _spec(target, PUBLIC, full_history, today)
+
+
+def private_spec(session: Session, link: FeedLink, *, full_history: bool = False,
+                 today: date | None = None) -> FeedSpec | None:
+    """The feed a link opens, for its owner; None if the link no longer opens anything."""
+    person = session.get(Person, link.person_id)
+    viewer = viewer_for(session, person) if person else None
+    target = resolve_target(session, link.kind, link.target_id)
+    if viewer is None or target is None:
+        return None
+    if not may_open(viewer, link.kind, target.municipality.id, link.target_id):
+        return None
+    return _spec(target, viewer, full_history, today)
+
+
+def _spec(target, viewer, full_history, today) -> FeedSpec:
+    if today is None:
+        return FeedSpec(target, viewer, full_history)
+    return FeedSpec(target, viewer, full_history, today)
+
+
+def _step_confidential(session: Session, step_id: int) -> bool:
+    step = session.get(Step, step_id)
+    return bool(step and step.confidential)
+
+
+# --- which rows ---------------------------------------------------------------------------
+
+
+def _grace_cutoff(now: datetime) -> datetime:
+    return now - timedelta(days=get_env().feed_cancelled_days)
+
+
+def _years_in_window(spec: FeedSpec):
+    window = spec.window()
+    stmt = select(SchoolYear.id).where(SchoolYear.municipality_id == spec.target.municipality.id)
+    if window is not None:
+        stmt = stmt.where(col(SchoolYear.start_year).between(*window))
+    return stmt
+
+
+def meeting_where(spec: FeedSpec, now: datetime) -> list:
+    t, kind = spec.target, spec.target.kind
+    where = [
+        col(Meeting.starts_at).is_not(None),
+        Meeting.municipality_id == t.municipality.id,
+        meeting_clause(spec.viewer),
+        or_(Meeting.status != MeetingStatus.CANCELLED,
+            func.coalesce(Meeting.cancelled_at, Meeting.changed_at) >= _grace_cutoff(now)),
+    ]
+    if kind is FeedKind.YEAR:
+        where.append(Meeting.school_year_id == t.id)
+    elif kind is FeedKind.STEP:
+        where.append(Meeting.step_id == t.id)
+    elif kind is FeedKind.SCHOOL:
+        where.append(Meeting.school_id == t.id)
+    elif kind is FeedKind.PERSON:
+        where.append(exists().where(MeetingParticipant.meeting_id == Meeting.id,
+                                    MeetingParticipant.person_id == t.id))
+    elif kind is FeedKind.CONSULTANT:
+        where.append(exists().where(SchoolAssignment.person_id == t.id,
+                                    SchoolAssignment.school_id == Meeting.school_id,
+                                    SchoolAssignment.school_year_id == Meeting.school_year_id))
+    if spec.window() is not None:
+        where.append(col(Meeting.school_year_id).in_(_years_in_window(spec)))
+    return where
+
+
+def step_where(spec: FeedSpec) -> list | None:
+    """Steps in the feed, as whole-day events; None: this kind of feed has no steps."""
+    t, kind, viewer = spec.target, spec.target.kind, spec.viewer
+    where = [col(Step.start_date).is_not(None)]
+    if kind is FeedKind.MUNICIPALITY:
+        where.append(col(Step.school_year_id).in_(_years_in_window(spec)))
+    elif kind is FeedKind.YEAR:
+        where.append(Step.school_year_id == t.id)
+    elif kind is FeedKind.STEP:
+        where.append(Step.id == t.id)
+    elif kind is FeedKind.PERSON:
+        where += [Step.responsible_person_id == t.id,
+                  col(Step.school_year_id).in_(_years_in_window(spec))]
+    else:
+        return None
+    if viewer.public:
+        where.append(col(Step.confidential).is_(False))
+    elif not sees_municipality(viewer, t.municipality.id):
+        where.append(Step.responsible_person_id == viewer.person_id)
+    return where
+
+
+# --- fingerprint: has anything the feed shows changed? --------------------------------------
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    digest: str
+    newest: datetime | None
+    """The newest change time of anything in the feed (for Last-Modified)."""
+
+
+def _as_utc(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite hands aggregates of datetimes back as text
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def fingerprint(session: Session, spec: FeedSpec, now: datetime) -> Fingerprint:
+    """A digest of everything in the municipality a feed could show, in one query.
+
+    Deliberately wider than the feed: one scan of the municipality's meetings is cheaper
+    than the feed's own filter, and a change elsewhere only costs a re-render that finds the
+    same bytes (events are cached, and an unchanged ETag keeps its Last-Modified). Time
+    moves membership too: the window's school years and how many cancelled meetings have
+    passed their grace period are part of it, and so are the viewer's grants."""
+    m_id = spec.target.municipality.id
+    cutoff = _grace_cutoff(now)
+    years = select(SchoolYear.id).where(SchoolYear.municipality_id == m_id)
+    sub = [
+        # Participants: all of them, not joined to the municipality (twice as fast); adding
+        # or removing one anywhere only costs a re-render that finds the same bytes.
+        select(func.count(MeetingParticipant.id)),
+        select(func.coalesce(func.max(MeetingParticipant.id), 0)),
+        select(func.count(Step.id)).where(col(Step.school_year_id).in_(years)),
+        select(func.coalesce(func.sum(Step.version + Step.id), 0))
+        .where(col(Step.school_year_id).in_(years)),
+        select(func.count(SchoolAssignment.id))
+        .where(col(SchoolAssignment.school_year_id).in_(years)),
+        select(func.coalesce(func.sum(SchoolAssignment.id + SchoolAssignment.person_id), 0))
+        .where(col(SchoolAssignment.school_year_id).in_(years)),
+        select(func.count(SchoolYear.id)).where(SchoolYear.municipality_id == m_id),
+        # change times: the newest one is the Last-Modified candidate
+        select(func.max(Step.updated_at)).where(col(Step.school_year_id).in_(years)),
+        select(func.max(School.updated_at)).where(School.municipality_id == m_id),
+        select(func.max(Person.updated_at)).where(Person.municipality_id == m_id),
+        select(Municipality.updated_at).where(Municipality.id == m_id),
+        select(FeedSettings.updated_at).where(FeedSettings.municipality_id == m_id),
+    ]
+    row = session.exec(
+        sa.select(
+            func.count(Meeting.id), func.coalesce(func.sum(Meeting.id), 0),
+            func.coalesce(func.sum(Meeting.sequence), 0),
+            func.coalesce(func.sum(sa.case(
+                (and_(Meeting.status == MeetingStatus.CANCELLED,
+                      func.coalesce(Meeting.cancelled_at, Meeting.changed_at) < cutoff), 1),
+                else_=0)), 0),
+            func.max(Meeting.changed_at),
+            *(q.scalar_subquery() for q in sub),
+        ).where(Meeting.municipality_id == m_id)
+    ).one()
+    times = [_as_utc(v) for v in (row[4], *row[-5:])]
+    newest = max((t for t in times if t is not None), default=None)
+    p = spec.viewer.principal
+    viewer = (p.user.id if p.user else None, sorted(map(repr, p.grants)))
+    text = "|".join([FORMAT_VERSION, spec.key, repr(spec.window()), repr(viewer),
+                     get_settings().base_url, registry.agenda_version(session, m_id),
+                     *map(str, row)])
+    return Fingerprint(hashlib.sha256(text.encode()).hexdigest(), newest)
+
+
+# --- the events ---------------------------------------------------------------------------
+
+
+@contextmanager
+def locale(code: str) -> Iterator[None]:
+    previous = i18n.get_locale()
+    i18n.set_locale(code)
+    try:
+        yield
+    finally:
+        i18n.set_locale(previous)
+
+
+def organizer(session: Session, municipality: Municipality) -> Address | None:
+    s = session.get(FeedSettings, municipality.id)
+    if s is not None and s.organizer_email:
+        return Address(s.organizer_email, s.organizer_name or municipality.name)
+    fallback = get_env().organizer
+    if fallback is None:
+        return None
+    name, email = fallback
+    return Address(email, name or municipality.name)
+
+
+def _base() -> str:
+    return get_settings().base_url.rstrip("/")
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def attendees_of(session: Session, meeting_ids: list[int]) -> dict[int, list[Address]]:
+    found: dict[int, list[Address]] = {}
+    for chunk in _chunks(meeting_ids):
+        rows = session.exec(
+            select(MeetingParticipant.meeting_id, Person.name, Person.email,
+                   MeetingParticipant.required)
+            .join(Person, Person.id == MeetingParticipant.person_id)
+            .where(col(MeetingParticipant.meeting_id).in_(chunk), col(Person.email).is_not(None))
+            .order_by(MeetingParticipant.meeting_id, Person.name, Person.id)
+        ).all()
+        for meeting_id, name, email, required in rows:
+            found.setdefault(meeting_id, []).append(Address(email, name, required))
+    return found
+
+
+def _series_sizes(session: Session, municipality_id: int, keys: set[str]) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for chunk in _chunks(sorted(keys)):
+        for key, n in session.exec(
+            select(Meeting.series_key, func.count(Meeting.id))
+            .where(Meeting.municipality_id == municipality_id, col(Meeting.series_key).in_(chunk))
+            .group_by(Meeting.series_key)
+        ).all():
+            sizes[key] = n
+    return sizes
+
+
+def meeting_event(meeting: Meeting, *, school: tuple[str, str | None] | None, public: bool,
+                  agenda: list[str] = (), series_size: int | None = None,
+                  organizer: Address | None = None,
+                  attendees: list[Address] = ()) -> FeedEvent:
+    """One meeting as an event, in the current locale. Shared by feeds and invitations."""
+    school_name, school_address = school or (None, None)
+    summary = meeting.title
+    if school_name and school_name not in summary:
+        summary = f"{summary} – {school_name}"
+    cancelled = meeting.status is MeetingStatus.CANCELLED
+    if cancelled:
+        summary = _("CANCELLED: ") + summary
+
+    lines = [" · ".join(x for x in (_(MEETING_TYPE_LABELS[meeting.meeting_type]), school_name) if x)]
+    if meeting.series_key and meeting.series_index and series_size:
+        lines.append(_("Meeting %(index)s of %(count)s in the series",
+                       index=meeting.series_index, count=series_size))
+    if meeting.confidential:
+        lines.append(_("Confidential: the content is never shown in calendars."))
+    elif agenda:
+        lines.append("")
+        lines.append(_("Agenda:"))
+        lines += [f"{i}. {title}" for i, title in enumerate(agenda, 1)]
+    url = None
+    if not public:
+        url = f"{_base()}/meetings/{meeting.id}"
+        lines.append("")
+        lines.append(_("The meeting in SUS: %(url)s", url=url))
+        if meeting.school_id:
+            lines.append(_("The school: %(url)s", url=f"{_base()}/schools/{meeting.school_id}"))
+        if meeting.step_id:
+            lines.append(_("The step in the year wheel: %(url)s",
+                           url=f"{_base()}/steps/{meeting.step_id}"))
+
+    location = meeting.location
+    if not location and meeting.location_kind == "school" and school_name:
+        location = ", ".join(x for x in (school_name, school_address) if x)
+
+    if meeting.all_day:
+        start, end = ical.local_days(meeting.starts_at, meeting.ends_at)
+    else:
+        start = meeting.starts_at
+        end = meeting.ends_at or meeting.starts_at + timedelta(hours=1)
+    return FeedEvent(
+        uid=meeting.uid, sequence=meeting.sequence, changed_at=meeting.changed_at,
+        summary=summary, start=start, end=end, cancelled=cancelled, location=location,
+        description="\n".join(lines), url=url, organizer=organizer,
+        attendees=tuple(attendees), private=meeting.confidential,
+    )
+
+
+def step_event(step: Step, year: SchoolYear, municipality: Municipality, *,
+               public: bool) -> FeedEvent:
+    start, end = ical.whole_days(step.start_date, step.end_date)
+    lines = [_("Step in the year wheel %(year)s", year=year.label)]
+    url = None
+    if not public:
+        if step.responsible:
+            lines.append(_("Responsible: %(who)s", who=step.responsible))
+        url = f"{_base()}/steps/{step.id}"
+        lines += ["", _("The step in SUS: %(url)s", url=url)]
+    return FeedEvent(
+        uid=f"step-{municipality.kommunekode}-{year.start_year}-{step.key}@sus",
+        sequence=step.version, changed_at=step.updated_at, summary=step.title,
+        start=start, end=end, description="\n".join(lines), url=url, transparent=True,
+    )
+
+
+def events(session: Session, spec: FeedSpec, now: datetime) -> list[FeedEvent]:
+    public = spec.viewer.public
+    municipality = spec.target.municipality
+    rows = session.exec(
+        select(Meeting, School.name, School.address)
+        .join(School, School.id == Meeting.school_id, isouter=True)
+        .where(*meeting_where(spec, now))
+        .order_by(Meeting.starts_at, Meeting.id)
+    ).all()
+    ids = [m.id for m, _n, _a in rows]
+    open_ids = [m.id for m, _n, _a in rows if not m.confidential]
+    agenda = {} if public else registry.agenda_items(session, open_ids)
+    attendees = attendees_of(session, ids) if spec.with_attendees else {}
+    org = organizer(session, municipality) if spec.with_attendees else None
+    series = _series_sizes(session, municipality.id,
+                           {m.series_key for m, _n, _a in rows if m.series_key})
+    found = [
+        meeting_event(m, school=(name, address) if name else None, public=public,
+                      agenda=agenda.get(m.id, []) if not m.confidential else [],
+                      series_size=series.get(m.series_key), organizer=org,
+                      attendees=attendees.get(m.id, []))
+        for m, name, address in rows
+    ]
+    sw = step_where(spec)
+    if sw is not None:
+        for step, year in session.exec(
+            select(Step, SchoolYear).join(SchoolYear, SchoolYear.id == Step.school_year_id)
+            .where(*sw).order_by(Step.start_date, Step.position, Step.id)
+        ).all():
+            found.append(step_event(step, year, municipality, public=public))
+    # One order for every render: by start (dates before times on the same day), then UID.
+    found.sort(key=lambda e: (_sort_instant(e.start), e.uid))
+    return found
+
+
+def _sort_instant(value: datetime | date) -> datetime:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc)
+    return datetime(value.year, value.month, value.day, tzinfo=ical.CPH).astimezone(timezone.utc)
+
+
+def calendar_name(spec: FeedSpec) -> str:
+    t = spec.target
+    m = t.municipality.name
+    if t.kind is FeedKind.MUNICIPALITY:
+        return _("School development dialogues – %(municipality)s", municipality=m)
+    if t.kind is FeedKind.YEAR:
+        return _("%(municipality)s – school year %(year)s", municipality=m, year=t.name)
+    if t.kind is FeedKind.STEP:
+        return _("%(step)s – %(municipality)s", step=t.name, municipality=m)
+    if t.kind is FeedKind.SCHOOL:
+        return _("%(school)s – school development dialogues", school=t.name)
+    if t.kind is FeedKind.PERSON:
+        return _("My meetings in SUS (%(name)s)", name=t.name)
+    return _("Schools of %(name)s – SUS", name=t.name)
+
+
+def render(session: Session, spec: FeedSpec, now: datetime | None = None) -> bytes:
+    now = now or utcnow()
+    with locale(spec.locale):
+        return ical.calendar(calendar_name(spec), events(session, spec, now))
+
+
+def render_meeting(session: Session, meeting: Meeting, *, with_people: bool) -> bytes:
+    """One meeting as an .ics of its own, for a signed-in user who may see it."""
+    school = session.get(School, meeting.school_id) if meeting.school_id else None
+    municipality = session.get(Municipality, meeting.municipality_id)
+    agenda = [] if meeting.confidential else registry.agenda_items(
+        session, [meeting.id]).get(meeting.id, [])
+    size = None
+    if meeting.series_key:
+        size = _series_sizes(session, meeting.municipality_id, {meeting.series_key}).get(
+            meeting.series_key)
+    event = meeting_event(
+        meeting, school=(school.name, school.address) if school else None, public=False,
+        agenda=agenda, series_size=size,
+        organizer=organizer(session, municipality) if with_people else None,
+        attendees=attendees_of(session, [meeting.id]).get(meeting.id, []) if with_people else [],
+    )
+    return ical.calendar(meeting.title, [event])
+
+
+# --- conditional answers: ETag, Last-Modified, and the bytes only when needed ---------------
+
+
+class _Cache:
+    """The last rendered bytes of recent feeds, by (feed key, fingerprint). Process-local."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+        self._data: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._size = 0
+        self._max = max_bytes
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        with self._lock:
+            body = self._data.get(key)
+            if body is not None:
+                self._data.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, str], body: bytes) -> None:
+        with self._lock:
+            old = self._data.pop(key, None)
+            self._size -= len(old) if old else 0
+            # One entry per feed: older fingerprints of the same feed are dead weight.
+            for stale in [k for k in self._data if k[0] == key[0]]:
+                self._size -= len(self._data.pop(stale))
+            self._data[key] = body
+            self._size += len(body)
+            while self._size > self._max and len(self._data) > 1:
+                _k, dropped = self._data.popitem(last=False)
+                self._size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._size = 0
+
+
+cache = _Cache()
+
+
+def etag_of(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def whole_second(value: datetime) -> datetime:
+    """HTTP dates have whole seconds: compare and store Last-Modified the same way."""
+    return value.astimezone(timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class Fixed:
+    """A response whose bytes are already made (one meeting's .ics)."""
+
+    etag: str
+    last_modified: datetime
+    data: bytes
+
+    def body(self) -> bytes:
+        return self.data
+
+
+@dataclass
+class Snapshot:
+    """A feed as it is now: its ETag and Last-Modified, and its bytes on demand."""
+
+    etag: str
+    last_modified: datetime
+    _body: bytes | None
+    _session: Session
+    _spec: FeedSpec
+    _fp: Fingerprint
+    _now: datetime
+
+    def body(self) -> bytes:
+        if self._body is None:
+            body = render(self._session, self._spec, self._now)
+            cache.put((self._spec.key, self._fp.digest), body)
+            if etag_of(body) != self.etag:
+                # Same data, different text (a new version of the code): a new state.
+                self.etag, self.last_modified = _store(self._session, self._spec, self._fp,
+                                                       body, self._now)
+            self._body = body
+        return self._body
+
+
+def _store(session: Session, spec: FeedSpec, fp: Fingerprint, body: bytes,
+           now: datetime) -> tuple[str, datetime]:
+    etag = etag_of(body)
+    state = session.get(FeedState, spec.key)
+    if state is not None and state.etag == etag:
+        last_modified = state.last_modified
+    else:
+        last_modified = whole_second(fp.newest or now)
+        if state is not None:
+            last_modified = max(last_modified,
+                                whole_second(state.last_modified) + timedelta(seconds=1))
+    if state is None:
+        state = FeedState(key=spec.key, fingerprint=fp.digest, etag=etag,
+                          last_modified=last_modified)
+    else:
+        state.fingerprint, state.etag, state.last_modified = fp.digest, etag, last_modified
+    session.add(state)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another worker stored the same feed at the same moment: its state is as good.
+        session.rollback()
+    return etag, last_modified
+
+
+def snapshot(session: Session, spec: FeedSpec, now: datetime | None = None) -> Snapshot:
+    now = now or utcnow()
+    fp = fingerprint(session, spec, now)
+    cached = cache.get((spec.key, fp.digest))
+    state = session.get(FeedState, spec.key)
+    if state is not None and state.fingerprint == fp.digest:
+        return Snapshot(state.etag, whole_second(state.last_modified), cached, session, spec,
+                        fp, now)
+    body = cached if cached is not None else render(session, spec, now)
+    cache.put((spec.key, fp.digest), body)
+    etag, last_modified = _store(session, spec, fp, body, now)
+    return Snapshot(etag, last_modified, body, session, spec, fp, now)
+
+
+# --- links ----------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """256 random bits, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def find_link(session: Session, token: str) -> FeedLink | None:
+    if not token or len(token) > 100:
+        return None
+    return session.exec(select(FeedLink).where(FeedLink.token_hash == hash_token(token))).first()
+
+
+def links_of(session: Session, person_id: int) -> list[FeedLink]:
+    return list(session.exec(select(FeedLink).where(FeedLink.person_id == person_id)
+                             .order_by(FeedLink.kind, FeedLink.target_id)))
+
+
+def link_for(session: Session, person_id: int, kind: FeedKind, target_id: int) -> FeedLink | None:
+    return session.exec(select(FeedLink).where(
+        FeedLink.person_id == person_id, FeedLink.kind == kind,
+        FeedLink.target_id == target_id)).first()
+
+
+def issue_link(session: Session, person: Person, kind: FeedKind, target_id: int, *,
+               by_user_id: int | None) -> tuple[FeedLink, str]:
+    """Make the person's link to a feed, or give an existing one a new token (the old URL
+    stops working). Returns the link and the token: the only time the token exists in
+    clear."""
+    token = new_token()
+    link = link_for(session, person.id, kind, target_id) or FeedLink(
+        person_id=person.id, kind=kind, target_id=target_id, token_hash="")
+    link.token_hash = hash_token(token)
+    link.created_at = utcnow()
+    link.created_by_user_id = by_user_id
+    link.last_used_at = None
+    session.add(link)
+    session.commit()
+    session.refresh(link)
+    return link, token
+
+
+def revoke_link(session: Session, link: FeedLink) -> None:
+    session.delete(link)
+    session.commit()
+
+
+def note_use(session: Session, link: FeedLink, now: datetime | None = None) -> None:
+    """Record that a calendar fetched the link, at most once an hour (no write per poll)."""
+    now = now or utcnow()
+    if link.last_used_at is None or now - link.last_used_at > timedelta(hours=1):
+        link.last_used_at = now
+        session.add(link)
+        session.commit()
+
+
+def feed_path(token: str) -> str:
+    return f"/feeds/{token}.ics"
+
+
+def public_path(kind: FeedKind, target_id: int) -> str:
+    return f"/feeds/public/{kind.value}/{target_id}.ics"
+
+
+def urls(path: str) -> dict[str, str]:
+    """The https address, and the webcal:// one that makes calendars subscribe on a click."""
+    https = f"{_base()}{path}"
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+# --- settings and preferences ---------------------------------------------------------------
+
+
+def settings_of(session: Session, municipality_id: int) -> FeedSettings:
+    return session.get(FeedSettings, municipality_id) or FeedSettings(
+        municipality_id=municipality_id)
+
+
+def save_settings(session: Session, municipality_id: int, *, public_feeds: bool,
+                  organizer_name: str | None, organizer_email: str | None) -> FeedSettings:
+    s = settings_of(session, municipality_id)
+    s.public_feeds = public_feeds
+    s.organizer_name = organizer_name or None
+    s.organizer_email = organizer_email or None
+    s.updated_at = max(utcnow(), s.updated_at)
+    session.add(s)
+    session.commit()
+    session.refresh(s)
+    return s
+
+
+# Those who sit in most meetings get invitations unless they say no.
+INVITED_BY_DEFAULT = (PersonFunction.CHIEF, PersonFunction.DIRECTOR, PersonFunction.PPR_LEADER)
+
+
+def wants_invitations(session: Session, person: Person) -> bool:
+    pref = session.get(InvitationPreference, person.id)
+    if pref is not None:
+        return pref.wants_invitations
+    return person.function in INVITED_BY_DEFAULT
+
+
+def set_invitation_preference(session: Session, person: Person, wants: bool | None) -> None:
+    """True/False: the person's choice; None: back to the default."""
+    pref = session.get(InvitationPreference, person.id)
+    if wants is None:
+        if pref is not None:
+            session.delete(pref)
+    else:
+        pref = pref or InvitationPreference(person_id=person.id, wants_invitations=wants)
+        pref.wants_invitations = wants
+        session.add(pref)
+    session.commit()
