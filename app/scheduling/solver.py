@@ -40,6 +40,9 @@ W_USED = 4
 W_SPREAD = 3
 """The busiest week's number of meetings (lower = even spread over the window)."""
 
+PAIR_LIMIT = 5000
+"""Most pairs of meetings at different places modelled exactly for travel, per person."""
+
 
 @dataclass
 class Person:
@@ -184,8 +187,11 @@ def week_of(problem: Problem, day: int) -> tuple[int, int]:
 
 def grid_for(problem: Problem) -> int:
     """The coarsest grid that loses nothing: the gcd of every duration, buffer, travel time,
-    working-hours boundary and preferred-time boundary (never finer than 5 minutes)."""
+    and every boundary of working hours, busy times, booked meetings and preferred times.
+    Never finer than 5 minutes: a busy time ending at 9:07 lets a meeting start at 9:10."""
     values = [problem.travel]
+    for f in problem.fixed:
+        values += [f.start % DAY, f.end % DAY]
     for job in problem.jobs:
         values += [p.duration for p in job.parts]
         if job.has_time_preference:
@@ -194,6 +200,8 @@ def grid_for(problem: Problem) -> int:
         values.append(person.buffer)
         for a, b in person.hours.values():
             values += [a, b]
+        for a, b in person.busy:
+            values += [a % DAY, b % DAY]
     g = 0
     for v in values:
         if v:
@@ -675,20 +683,29 @@ def _cpsat(problem: Problem, cands: Candidates, hint: dict[str, int], time_limit
     place_weight = _place_weight(problem)
     hint_days = {k: v // DAY for k, v in hint.items()}
 
-    # A person's padding after each meeting: their buffer, and the travel time too if they
-    # meet at more than one place in this run (conservative: two meetings at one school
-    # in a row keep a travel gap; `violations()` is exact and the greedy too).
-    places: dict[int, set[str]] = defaultdict(set)
+    # Each person's intervals are padded at the end by their buffer. Travel time applies
+    # only between two different places: for a person whose meetings here are at several
+    # places, each such pair gets its own either-or constraint, up to PAIR_LIMIT pairs;
+    # beyond that the padding includes the travel time for every meeting (safe, but it
+    # may leave a little room unused; `violations()` and the greedy are always exact).
+    by_person: dict[int, list[Job]] = defaultdict(list)
     for job in problem.jobs:
-        for pid in job.persons:
-            places[pid].add(job.place)
-    for f in problem.fixed:
-        for pid in f.persons:
-            places[pid].add(f.place)
-    pad = {}
+        if cands.starts[job.key]:
+            for pid in job.persons:
+                by_person[pid].append(job)
+    pad: dict[int, int] = {}
+    pairs: list[tuple[int, Job, Job]] = []
     for pid, person in problem.persons.items():
-        real = {p for p in places[pid] if p != "online"}
-        pad[pid] = max(person.buffer, problem.travel if len(real) > 1 else 0)
+        jobs_p = by_person.get(pid, [])
+        pad[pid] = person.buffer
+        if problem.travel <= person.buffer:
+            continue
+        mixed = [(a, b) for i, a in enumerate(jobs_p) for b in jobs_p[i + 1:]
+                 if travel_needed(a.place, b.place)]
+        if len(mixed) <= PAIR_LIMIT:
+            pairs += [(pid, a, b) for a, b in mixed]
+        else:
+            pad[pid] = problem.travel
     intervals: dict[int, list] = defaultdict(list)
 
     for job in problem.jobs:
@@ -740,6 +757,17 @@ def _cpsat(problem: Problem, cands: Candidates, hint: dict[str, int], time_limit
     for pid, ivs in intervals.items():
         if len(ivs) > 1:
             model.AddNoOverlap(ivs)
+    for pid, a, b in pairs:
+        # a before b with the travel time between them, or b before a.
+        (a_off, a_end), (b_off, b_end) = a.span(pid), b.span(pid)
+        first = model.NewBoolVar(f"o_{pid}_{a.key}_{b.key}")
+        both = [presence[a.key], presence[b.key]]
+        model.Add(start[a.key] * g + a_end + problem.travel <= start[b.key] * g + b_off
+                  ).OnlyEnforceIf(both + [first])
+        model.Add(start[b.key] * g + b_end + problem.travel <= start[a.key] * g + a_off
+                  ).OnlyEnforceIf(both + [first.Not()])
+        if a.key in hint and b.key in hint:
+            model.AddHint(first, hint[a.key] < hint[b.key])
 
     used_vars = []
     const_used = 0
@@ -785,6 +813,10 @@ def _cpsat(problem: Problem, cands: Candidates, hint: dict[str, int], time_limit
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = 1
+    # Full presolve (probing above all) spent 4 of 6 seconds on the benchmark on this
+    # 2-core machine before any search; one light pass leaves the time to the search.
+    solver.parameters.max_presolve_iterations = 1
+    solver.parameters.cp_model_probing_level = 0
     status = solver.Solve(model)
     name = solver.StatusName(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
