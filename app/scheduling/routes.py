@@ -236,7 +236,7 @@ def _move_page(request, session, meeting, *, values=None, errors=None, conflicts
     return render(request, "scheduling/move.html", {
         "meeting": meeting,
         "municipality": schools.get_municipality(session, meeting.municipality_id),
-        "move": {"meeting": meeting, "values": values or _move_values(meeting),
+        "move": {"meeting": meeting, "fields": values or _move_values(meeting),
                  "errors": errors or {}, "conflicts": conflicts or [], "checked": checked},
     }, status_code=status_code)
 
@@ -256,7 +256,7 @@ def move_check(request: Request, meeting_id: int, principal: Staff, session: Ses
     if result.ok:
         conflicts = service.check_move(session, meeting, result.data.day, result.data.start)
     return render(request, "scheduling/_move_check.html", {
-        "move": {"meeting": meeting, "values": result.values, "errors": result.errors,
+        "move": {"meeting": meeting, "fields": result.values, "errors": result.errors,
                  "conflicts": conflicts, "checked": result.ok}})
 
 
@@ -536,7 +536,7 @@ def meeting_section(session, principal, meeting: Meeting):
         return None
     conflicts = service.check(session, [meeting]).get(meeting.id, []) \
         if meeting.starts_at else []
-    return {"move": {"meeting": meeting, "values": _move_values(meeting), "errors": {},
+    return {"move": {"meeting": meeting, "fields": _move_values(meeting), "errors": {},
                      "conflicts": conflicts, "checked": False},
             "current_conflicts": conflicts}
 
