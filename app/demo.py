@@ -5,9 +5,11 @@ from collections.abc import Iterator
 from sqlmodel import Session
 
 from app.accounts import demo as accounts_demo
+from app.scheduling import demo as scheduling_demo
 from app.schools import demo as schools_demo
 
-LOADERS = [schools_demo.load, accounts_demo.load]
+# The scheduling demo books what the cycles demo planned: it goes after the cycles demo.
+LOADERS = [schools_demo.load, accounts_demo.load, scheduling_demo.load]
 
 
 def load(session: Session) -> Iterator[str]:

@@ -10,7 +10,7 @@ arise later (a new busy period, a changed holiday).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -439,6 +439,7 @@ def build_problem(session: Session, req: PlanRequest) -> Context:
     # Jobs: every planned meeting of the chosen steps, with its followers' meetings attached.
     jobs_meetings: dict[str, list[Meeting]] = {}
     job_step: dict[str, Step] = {}
+    series_size: Counter[tuple[int, str]] = Counter()
     for s in steps:
         follow_steps = followers(session, s)
         follow_meetings: dict[int | None, list[Meeting]] = defaultdict(list)
@@ -446,7 +447,9 @@ def build_problem(session: Session, req: PlanRequest) -> Context:
             for fm in meetings.list_meetings(session, step_id=fs.id):
                 if fm.status is MeetingStatus.PLANNED:
                     follow_meetings[fm.school_id].append(fm)
-        for m in meetings.list_meetings(session, step_id=s.id):
+        step_meetings = meetings.list_meetings(session, step_id=s.id)
+        series_size.update((s.id, m.series_key) for m in step_meetings if m.series_key)
+        for m in step_meetings:
             if m.status is not MeetingStatus.PLANNED:
                 continue
             chain = [m]
@@ -471,6 +474,14 @@ def build_problem(session: Session, req: PlanRequest) -> Context:
         lead = chain[0]
         s = job_step[key]
         w0, w1 = windows[s.id]
+        n = series_size.get((s.id, lead.series_key), 0) if lead.series_key else 0
+        if n > 1 and lead.series_index:
+            # A recurring series (Ringsted's six development talks) is spread: talk i of n
+            # goes in the i-th of n equal parts of the period.
+            length = (w1 - w0).days + 1
+            i = min(max(lead.series_index, 1), n) - 1
+            w0, w1 = (w0 + timedelta(days=length * i // n),
+                      w0 + timedelta(days=length * (i + 1) // n - 1))
         earliest = None
         ready = ready_at(session, lead)
         if ready is not None:
@@ -539,10 +550,10 @@ def _reason_data(ctx: Context, reason: solver.Reason, days: int) -> dict:
 
 
 def run(session: Session, req: PlanRequest, *, user_id: int | None = None,
-        time_limit: float = TIME_LIMIT) -> Proposal:
+        time_limit: float | None = None) -> Proposal:
     """Solve and store a proposal to review. Nothing is booked yet."""
     ctx = build_problem(session, req)
-    result = solver.solve(ctx.problem, time_limit=time_limit)
+    result = solver.solve(ctx.problem, time_limit=time_limit or TIME_LIMIT)
     report: dict = {"grid": result.grid, "status": result.status,
                     "capacity_ms": round(result.capacity_seconds * 1000, 1),
                     "shortfalls": [], "unplaced": []}
@@ -757,39 +768,53 @@ def _check_context(session: Session, targets: list[Meeting],
     _closed(session, ctx, municipality_id, first, last)
     steps = {s.id: s for s in session.exec(select(Step).where(
         col(Step.id).in_([m.step_id for m in relevant if m.step_id])))}
+    # A debrief that starts when its dialogue ends rides with it as one job (as when it was
+    # planned: no buffer between them, one meeting towards the daily cap); one that doesn't
+    # is a conflict of its own ("must follow directly").
+    timed = {m.id: m for m in relevant if when(m)[0] is not None and not m.all_day}
+    follows: list[tuple[int, int]] = []
+    broken: list[tuple[int, int]] = []
+    by_school: dict[int, list[Meeting]] = defaultdict(list)
+    for m in timed.values():
+        if m.school_id:
+            by_school[m.school_id].append(m)
+    for ms in by_school.values():
+        for a in ms:
+            for b in ms:
+                sa, sb = steps.get(a.step_id), steps.get(b.step_id)
+                if sa and sb and sb.follows == sa.key and a.school_year_id == b.school_year_id:
+                    (follows if when(b)[0] == when(a)[1] else broken).append((a.id, b.id))
+    rides = {b: a for a, b in follows}
+    chains: dict[int, list[Meeting]] = {mid: [m] for mid, m in timed.items() if mid not in rides}
+    for a, b in follows:
+        if a in chains:
+            chains[a].append(timed[b])
     placement = {}
-    for m in relevant:
-        s, e = when(m)
-        if s is None or m.all_day:
-            continue
-        step = steps.get(m.step_id)
-        key = f"m{m.id}"
-        start = ctx.minute(s)
+    for mid, chain in chains.items():
+        lead = chain[0]
+        s, _e = when(lead)
+        step = steps.get(lead.step_id)
+        key = f"m{mid}"
         w0 = ctx.day_index(step.start_date) if step and step.start_date else -10**6
         w1 = ctx.day_index(step.end_date) if step and step.end_date else 10**6
-        ctx.problem.jobs.append(solver.Job(
-            key, m.title, [solver.Part(m.id, ctx.minute(e) - start,
-                                       tuple(required.get(m.id, ())))],
-            place_of(m, step), w0, w1, school_id=m.school_id))
-        ctx.job_meetings[key] = [m]
-        placement[key] = start
-    # Prep before dialogue; a debrief right after its dialogue (and no buffer between them).
-    by_school: dict[int, list[Meeting]] = defaultdict(list)
-    for m in relevant:
-        if m.school_id and f"m{m.id}" in placement:
-            by_school[m.school_id].append(m)
-    follows: list[tuple[str, str]] = []
+        parts = []
+        for m in chain:
+            ms, me = when(m)
+            parts.append(solver.Part(m.id, ctx.minute(me) - ctx.minute(ms),
+                                     tuple(required.get(m.id, ()))))
+        ctx.problem.jobs.append(solver.Job(key, lead.title, parts, place_of(lead, step), w0, w1,
+                                           school_id=lead.school_id))
+        ctx.job_meetings[key] = chain
+        placement[key] = ctx.minute(s)
+    # Prep before dialogue, for the same school.
     for ms in by_school.values():
         for a in ms:
             for b in ms:
                 if a.meeting_type is MeetingType.PREP and b.meeting_type is MeetingType.DIALOGUE \
-                        and a.school_year_id == b.school_year_id:
+                        and a.school_year_id == b.school_year_id \
+                        and f"m{a.id}" in placement and f"m{b.id}" in placement:
                     ctx.problem.precedences.append((f"m{a.id}", f"m{b.id}"))
-                sb = steps.get(b.step_id)
-                sa = steps.get(a.step_id)
-                if sa and sb and sb.follows == sa.key and a.school_year_id == b.school_year_id:
-                    follows.append((f"m{a.id}", f"m{b.id}"))
-    return ctx, {"placement": placement, "follows": follows}
+    return ctx, {"placement": placement, "broken": broken}
 
 
 def check(session: Session, targets: list[Meeting],
@@ -802,30 +827,25 @@ def check(session: Session, targets: list[Meeting],
     if not targets:
         return {}
     ctx, extra = _check_context(session, targets, overrides)
-    placement, follows = extra["placement"], extra["follows"]
+    placement = extra["placement"]
     found: dict[int, list[Conflict]] = defaultdict(list)
-    chained = set()
-    for lead, follower in follows:
-        lead_end = placement[lead] + ctx.problem.job(lead).duration
-        if placement[follower] != lead_end:
-            found[ctx.job_meetings[follower][0].id].append(
-                Conflict(ctx.job_meetings[follower][0].id, "follow", other=ctx.label(lead)))
-        chained.add(frozenset((lead, follower)))
-    for v in solver.violations(ctx.problem, placement):
-        if v.kind in ("gap", "overlap") and v.other and frozenset((v.job, v.other)) in chained:
-            continue  # the debrief starts when its dialogue ends, on purpose
-        mid = ctx.job_meetings[v.job][0].id
-        conflict = Conflict(mid, v.kind, ctx.person_label(v.person),
-                            ctx.label(v.other) if v.other else "", v.detail)
+    titles = {m.id: m.title for chain in ctx.job_meetings.values() for m in chain}
+    for lead, follower in extra["broken"]:
+        found[follower].append(Conflict(follower, "follow", other=titles.get(lead, "")))
+
+    def add(mid: int, conflict: Conflict) -> None:
         if conflict not in found[mid]:
             found[mid].append(conflict)
+
+    for v in solver.violations(ctx.problem, placement):
+        other = ctx.label(v.other) if v.other else ""
+        for m in ctx.job_meetings[v.job]:
+            add(m.id, Conflict(m.id, v.kind, ctx.person_label(v.person), other, v.detail))
         # A clash is the other meeting's problem too, if we were asked about it.
         if v.other in ctx.job_meetings and v.kind in ("overlap", "gap"):
-            oid = ctx.job_meetings[v.other][0].id
-            mirrored = Conflict(oid, v.kind, ctx.person_label(v.person), ctx.label(v.job),
-                                v.detail)
-            if mirrored not in found[oid]:
-                found[oid].append(mirrored)
+            for m in ctx.job_meetings[v.other]:
+                add(m.id, Conflict(m.id, v.kind, ctx.person_label(v.person), ctx.label(v.job),
+                                   v.detail))
     wanted = {m.id for m in targets}
     return {mid: cs for mid, cs in found.items() if mid in wanted and cs}
 
