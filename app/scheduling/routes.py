@@ -1,7 +1,7 @@
 """Pages for scheduling: plan a step, review a proposal, move a meeting, availability."""
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, model_validator
@@ -149,7 +149,16 @@ def _review(session, proposal):
     school_ids = {m.school_id for _item, m in items if m.school_id}
     school_names = {s.id: s.name for s in session.exec(
         select(School).where(School.id.in_(school_ids)))} if school_ids else {}
+    # Every week of the window, also empty ones, with holidays named in their days.
+    first = _local(proposal.window_start).date()
+    last = _local(proposal.window_end).date()
+    closed = cycles.non_working_days(session, proposal.municipality_id, first, last)
     weeks: dict[tuple[int, int], dict[int, list]] = {}
+    d = first
+    while d <= last:
+        iso = d.isocalendar()
+        weeks.setdefault((iso.year, iso.week), {i: [] for i in range(5)})
+        d += timedelta(days=1)
     for item, m in items:
         d = _local(item.starts_at).date()
         iso = d.isocalendar()
@@ -159,8 +168,12 @@ def _review(session, proposal):
     week_rows = []
     for (y, w), days in sorted(weeks.items()):
         monday = date.fromisocalendar(y, w, 1)
-        week_rows.append({"week": w, "monday": monday,
-                          "days": [(date.fromisocalendar(y, w, i + 1), days[i]) for i in range(5)]})
+        cells = []
+        for i in range(5):
+            day = date.fromisocalendar(y, w, i + 1)
+            outside = not (first <= day <= last)
+            cells.append((day, days[i], closed.get(day) or None, outside))
+        week_rows.append({"week": w, "monday": monday, "days": cells})
     by_meeting = {m.id: (item, m) for item, m in items}
     per_person = []
     for pid, mids in attending.items():

@@ -906,7 +906,11 @@ def check_move(session: Session, meeting: Meeting, day: date, start: time) -> li
     plan = move_plan(session, meeting, day, start)
     targets = [meeting] + [m for m in _chain_after(session, meeting)]
     found = check(session, targets, plan)
-    return [c for cs in found.values() for c in cs]
+    # The debrief riding along shares its dialogue's conflicts: say each thing once.
+    unique: dict[tuple, Conflict] = {}
+    for c in (c for cs in found.values() for c in cs):
+        unique.setdefault((c.kind, c.person, c.other, c.detail), c)
+    return list(unique.values())
 
 
 def move(session: Session, meeting: Meeting, data: MoveForm,

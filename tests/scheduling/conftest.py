@@ -103,3 +103,111 @@ def build_year(db, factory, *, schools: int = 6, municipality=None,
 @pytest.fixture
 def svendborg(db, factory):
     return build_year(db, factory)
+
+
+# --- a live server with the demo data and a school year to plan, for the browser test -------
+
+
+def build_browser_year(session) -> dict:
+    """Skanderborg (the demo municipality) gets 2027/28 with six dialogues to plan in April
+    2028, Easter in the middle, and the chief's weekly management meeting as busy time."""
+    from datetime import time as dtime
+    from datetime import timedelta
+
+    from app.cycles import service as cycles
+    from app.scheduling import service
+    from app.scheduling.models import Availability
+    from app.schools import service as schools
+    from app.schools.models import Person
+
+    m = schools.get_municipality_by_code(session, "740")
+    year = cycles.find_school_year(session, m.id, 2027) or cycles.create_school_year(
+        session, m, 2027)
+    session.add(HolidayPeriod(municipality_id=m.id, school_year_id=year.id, name="Påskeferie",
+                              kind=HolidayKind.SCHOOL, start_date=date(2028, 4, 10),
+                              end_date=date(2028, 4, 17)))
+    window = (date(2028, 4, 3), date(2028, 4, 28))
+    dialogue = _step(session, year, 9, "samtaler", "Skoleudviklingssamtaler", "dialogue",
+                     *window, 90, ["chief", "consultant", "school_leader"],
+                     location_kind="administration")
+    _step(session, year, 10, "opsamling-kort", "Kort opsamling efter mødet", "debrief",
+          *window, 15, ["consultant"], follows="samtaler", location_kind="administration")
+    debrief = cycles.step_by_key(session, year.id, "opsamling-kort")
+
+    def person(email):
+        return session.exec(__import__("sqlmodel").select(Person).where(
+            Person.email == email)).first()
+
+    chief, consultant = person("chef@skanderborg.demo"), person("konsulent@skanderborg.demo")
+    session.add(Availability(person_id=chief.id, max_per_day=3))
+    day = window[0] + timedelta(days=1)  # Tuesday 4 April 2028
+    while day <= window[1]:
+        service.add_busy(session, chief, service.BusyForm(
+            day=day, start=dtime(9), end=dtime(11), note="Direktionsmøde"))
+        day += timedelta(days=7)
+    for school in schools.list_schools(session, m.id)[:6]:
+        leader = session.exec(__import__("sqlmodel").select(Person).where(
+            Person.school_id == school.id)).first()
+        people = [(chief.id, "chief", True), (consultant.id, "consultant", True)]
+        if leader:
+            people.append((leader.id, "school_leader", True))
+        meetings.create_meeting(session, school_year=year, step=dialogue, school=school,
+                                meeting_type=MeetingType.DIALOGUE,
+                                title=f"Skoleudviklingssamtale: {school.name}",
+                                participants=people)
+        meetings.create_meeting(session, school_year=year, step=debrief, school=school,
+                                meeting_type=MeetingType.DEBRIEF,
+                                title=f"Kort opsamling: {school.name}",
+                                participants=[(consultant.id, "consultant", True)])
+    session.commit()
+    return {"step": dialogue.id}
+
+
+@pytest.fixture(scope="session")
+def scheduling_server():
+    """`sus serve` on its own database: the demo data plus `build_browser_year`."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx2 as httpx
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from tests.conftest import _TMP, _free_port, drop_database, provision_database
+
+    url = provision_database("sched")
+    port = _free_port()
+    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(_TMP / "sched-var"),
+           "SUS_BASE_URL": f"http://127.0.0.1:{port}"}
+    sus = str(Path(sys.executable).with_name("sus"))
+    subprocess.run([sus, "demo"], env=env, check=True, capture_output=True)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        ids = build_browser_year(session)
+    engine.dispose()
+    log = open(_TMP / "sched-server.log", "wb")
+    proc = subprocess.Popen([sus, "serve", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("server did not start: " + (_TMP / "sched-server.log").read_text())
+        time.sleep(0.2)
+    yield base, ids
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    drop_database(url)
