@@ -98,6 +98,16 @@ def _public_host(host: str) -> bool:
     return True
 
 
+class _SafeRedirect(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to another public https address."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        parsed = urllib.parse.urlsplit(newurl)
+        if parsed.scheme != "https" or not parsed.hostname or not _public_host(parsed.hostname):
+            raise CalendarError(N_("That address cannot be reached from here."))
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def fetch(url: str, *, timeout: float = 10.0) -> bytes:
     """Download a calendar by its address. Tests replace this function."""
     url = normalise_url(url)
@@ -105,8 +115,10 @@ def fetch(url: str, *, timeout: float = 10.0) -> bytes:
     if not _public_host(host):
         raise CalendarError(N_("That address cannot be reached from here."))
     request = urllib.request.Request(url, headers={"User-Agent": "SUS calendar import"})
+    # A redirect could point from a public host into this server's own network.
+    opener = urllib.request.build_opener(_SafeRedirect)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with opener.open(request, timeout=timeout) as response:
             data = response.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CalendarError(N_("The calendar could not be fetched from that address.")) from exc

@@ -16,7 +16,8 @@ Three stages, all returning placements the same `violations()` check accepts:
    objective uses.
 3. `solve()`: CP-SAT on a grid no finer than the gcd of durations, buffers and boundaries,
    meetings optional (maximise how many are placed, then the soft preferences), with the
-   greedy result as hint and a time limit. The better of the two is returned.
+   greedy result as hint and a time limit. The better of the two is returned, and both are
+   checked by `violations()`, which is exact.
 """
 
 from __future__ import annotations

@@ -220,3 +220,71 @@ def test_solver_problem_from_the_database_is_conflict_free(db, svendborg):
         step=y.dialogue, window_start=y.dialogue.start_date, window_end=y.dialogue.end_date))
     result = solver.solve(ctx.problem, time_limit=0.5)
     assert result.unplaced == [] and solver.violations(ctx.problem, result.placement) == []
+
+
+def test_calendar_addresses_inside_our_network_are_refused():
+    from app.scheduling import ics
+
+    for url in ("https://127.0.0.1/cal.ics", "https://localhost/cal.ics",
+                "https://10.0.0.5/cal.ics", "ftp://example.org/cal.ics"):
+        with pytest.raises(ics.CalendarError):
+            ics.fetch(url)
+
+
+def test_meetings_at_the_schools_keep_travel_time_between_them(db, factory):
+    from tests.scheduling.conftest import build_year
+
+    y = build_year(db, factory, schools=6, location="school",
+                   dialogue_window=(date(2027, 4, 12), date(2027, 4, 13)))
+    db.add(Availability(person_id=y.chief.id, buffer_minutes=0))
+    db.commit()
+    settings = service.get_settings(db, y.municipality.id)
+    assert settings.travel_minutes == 30
+    proposal = _plan(db, y)
+    items = [(item, m) for item, m in service.proposal_items(db, proposal)
+             if m.meeting_type.value == "dialogue"]
+    assert proposal.placed == len(items) >= 4
+    assert all(item.location.startswith(m.title.split(": ")[1]) for item, m in items)
+    by_day = {}
+    for item, m in items:
+        by_day.setdefault(item.starts_at.astimezone(TZ).date(), []).append(item)
+    for day_items in by_day.values():
+        day_items.sort(key=lambda i: i.starts_at)
+        for a, b in zip(day_items, day_items[1:]):
+            assert b.starts_at - a.ends_at >= timedelta(minutes=30)
+
+
+def test_svendborg_prep_meetings_on_two_mornings(db, factory):
+    """Formøder runde 1: 30 minutes per school, two contiguous half-days, the psychologists
+    taking turns by school group while the consultants are in all of them."""
+    from app.cycles.models import Step, StepScope
+    from app.meetings.models import MeetingType
+    from app.schools.models import PersonFunction
+    from tests.conftest import make_person, make_year
+
+    m = factory.municipality()
+    year = make_year(db, m, 2026)
+    step = Step(school_year_id=year.id, position=6, key="formoder-1", title="Formøder runde 1",
+                scope=StepScope.PER_SCHOOL, meeting_type="prep", start_date=date(2027, 2, 1),
+                end_date=date(2027, 2, 2), duration_minutes=30)
+    db.add(step)
+    db.commit()
+    consultant = make_person(db, m, "Konsulent", PersonFunction.CONSULTANT)
+    psychologists = [make_person(db, m, f"Psykolog {i}", PersonFunction.PSYCHOLOGIST)
+                     for i in range(2)]
+    for p in [consultant, *psychologists]:
+        db.add(Availability(person_id=p.id, day_start=time(8), day_end=time(12),
+                            buffer_minutes=0))
+    db.commit()
+    for i in range(16):
+        school = factory.school(m, name=f"Skole {i}")
+        meetings.create_meeting(db, school_year=year, step=step, school=school,
+                                meeting_type=MeetingType.PREP, title=f"Formøde: {school.name}",
+                                participants=[(consultant.id, "consultant", True),
+                                              (psychologists[i // 8].id, "psychologist", True)])
+    proposal = service.run(db, service.PlanRequest(step=step, window_start=step.start_date,
+                                                   window_end=step.end_date), time_limit=1)
+    assert proposal.placed == 16
+    starts = sorted(item.starts_at.astimezone(TZ) for item, _ in service.proposal_items(db, proposal))
+    assert {s.date() for s in starts} == {date(2027, 2, 1), date(2027, 2, 2)}
+    assert all(time(8) <= s.time() < time(12) for s in starts)
