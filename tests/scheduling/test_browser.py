@@ -49,10 +49,12 @@ def test_schedule_review_commit_and_move_onto_a_busy_slot(sched_page, scheduling
     page.get_by_role("button", name="Book 12 møder").click()
     page.wait_for_url(f"**/steps/{ids['step']}")
     assert "12 møder er booket" in page.locator("#messages").inner_text()
+    assert "Alle møder i dette trin er booket" in page.content()
     assert "Ingen konflikter blandt de bookede møder" in page.content()
 
     page.get_by_role("link", name="Skoleudviklingssamtale:").first.click()
     page.wait_for_url("**/meetings/*")
+    meeting_url = page.url
     page.locator("#move-day").fill("2028-04-25")  # a Tuesday
     page.locator("#move-start").fill("09:30")
     page.locator("#move-start").dispatch_event("change")
@@ -64,6 +66,17 @@ def test_schedule_review_commit_and_move_onto_a_busy_slot(sched_page, scheduling
     page.get_by_label("Flyt det alligevel, trods konflikterne").wait_for()
     assert "Lene Skov (Skolechef) er optaget på det tidspunkt." in page.content()
     page.screenshot(path=str(SHOTS / "scheduling-move-refused.png"), full_page=True)
+
+    # The chief's availability, as the consultant sees it: busy, but not what about.
+    page.goto(meeting_url)
+    page.get_by_role("link", name="Lene Skov").first.click()
+    page.get_by_role("link", name="Arbejdstider og optagede tider").click()
+    page.wait_for_url("**/availability")
+    assert "Optaget" in page.content() and "Direktionsmøde" not in page.content()
+    page.screenshot(path=str(SHOTS / "scheduling-availability.png"), full_page=True)
+    assert_accessible(page, context="availability")
+    page.goto(f"/steps/{ids['step']}")
+    page.screenshot(path=str(SHOTS / "scheduling-step.png"), full_page=True)
 
 
 def test_move_form_explains_conflicts_without_javascript(browser, scheduling_server):
