@@ -29,6 +29,14 @@ from app.feeds.models import (  # noqa: F401
     InvitationPreference,
 )
 from app.meetings.models import Meeting, MeetingParticipant  # noqa: F401
+from app.scheduling.models import (  # noqa: F401
+    Availability,
+    BusyPeriod,
+    Proposal,
+    ProposalItem,
+    SchedulingSettings,
+    SchoolPreference,
+)
 from app.schools.models import Municipality, Person, School  # noqa: F401
 
 metadata = SQLModel.metadata

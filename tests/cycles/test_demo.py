@@ -6,6 +6,7 @@ from app import demo
 from app.accounts import service as accounts
 from app.cycles import service
 from app.cycles.models import StepScope, StepStatus
+from app.i18n import local
 from app.meetings import service as meetings
 from app.meetings.models import MeetingStatus
 from app.schools import service as schools
@@ -33,15 +34,18 @@ def test_demo_years_and_second_municipality(db):
         dialogue = next(m for m in ms if m.step_id == steps["dialogue"].id)
         debrief = next(m for m in ms if m.step_id == steps["debrief"].id)
         assert debrief.starts_at == dialogue.ends_at
-    # 2026/27: steps done up to today, per-school meetings left for the scheduler.
+    # 2026/27: steps done up to today; the scheduler's demo (after this one) has booked every
+    # future per-school meeting inside its step's window.
     for s in service.list_steps(db, current.id):
         if s.end_date < today:
             assert s.status is StepStatus.DONE, s.key
         if s.start_date > today:
             assert s.status is StepStatus.NOT_STARTED, s.key
         if s.scope is StepScope.PER_SCHOOL and s.start_date > today:
-            assert {m.status for m in meetings.list_meetings(db, step_id=s.id)} == {
-                MeetingStatus.PLANNED}
+            future = meetings.list_meetings(db, step_id=s.id)
+            assert {m.status for m in future} == {MeetingStatus.BOOKED}, s.key
+            for m in future:
+                assert s.start_date <= local(m.starts_at).date() <= s.end_date, s.key
     # Every school has a consultant and a psychologist.
     for school in schools.list_schools(db, skanderborg.id):
         functions = {a_function for (sid, a_function) in service.assignments(db, current)

@@ -1,0 +1,1 @@
+"""Scheduling: availability, the auto-scheduler, proposals to review, moves and conflicts."""

@@ -1,0 +1,213 @@
+"""A Svendborg-like school year to schedule: prep meetings, dialogues and their debriefs.
+
+Built through the services as the cycles domain would leave it: per-school steps with
+windows, one PLANNED meeting per school and step with participants by function, and the
+Easter, Ascension and Whitsun holidays of 2027.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+
+from app.cycles.models import HolidayKind, HolidayPeriod, Step, StepScope
+from app.meetings import service as meetings
+from app.meetings.models import MeetingType
+from app.schools.models import PersonFunction
+from tests.conftest import make_person, make_year
+
+HOLIDAYS_2027 = [
+    ("Påskeferie", date(2027, 3, 22), date(2027, 3, 29)),
+    ("Kristi himmelfartsdag", date(2027, 5, 6), date(2027, 5, 7)),
+    ("2. pinsedag", date(2027, 5, 17), date(2027, 5, 17)),
+]
+
+
+@dataclass
+class Year:
+    municipality: object
+    year: object
+    prep: Step
+    dialogue: Step
+    debrief: Step
+    schools: list = field(default_factory=list)
+    chief: object = None
+    consultants: list = field(default_factory=list)
+    ppr: object = None
+    psychologists: list = field(default_factory=list)
+    leaders: dict = field(default_factory=dict)
+
+
+def _step(db, year, position, key, title, mtype, start, end, minutes, functions, **kw):
+    step = Step(school_year_id=year.id, position=position, key=key, title=title,
+                scope=StepScope.PER_SCHOOL, meeting_type=mtype, start_date=start, end_date=end,
+                duration_minutes=minutes, participant_functions=functions, **kw)
+    db.add(step)
+    db.commit()
+    db.refresh(step)
+    return step
+
+
+def build_year(db, factory, *, schools: int = 6, municipality=None,
+               dialogue_window=(date(2027, 4, 12), date(2027, 5, 28)),
+               prep_window=(date(2027, 3, 1), date(2027, 4, 9)), location="administration"):
+    m = municipality or factory.municipality()
+    year = make_year(db, m, 2026)
+    for name, a, b in HOLIDAYS_2027:
+        db.add(HolidayPeriod(municipality_id=m.id, school_year_id=year.id, name=name,
+                             kind=HolidayKind.SCHOOL, start_date=a, end_date=b))
+    db.commit()
+    prep = _step(db, year, 6, "formoder-1", "Formøder runde 1", "prep", *prep_window, 30,
+                 ["consultant", "psychologist"], location_kind="administration")
+    dialogue = _step(db, year, 9, "samtaler", "Skoleudviklingssamtaler", "dialogue",
+                     *dialogue_window, 90, ["chief", "consultant", "ppr_leader",
+                                            "school_leader"], location_kind=location)
+    debrief = _step(db, year, 10, "opsamling-kort", "Kort opsamling efter mødet", "debrief",
+                    *dialogue_window, 15, ["consultant"], follows="samtaler",
+                    location_kind=location)
+    y = Year(m, year, prep, dialogue, debrief)
+    y.chief = make_person(db, m, "Lene Skov", PersonFunction.CHIEF)
+    y.chief.title = "Skolechef"
+    y.consultants = [make_person(db, m, "Mette Holm", PersonFunction.CONSULTANT),
+                     make_person(db, m, "Jens Kirk", PersonFunction.CONSULTANT)]
+    y.ppr = make_person(db, m, "Thomas Brandt", PersonFunction.PPR_LEADER)
+    y.psychologists = [make_person(db, m, "Anne Lund", PersonFunction.PSYCHOLOGIST),
+                       make_person(db, m, "Peter Vinther", PersonFunction.PSYCHOLOGIST)]
+    for i in range(schools):
+        school = factory.school(m, name=f"Skole {chr(65 + i)}",
+                                address=f"Skolevej {i + 1}, 5700 Svendborg")
+        leader = make_person(db, m, f"Leder {chr(65 + i)}", PersonFunction.SCHOOL_LEADER,
+                             school=school)
+        y.schools.append(school)
+        y.leaders[school.id] = leader
+        consultant = y.consultants[i % 2]
+        psychologist = y.psychologists[i % 2]
+        meetings.create_meeting(
+            db, school_year=year, step=prep, school=school, meeting_type=MeetingType.PREP,
+            title=f"Formøde: {school.name}",
+            participants=[(consultant.id, "consultant", True),
+                          (psychologist.id, "psychologist", True)])
+        meetings.create_meeting(
+            db, school_year=year, step=dialogue, school=school,
+            meeting_type=MeetingType.DIALOGUE, title=f"Skoleudviklingssamtale: {school.name}",
+            participants=[(y.chief.id, "chief", True), (consultant.id, "consultant", True),
+                          (y.ppr.id, "ppr_leader", False), (leader.id, "school_leader", True)])
+        meetings.create_meeting(
+            db, school_year=year, step=debrief, school=school,
+            meeting_type=MeetingType.DEBRIEF, title=f"Kort opsamling: {school.name}",
+            participants=[(consultant.id, "consultant", True)])
+    db.commit()
+    return y
+
+
+@pytest.fixture
+def svendborg(db, factory):
+    return build_year(db, factory)
+
+
+# --- a live server with the demo data and a school year to plan, for the browser test -------
+
+
+def build_browser_year(session) -> dict:
+    """Skanderborg (the demo municipality) gets 2027/28 with six dialogues to plan in April
+    2028, Easter in the middle, and the chief's weekly management meeting as busy time."""
+    from datetime import time as dtime
+    from datetime import timedelta
+
+    from app.cycles import service as cycles
+    from app.scheduling import service
+    from app.scheduling.models import Availability
+    from app.schools import service as schools
+    from app.schools.models import Person
+
+    m = schools.get_municipality_by_code(session, "740")
+    year = cycles.find_school_year(session, m.id, 2027) or cycles.create_school_year(
+        session, m, 2027)
+    session.add(HolidayPeriod(municipality_id=m.id, school_year_id=year.id, name="Påskeferie",
+                              kind=HolidayKind.SCHOOL, start_date=date(2028, 4, 10),
+                              end_date=date(2028, 4, 17)))
+    window = (date(2028, 4, 3), date(2028, 4, 28))
+    dialogue = _step(session, year, 9, "samtaler", "Skoleudviklingssamtaler", "dialogue",
+                     *window, 90, ["chief", "consultant", "school_leader"],
+                     location_kind="administration")
+    _step(session, year, 10, "opsamling-kort", "Kort opsamling efter mødet", "debrief",
+          *window, 15, ["consultant"], follows="samtaler", location_kind="administration")
+    debrief = cycles.step_by_key(session, year.id, "opsamling-kort")
+
+    def person(email):
+        return session.exec(__import__("sqlmodel").select(Person).where(
+            Person.email == email)).first()
+
+    chief, consultant = person("chef@skanderborg.demo"), person("konsulent@skanderborg.demo")
+    session.add(Availability(person_id=chief.id, max_per_day=3))
+    day = window[0] + timedelta(days=1)  # Tuesday 4 April 2028
+    while day <= window[1]:
+        service.add_busy(session, chief, service.BusyForm(
+            day=day, start=dtime(9), end=dtime(11), note="Direktionsmøde"))
+        day += timedelta(days=7)
+    for school in schools.list_schools(session, m.id)[:6]:
+        leader = session.exec(__import__("sqlmodel").select(Person).where(
+            Person.school_id == school.id)).first()
+        people = [(chief.id, "chief", True), (consultant.id, "consultant", True)]
+        if leader:
+            people.append((leader.id, "school_leader", True))
+        meetings.create_meeting(session, school_year=year, step=dialogue, school=school,
+                                meeting_type=MeetingType.DIALOGUE,
+                                title=f"Skoleudviklingssamtale: {school.name}",
+                                participants=people)
+        meetings.create_meeting(session, school_year=year, step=debrief, school=school,
+                                meeting_type=MeetingType.DEBRIEF,
+                                title=f"Kort opsamling: {school.name}",
+                                participants=[(consultant.id, "consultant", True)])
+    session.commit()
+    return {"step": dialogue.id}
+
+
+@pytest.fixture(scope="session")
+def scheduling_server():
+    """`sus serve` on its own database: the demo data plus `build_browser_year`."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx2 as httpx
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from tests.conftest import _TMP, _free_port, drop_database, provision_database
+
+    url = provision_database("sched")
+    port = _free_port()
+    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(_TMP / "sched-var"),
+           "SUS_BASE_URL": f"http://127.0.0.1:{port}"}
+    sus = str(Path(sys.executable).with_name("sus"))
+    subprocess.run([sus, "demo"], env=env, check=True, capture_output=True)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        ids = build_browser_year(session)
+    engine.dispose()
+    log = open(_TMP / "sched-server.log", "wb")
+    proc = subprocess.Popen([sus, "serve", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("server did not start: " + (_TMP / "sched-server.log").read_text())
+        time.sleep(0.2)
+    yield base, ids
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    drop_database(url)

@@ -1,0 +1,98 @@
+"""In a real browser: a consultant plans the dialogues, reviews the proposal, books it,
+then moves one meeting onto the chief's management meeting and sees why that conflicts."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import assert_accessible, browser_login
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(os.environ.get("SUS_SCREENSHOTS", "/tmp/sus-screenshots"))
+
+
+@pytest.fixture
+def sched_page(browser, scheduling_server):
+    base, _ = scheduling_server
+    context = browser.new_context(base_url=base, locale="da-DK",
+                                  viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    yield pg
+    context.close()
+
+
+def test_schedule_review_commit_and_move_onto_a_busy_slot(sched_page, scheduling_server):
+    page = sched_page
+    _, ids = scheduling_server
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser_login(page, "konsulent@skanderborg.demo")
+    page.goto(f"/steps/{ids['step']}")
+    page.get_by_role("link", name="Planlæg møder").click()
+    page.wait_for_url(f"**/steps/{ids['step']}/schedule")
+    assert page.get_by_label("Første dag").input_value() == "2028-04-03"
+    page.get_by_role("button", name="Lav et forslag").click()
+    page.wait_for_url("**/proposals/*")
+    assert page.locator(".stat__value").first.inner_text() == "6 / 6"
+    grid = page.locator("table.week-grid")
+    assert grid.locator(".week-grid__item").count() == 12
+    assert "Påskeferie" in grid.inner_text()  # shown, and nothing booked in it
+    assert grid.locator("td.week-grid__closed .week-grid__item").count() == 0
+    page.screenshot(path=str(SHOTS / "scheduling-proposal.png"), full_page=True)
+    assert_accessible(page, context="proposal")
+    # Nothing on the chief's management meeting, Tuesdays 9–11.
+    chief = page.locator("details.person-plan", has_text="Lene Skov")
+    assert chief.count() == 1
+
+    page.get_by_role("button", name="Book 12 møder").click()
+    page.wait_for_url(f"**/steps/{ids['step']}")
+    assert "12 møder er booket" in page.locator("#messages").inner_text()
+    assert "Alle møder i dette trin er booket" in page.content()
+    assert "Ingen konflikter blandt de bookede møder" in page.content()
+
+    page.get_by_role("link", name="Skoleudviklingssamtale:").first.click()
+    page.wait_for_url("**/meetings/*")
+    meeting_url = page.url
+    page.locator("#move-day").fill("2028-04-25")  # a Tuesday
+    page.locator("#move-start").fill("09:30")
+    page.locator("#move-start").dispatch_event("change")
+    check = page.locator("#move-check")
+    check.get_by_text("Lene Skov (Skolechef) er optaget på det tidspunkt.").wait_for()
+    page.screenshot(path=str(SHOTS / "scheduling-move-conflict.png"), full_page=True)
+    assert_accessible(page, context="move with conflict")
+    page.get_by_role("button", name="Flyt mødet").click()
+    page.get_by_label("Flyt det alligevel, trods konflikterne").wait_for()
+    assert "Lene Skov (Skolechef) er optaget på det tidspunkt." in page.content()
+    page.screenshot(path=str(SHOTS / "scheduling-move-refused.png"), full_page=True)
+
+    # The chief's availability, as the consultant sees it: busy, but not what about.
+    page.goto(meeting_url)
+    page.get_by_role("link", name="Lene Skov").first.click()
+    page.get_by_role("link", name="Arbejdstider og optagede tider").click()
+    page.wait_for_url("**/availability")
+    assert "Optaget" in page.content() and "Direktionsmøde" not in page.content()
+    page.screenshot(path=str(SHOTS / "scheduling-availability.png"), full_page=True)
+    assert_accessible(page, context="availability")
+    page.goto(f"/steps/{ids['step']}")
+    page.screenshot(path=str(SHOTS / "scheduling-step.png"), full_page=True)
+
+
+def test_move_form_explains_conflicts_without_javascript(browser, scheduling_server):
+    base, ids = scheduling_server
+    context = browser.new_context(base_url=base, locale="da-DK", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        browser_login(page, "konsulent@skanderborg.demo")
+        page.goto(f"/steps/{ids['step']}")
+        links = page.locator("a[href^='/meetings/']")
+        href = links.first.get_attribute("href").split("#")[0]
+        page.goto(href + "/move")
+        page.locator("#move-day").fill("2028-04-11")  # Easter holiday
+        page.locator("#move-start").fill("10:00")
+        page.get_by_role("button", name="Flyt mødet").click()
+        text = page.locator("#move-check").inner_text()
+        assert "Påskeferie: ingen møder den dag." in text or "Ingen konflikter" in text
+    finally:
+        context.close()

@@ -1,0 +1,83 @@
+"""The scheduling demo books a Svendborg-like demo year, and a second run changes nothing."""
+
+from datetime import date, datetime, timezone
+
+from sqlmodel import select
+
+from app.meetings import service as meetings
+from app.meetings.models import MeetingStatus, MeetingType
+from app.scheduling import demo, service, solver
+from app.scheduling.models import BusyPeriod
+from tests.scheduling.conftest import build_year
+
+
+def test_demo_books_every_planned_meeting_without_conflicts(db, factory):
+    m = factory.municipality(is_demo=True)
+    y = build_year(db, factory, municipality=m, schools=8)
+    y.chief.title = "Skolechef"
+    messages = list(demo.load(db))
+    assert any("busy periods" in msg for msg in messages)
+    assert any("Booked 24 meetings" in msg for msg in messages), messages
+    everything = meetings.list_meetings(db, school_year_id=y.year.id)
+    assert all(x.status is MeetingStatus.BOOKED for x in everything)
+    assert service.check(db, everything) == {}
+    # The chief's weekly management meeting is never used for a dialogue.
+    busy = list(db.exec(select(BusyPeriod).where(BusyPeriod.person_id == y.chief.id)))
+    assert busy and all(b.note == "Direktionsmøde" for b in busy)
+    for x in everything:
+        if x.meeting_type is MeetingType.DIALOGUE:
+            assert not any(b.starts_at < x.ends_at and x.starts_at < b.ends_at for b in busy)
+    # Prep meetings were booked first, so every dialogue comes after its school's prep.
+    preps = {x.school_id: x for x in everything if x.meeting_type is MeetingType.PREP}
+    for x in everything:
+        if x.meeting_type is MeetingType.DIALOGUE:
+            assert preps[x.school_id].ends_at <= x.starts_at
+
+    before = {x.id: (x.sequence, x.starts_at) for x in everything}
+    busy_count = len(list(db.exec(select(BusyPeriod))))
+    assert list(demo.load(db)) == []
+    assert {x.id: (x.sequence, x.starts_at) for x in
+            meetings.list_meetings(db, school_year_id=y.year.id)} == before
+    assert len(list(db.exec(select(BusyPeriod)))) == busy_count
+
+
+def test_demo_leaves_other_municipalities_and_booked_meetings_alone(db, factory):
+    real = build_year(db, factory, schools=2)
+    demo_year = build_year(db, factory, municipality=factory.municipality(is_demo=True),
+                           schools=2)
+    own = meetings.list_meetings(db, step_id=demo_year.dialogue.id)[0]
+    t = datetime(2027, 4, 14, 11, tzinfo=timezone.utc)
+    meetings.reschedule(db, own, starts_at=t, ends_at=t.replace(hour=12, minute=30))
+    list(demo.load(db))
+    db.refresh(own)
+    assert own.starts_at == t
+    assert all(x.status is MeetingStatus.PLANNED
+               for x in meetings.list_meetings(db, school_year_id=real.year.id))
+
+
+def test_a_recurring_series_is_spread_over_the_period(db, factory):
+    from app.cycles.models import Step, StepScope
+    from tests.conftest import make_person, make_year
+
+    m = factory.municipality()
+    year = make_year(db, m, 2026)
+    step = Step(school_year_id=year.id, position=1, key="udviklingssamtaler",
+                title="Udviklingssamtaler", scope=StepScope.PER_SCHOOL,
+                meeting_type="development_talk", start_date=date(2026, 8, 10),
+                end_date=date(2027, 6, 18), duration_minutes=90)
+    db.add(step)
+    db.commit()
+    school = factory.school(m)
+    chief = make_person(db, m, "Chef", "chief")
+    for i in range(1, 7):
+        meetings.create_meeting(db, school_year=year, step=step, school=school,
+                                meeting_type=MeetingType.DEVELOPMENT_TALK,
+                                title=f"Udviklingssamtale {i}", series_key="talks",
+                                series_index=i, participants=[(chief.id, "chief", True)])
+    proposal = service.run(db, service.PlanRequest(step=step, window_start=step.start_date,
+                                                   window_end=step.end_date), time_limit=0.5)
+    starts = sorted(item.starts_at for item, _ in service.proposal_items(db, proposal))
+    assert len(starts) == 6
+    gaps = [(b - a).days for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= 14, gaps
+    assert solver.DAY == 1440

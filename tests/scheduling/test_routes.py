@@ -1,0 +1,188 @@
+"""The scheduling pages, with and without HTMX, and who may use them."""
+
+from datetime import date, time
+
+from bs4 import BeautifulSoup
+
+from app.i18n import TZ
+from app.meetings import service as meetings
+from app.meetings.models import MeetingStatus
+from app.scheduling import service
+from tests.conftest import htmx_get, login, post_form
+
+
+def _consultant(client, db, factory, y):
+    user = factory.user("consultant", municipality=y.municipality)
+    login(client, db, user)
+    return user
+
+
+def _plan(client, y, **extra):
+    return post_form(client, f"/steps/{y.dialogue.id}/schedule", {
+        "window_start": "2027-04-12", "window_end": "2027-05-28", **extra})
+
+
+def test_plan_review_and_commit_without_javascript(client, db, factory, svendborg, monkeypatch):
+    y = svendborg
+    monkeypatch.setattr(service, "TIME_LIMIT", 0.5)
+    _consultant(client, db, factory, y)
+    page = client.get(f"/steps/{y.dialogue.id}")
+    assert page.status_code == 200
+    assert f"/steps/{y.dialogue.id}/schedule" in page.text
+    form = client.get(f"/steps/{y.dialogue.id}/schedule")
+    assert form.status_code == 200 and "Formøder runde 1" in form.text
+    r = _plan(client, y)
+    assert r.status_code == 303
+    proposal_url = r.headers["location"]
+    page = client.get(proposal_url)
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert "6 / 6" in soup.get_text()
+    grid = soup.select_one("table.week-grid")
+    assert grid is not None and len(grid.select(".week-grid__item")) == 12
+    assert any(f"uge {w}" in grid.get_text() for w in range(15, 22))
+    assert "Lene Skov" in soup.select_one("#people-heading").parent.get_text()
+    r = post_form(client, proposal_url + "/commit")
+    assert r.status_code == 303 and r.headers["location"] == f"/steps/{y.dialogue.id}"
+    assert all(m.status is MeetingStatus.BOOKED
+               for m in meetings.list_meetings(db, step_id=y.dialogue.id))
+    step_page = client.get(f"/steps/{y.dialogue.id}").text
+    assert "Ingen konflikter" in step_page
+
+
+def test_plan_with_htmx_redirects_and_validates(client, db, factory, svendborg, monkeypatch):
+    y = svendborg
+    monkeypatch.setattr(service, "TIME_LIMIT", 0.5)
+    _consultant(client, db, factory, y)
+    r = post_form(client, f"/steps/{y.dialogue.id}/schedule",
+                  {"window_start": "2027-05-28", "window_end": "2027-04-12"}, htmx=True)
+    assert r.status_code == 422 and "<html" not in r.text
+    assert "Perioden skal slutte efter den begynder" in r.text
+    r = _plan(client, y, also=str(y.prep.id))
+    assert r.status_code == 303
+    r = post_form(client, f"/steps/{y.dialogue.id}/schedule",
+                  {"window_start": "2027-04-12", "window_end": "2027-05-28"}, htmx=True)
+    assert r.status_code == 204 and r.headers["HX-Redirect"].startswith("/proposals/")
+    frag = htmx_get(client, r.headers["HX-Redirect"])
+    assert "<html" not in frag.text and "week-grid" in frag.text
+    r = post_form(client, r.headers["HX-Redirect"] + "/discard", htmx=True)
+    assert r.status_code == 204
+    assert all(m.status is MeetingStatus.PLANNED
+               for m in meetings.list_meetings(db, step_id=y.dialogue.id))
+
+
+def _booked(db, y):
+    service.commit(db, service.run(db, service.PlanRequest(
+        step=y.dialogue, window_start=date(2027, 4, 12), window_end=date(2027, 5, 28)),
+        time_limit=0.5))
+    return meetings.list_meetings(db, step_id=y.dialogue.id)
+
+
+def test_move_checks_live_and_explains_conflicts(client, db, factory, svendborg):
+    y = svendborg
+    a, b = _booked(db, y)[:2]
+    _consultant(client, db, factory, y)
+    page = client.get(f"/meetings/{a.id}")
+    soup = BeautifulSoup(page.text, "html.parser")
+    form = soup.select_one("form#move-form")
+    assert form is not None and form["action"] == f"/meetings/{a.id}/move"
+    target = b.starts_at.astimezone(TZ)
+    check = htmx_get(client, f"/meetings/{a.id}/move/check?day={target.date()}"
+                             f"&start={target.strftime('%H:%M')}")
+    assert check.status_code == 200 and "<html" not in check.text
+    assert "Lene Skov" in check.text and b.title in check.text
+    free = htmx_get(client, f"/meetings/{a.id}/move/check?day=2027-05-28&start=13:00")
+    assert "Ingen konflikter" in free.text
+    # The plain form: refused with the explanation, then accepted when forced.
+    r = post_form(client, f"/meetings/{a.id}/move", {
+        "day": str(target.date()), "start": target.strftime("%H:%M"), "version": a.version})
+    assert r.status_code == 409 and "Lene Skov" in r.text and 'name="force"' in r.text
+    assert "<html" in r.text
+    r = post_form(client, f"/meetings/{a.id}/move", {
+        "day": "2027-05-28", "start": "13:00", "version": a.version})
+    assert r.status_code == 303
+    db.refresh(a)
+    assert a.starts_at.astimezone(TZ).time() == time(13, 0)
+
+
+def test_conflicts_appear_on_step_and_school_pages(client, db, factory, svendborg):
+    y = svendborg
+    dialogue = _booked(db, y)[0]
+    local = dialogue.starts_at.astimezone(TZ)
+    leader = y.leaders[dialogue.school_id]
+    service.add_busy(db, leader, service.BusyForm(day=local.date(), start=time(6),
+                                                  end=time(20), note="Privat aftale"))
+    _consultant(client, db, factory, y)
+    step_page = client.get(f"/steps/{y.dialogue.id}").text
+    assert f"{leader.name} (Skoleleder) er optaget" in step_page
+    assert "Privat aftale" not in step_page
+    school_page = client.get(f"/schools/{dialogue.school_id}").text
+    assert f"{leader.name} (Skoleleder) er optaget" in school_page
+
+
+def test_availability_page_and_privacy(client, db, factory, svendborg):
+    y = svendborg
+    service.add_busy(db, y.chief, service.BusyForm(day=date(2099, 1, 5), start=time(9),
+                                                   end=time(10), note="Lægebesøg"))
+    consultant = _consultant(client, db, factory, y)
+    page = client.get(f"/people/{y.chief.id}/availability")
+    assert page.status_code == 200 and "Lægebesøg" not in page.text and "Optaget" in page.text
+    r = post_form(client, f"/people/{y.chief.id}/availability", {
+        "weekdays": ["0", "1", "2", "3"], "day_start": "08:30", "day_end": "15:00",
+        "max_per_day": "3", "buffer_minutes": "10"})
+    assert r.status_code == 303
+    availability = service.get_availability(db, y.chief)
+    assert availability.weekdays == [0, 1, 2, 3] and availability.max_per_day == 3
+    r = post_form(client, f"/people/{y.chief.id}/availability", {
+        "day_start": "15:00", "day_end": "08:00", "buffer_minutes": "10"})
+    assert r.status_code == 422 and "Vælg mindst én arbejdsdag" in r.text
+    r = post_form(client, f"/people/{y.chief.id}/busy", {
+        "day": "2099-02-02", "start": "10:00", "end": "09:00"})
+    assert r.status_code == 422 and "Slut skal ligge efter start" in r.text
+    r = client.post(f"/people/{y.chief.id}/ics", data={"csrf_token": client.cookies["sus_csrf"]},
+                    files={"file": ("cal.ics", b"not a calendar", "text/calendar")})
+    assert r.status_code == 422 and "ikke en kalenderfil" in r.text
+    # The chief sees her own note; a school leader may not see the page at all.
+    client.cookies.clear()
+    chief_user = factory.user("participant", municipality=y.municipality)
+    chief_user.person_id = y.chief.id
+    db.add(chief_user)
+    db.commit()
+    login(client, db, chief_user)
+    assert "Lægebesøg" in client.get(f"/people/{y.chief.id}/availability").text
+    client.cookies.clear()
+    login(client, db, factory.user("school_leader", school=y.schools[0]))
+    assert client.get(f"/people/{y.chief.id}/availability").status_code == 403
+    assert consultant is not None
+
+
+def test_settings_and_school_preferences(client, db, factory, svendborg):
+    y = svendborg
+    _consultant(client, db, factory, y)
+    assert client.get(f"/municipalities/{y.municipality.id}/scheduling").status_code == 200
+    r = post_form(client, f"/municipalities/{y.municipality.id}/scheduling", {
+        "travel_minutes": "20", "administration_place": "Rådhuset, mødelokale 2",
+        "day_start": "08:00", "day_end": "15:30", "buffer_minutes": "15"})
+    assert r.status_code == 303
+    assert service.get_settings(db, y.municipality.id).travel_minutes == 20
+    school = y.schools[0]
+    r = post_form(client, f"/schools/{school.id}/meeting-preference", {
+        "weekdays": ["1", "3"], "preferred_from": "08:00", "preferred_until": "12:00"})
+    assert r.status_code == 303
+    assert service.get_preference(db, school.id).weekdays == [1, 3]
+    client.cookies.clear()
+    login(client, db, factory.user("school_leader", school=y.schools[1]))
+    r = post_form(client, f"/schools/{school.id}/meeting-preference", {"weekdays": ["0"]})
+    assert r.status_code == 403
+    assert client.get(f"/municipalities/{y.municipality.id}/scheduling").status_code == 403
+    assert client.get(f"/steps/{y.dialogue.id}/schedule").status_code == 403
+
+
+def test_other_municipality_cannot_plan_or_move(client, db, factory, svendborg):
+    y = svendborg
+    m = meetings.list_meetings(db, step_id=y.dialogue.id)[0]
+    login(client, db, factory.user("consultant", municipality=factory.municipality()))
+    assert client.get(f"/steps/{y.dialogue.id}/schedule").status_code == 403
+    assert _plan(client, y).status_code == 403
+    assert client.get(f"/meetings/{m.id}/move").status_code == 403
+    assert post_form(client, f"/meetings/{m.id}/move",
+                     {"day": "2027-05-28", "start": "13:00"}).status_code == 403
