@@ -7,6 +7,7 @@ from starlette.datastructures import UploadFile
 from app import sections
 from app.accounts.access import SignedIn, require
 from app.agendas import export, policy, service
+from app.agendas import feeds as _feeds  # noqa: F401  (registers item titles for calendar events)
 from app.agendas.contracts import SECTION_KEYS, SECTION_LABELS, parse_contract
 from app.agendas.models import OWNER_LABELS, Agenda, AgendaItem, AgendaTheme, ItemKind, Owner
 from app.cycles import service as cycles

@@ -116,7 +116,6 @@ def build_browser_year(session) -> dict:
 
     from app.cycles import service as cycles
     from app.scheduling import service
-    from app.scheduling.models import Availability
     from app.schools import service as schools
     from app.schools.models import Person
 
@@ -139,7 +138,10 @@ def build_browser_year(session) -> dict:
             Person.email == email)).first()
 
     chief, consultant = person("chef@skanderborg.demo"), person("konsulent@skanderborg.demo")
-    session.add(Availability(person_id=chief.id, max_per_day=3))
+    # The demo may already have given the chief an availability row: adjust that one.
+    availability = service.get_availability(session, chief)
+    availability.max_per_day = 3
+    session.add(availability)
     day = window[0] + timedelta(days=1)  # Tuesday 4 April 2028
     while day <= window[1]:
         service.add_busy(session, chief, service.BusyForm(

@@ -1,0 +1,48 @@
+"""The agenda's item titles in calendar events' DESCRIPTION (see app/feeds/registry.py).
+
+Titles and minutes only: never theme descriptions, appendices or anything confidential. The
+feeds domain never asks about confidential meetings or for public feeds.
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.agendas.models import Agenda, AgendaItem, ItemKind
+from app.feeds import registry
+from app.i18n import gettext as _
+from app.meetings.models import Meeting
+
+
+def item_titles(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str]]:
+    rows = session.exec(
+        select(Agenda.meeting_id, AgendaItem)
+        .join(AgendaItem, AgendaItem.agenda_id == Agenda.id)
+        .where(Agenda.meeting_id.in_(list(meeting_ids)))
+        .order_by(Agenda.meeting_id, AgendaItem.position)
+    ).all()
+    found: dict[int, list[str]] = {}
+    for meeting_id, item in rows:
+        title = f"{item.group}: {item.title}" if item.group else item.title
+        if item.kind is not ItemKind.PAUSE and item.minutes:
+            title = _("%(title)s (%(minutes)s min)", title=title, minutes=item.minutes)
+        found.setdefault(meeting_id, []).append(title)
+    return found
+
+
+def version(session: Session, municipality_id: int) -> str:
+    """Changes whenever any item of the municipality's agendas would read differently."""
+    count, newest_item, newest_agenda = session.exec(
+        select(func.count(AgendaItem.id), func.max(AgendaItem.updated_at),
+               func.max(Agenda.updated_at))
+        .select_from(Agenda)
+        .join(Meeting, Meeting.id == Agenda.meeting_id)
+        .join(AgendaItem, AgendaItem.agenda_id == Agenda.id, isouter=True)
+        .where(Meeting.municipality_id == municipality_id)
+    ).one()
+    return f"agendas:{count}:{newest_item}:{newest_agenda}"
+
+
+SOURCE = registry.AgendaSource(items=item_titles, version=version)
+registry.register_agenda_source(SOURCE)

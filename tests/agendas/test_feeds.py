@@ -1,0 +1,36 @@
+"""The agenda's item titles reach the meeting's calendar event, and nothing more."""
+
+from icalendar import Calendar
+
+import app.agendas.feeds  # noqa: F401  (registers the source, as the app does)
+from app.agendas import service
+from app.feeds import service as feeds
+
+
+def _description(db, meeting) -> str:
+    cal = Calendar.from_ical(feeds.render_meeting(db, meeting, with_people=False))
+    (event,) = cal.walk("VEVENT")
+    return str(event["DESCRIPTION"])
+
+
+def test_event_description_lists_the_agenda_items(db, dialogue):
+    dialogue.settings("stevns")
+    meeting = dialogue.meeting()
+    agenda = service.ensure_agenda(db, meeting)
+    service.add_theme(db, agenda, service.ThemeForm(
+        title="Læsning på mellemtrinnet", description="KANARIE i temaets beskrivelse"),
+        from_school=True)
+    text = _description(db, meeting)
+    assert "Evaluering (15 min.)" in text
+    assert "Aftaler for det kommende skoleår (15 min.)" in text
+    assert "KANARIE" not in text  # titles only: descriptions stay on the agenda page
+
+
+def test_changing_an_item_changes_the_feed_version(db, dialogue):
+    from app.agendas.feeds import version
+
+    dialogue.settings("stevns")
+    meeting = dialogue.meeting()
+    before = version(db, dialogue.municipality.id)
+    service.ensure_agenda(db, meeting)
+    assert version(db, dialogue.municipality.id) != before
