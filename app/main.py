@@ -10,6 +10,7 @@ from app import errors, logs
 from app.accounts.routes import router as accounts_router
 from app.config import Settings, get_settings
 from app.cycles.routes import router as cycles_router
+from app.datapackages.routes import router as datapackages_router
 from app.db import make_engine
 from app.health import router as health_router
 from app.meetings.routes import router as meetings_router
@@ -17,7 +18,8 @@ from app.paths import STATIC
 from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
 
-ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router]
+ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router,
+           datapackages_router]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

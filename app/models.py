@@ -11,6 +11,18 @@ from app.cycles.models import (  # noqa: F401
     Step,
     TemplateStep,
 )
+from app.datapackages.models import (  # noqa: F401
+    DataImport,
+    DataSettings,
+    Indicator,
+    IndicatorArea,
+    IndicatorValue,
+    IndicatorValueHistory,
+    Package,
+    PackageFigure,
+    PackageFile,
+    PackageHighlight,
+)
 from app.meetings.models import Meeting, MeetingParticipant  # noqa: F401
 from app.schools.models import Municipality, Person, School  # noqa: F401
 

@@ -6,7 +6,13 @@ from sqlmodel import Session
 
 # (kind, loader): a loader takes the session and `read(kind)`'s entries and yields lines to
 # report. Domains add theirs here.
-LOADERS: list[tuple[str, Callable]] = []
+def _indicators(session: Session, entries) -> Iterator[str]:
+    from app.datapackages.catalog import load
+
+    yield from load(session, entries)
+
+
+LOADERS: list[tuple[str, Callable]] = [("indicators", _indicators)]
 
 
 def load_all(session: Session) -> Iterator[str]:
