@@ -133,6 +133,7 @@ def _package_context(session, principal, school, year, package, **extra) -> dict
     ctx["indicator_keys"] = {i_id: key for key, i_id in _indicator_ids(session).items()}
     ctx["format_value"] = service.format_value
     ctx["unit"] = service.unit_suffix
+    ctx["format_delta"] = service.format_delta
     ctx.update(extra)
     return ctx
 
@@ -525,7 +526,7 @@ def commit_import(request: Request, import_id: int, principal: SignedIn, session
             "Nothing is imported: the file has errors. Correct them and upload it again."))
     written = analysis.counts.get(importer.NEW, 0) + analysis.counts.get(importer.REPLACED, 0)
     return redirect(request, f"/data-imports/{imp.id}", message=_(
-        "Imported: %(new)s new and %(replaced)s replaced values; %(unchanged)s unchanged.",
+        "Imported. New values: %(new)s; replaced: %(replaced)s; unchanged: %(unchanged)s.",
         new=analysis.counts.get(importer.NEW, 0),
         replaced=analysis.counts.get(importer.REPLACED, 0),
         unchanged=analysis.counts.get(importer.UNCHANGED, 0))

@@ -291,6 +291,14 @@ def format_value(indicator: Indicator, value: float | None, *, signed: bool = Fa
     return text
 
 
+def format_delta(indicator: Indicator, value: float, *, signed: bool = False) -> str:
+    """A difference: shares differ in percentage points, not per cent."""
+    text = format_value(indicator, value, signed=signed)
+    if indicator.unit is Unit.PERCENT:
+        return _("%(value)s percentage points", value=text)
+    return text
+
+
 def unit_suffix(indicator: Indicator) -> str:
     return {Unit.PERCENT: " %", Unit.SCORE: "", Unit.GRADE: "", Unit.GRADE_POINTS: "",
             Unit.COUNT: ""}[indicator.unit]
@@ -369,19 +377,20 @@ class AreaView:
 def _change(ind: Indicator, prev: Cell, cur: Cell, prev_year: str) -> Change:
     if prev.shown is None or cur.shown is None:
         return Change("unknown", None, _("No comparison with the year before."))
-    delta = cur.shown - prev.shown
+    # Compared as shown (rounded), so 4,0 → 4,2 is a change of exactly 0,2.
+    delta = round(cur.shown - prev.shown, ind.decimals)
     threshold = ind.min_change
-    if abs(delta) < threshold or (threshold == 0 and abs(delta) < 1e-9):
+    if abs(delta) < threshold or delta == 0:
         return Change("none", delta, _(
             "No clear change since %(year)s (%(delta)s; changes under %(threshold)s are "
             "within the usual variation).", year=prev_year,
-            delta=format_value(ind, delta, signed=True),
-            threshold=format_value(ind, threshold)))
+            delta=format_delta(ind, delta, signed=True),
+            threshold=format_delta(ind, threshold)))
     kind = "up" if delta > 0 else "down"
     judgement = ""
     if ind.higher_is_better is not None:
         judgement = "better" if (delta > 0) == ind.higher_is_better else "worse"
-    size = format_value(ind, abs(delta))
+    size = format_delta(ind, abs(delta))
     text = (_("Up %(delta)s since %(year)s.", delta=size, year=prev_year) if kind == "up"
             else _("Down %(delta)s since %(year)s.", delta=size, year=prev_year))
     return Change(kind, delta, text, judgement)
@@ -390,13 +399,12 @@ def _change(ind: Indicator, prev: Cell, cur: Cell, prev_year: str) -> Change:
 def _comparison(ind: Indicator, school: Cell, country: Cell) -> str:
     if school.shown is None or country.shown is None:
         return ""
-    diff = school.shown - country.shown
-    threshold = max(ind.min_change, 1e-9)
-    if abs(diff) < threshold:
+    diff = round(school.shown - country.shown, ind.decimals)
+    if abs(diff) < ind.min_change or diff == 0:
         return _("On level with Denmark.")
     if diff > 0:
-        return _("%(diff)s above Denmark.", diff=format_value(ind, diff))
-    return _("%(diff)s below Denmark.", diff=format_value(ind, -diff))
+        return _("%(diff)s above Denmark.", diff=format_delta(ind, diff))
+    return _("%(diff)s below Denmark.", diff=format_delta(ind, -diff))
 
 
 def _load_values(session: Session, indicator_ids: list[int], school: School,
