@@ -299,9 +299,10 @@ def _load_existing(session: Session, years: set[int], indicator_ids: set[int]) -
 
 def analyse(session: Session, content: bytes, filename: str, *,
             municipality_id: int | None = None,
-            progress: Callable[[int], None] | None = None) -> Analysis:
+            progress: Callable[[int, int], None] | None = None) -> Analysis:
     """Read and check every row; write nothing. `municipality_id` limits the schools and
-    municipality a (web) import may touch to that municipality's."""
+    municipality a (web) import may touch to that municipality's. `progress(step, total)`
+    is called as rows are checked (the command line's progress bar)."""
     result = Analysis(filename=filename, sha256=hashlib.sha256(content).hexdigest())
     try:
         rows = read_rows(content)
@@ -348,7 +349,7 @@ def analyse(session: Session, content: bytes, filename: str, *,
             indicator_ids.add(item["indicator"].id)
         parsed.append((number, item, row_problems))
         if progress and count % 1000 == 0:
-            progress(1000)
+            progress(1000, result.rows)
     existing = _load_existing(session, years, indicator_ids)
     seen: dict[tuple, int] = {}
     for number, item, row_problems in parsed:
@@ -390,7 +391,7 @@ def analyse(session: Session, content: bytes, filename: str, *,
                 "subgroup": item["subgroup"], "value": item["value"], "n": item["n"],
             })
     if progress:
-        progress(result.rows % 1000)
+        progress(result.rows % 1000, result.rows)
     return result
 
 
@@ -629,11 +630,12 @@ def commit(session: Session, imp: DataImport) -> Analysis:
 
 def import_file(session: Session, content: bytes, filename: str, *,
                 municipality_id: int | None = None, user_id: int | None = None,
-                progress: Callable[[int], None] | None = None) -> tuple[Analysis, DataImport | None]:
+                progress: Callable[[int, int], None] | None = None,
+                dry_run: bool = False) -> tuple[Analysis, DataImport | None]:
     """Analyse and, if every row is fine, commit at once (the command line's path)."""
     analysis = analyse(session, content, filename, municipality_id=municipality_id,
                        progress=progress)
-    if not analysis.ok:
+    if not analysis.ok or dry_run:
         return analysis, None
     imp = DataImport(municipality_id=municipality_id, user_id=user_id, filename=filename[:255],
                      sha256=analysis.sha256, size=len(content), content=content,

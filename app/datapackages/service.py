@@ -72,6 +72,18 @@ def package_url(school_id: int, school_year_id: int, *, absolute: bool = False) 
     return get_settings().base_url.rstrip("/") + path if absolute else path
 
 
+def calendar_text(school_id: int, school_year_id: int) -> str:
+    """All a calendar event (or an invitation) says about the package: its address. Never a
+    figure: feeds are an audience that may not see confidential data (app/confidential.py)."""
+    return _("Data package: %(url)s", url=package_url(school_id, school_year_id, absolute=True))
+
+
+@confidential.public_output("datapackages: the package link in calendar events")
+def _calendar_texts(session: Session):
+    for package in session.exec(select(Package)):
+        yield (f"package {package.id}", calendar_text(package.school_id, package.school_year_id))
+
+
 # --- settings --------------------------------------------------------------------------------
 
 
