@@ -60,16 +60,19 @@ HIGHLIGHTS = [
      "Det samlede fravær er stort set uændret, men det ulovlige fravær fylder mere i foråret. "
      "Vi vil følge op sammen med PPR og forældrene."),
     ("Støtte og inspiration",
-     "Eleverne oplever mindre støtte og inspiration end landsgennemsnittet. Hvad giver det "
-     "anledning til lokalt – og hvad kan vi lære af de andre skoler?"),
+     "Vi vil forstå, hvad der giver eleverne støtte og inspiration i undervisningen. Hvad giver "
+     "tallene anledning til lokalt – og hvad kan vi lære af de andre skoler?"),
 ]
 
 KEY_POINTS = ("Demodata – opfundne tal til afprøvning.\n"
-              "Trivslen ligger på niveau med kommunen og landet; ingen tydelige ændringer.\n"
-              "Fraværet er let faldende, men over kommunens gennemsnit.")
+              "Forvaltningen har gennemgået tallene: se især afsnittene om trivsel og fravær, "
+              "og hvad der er tydelige ændringer, og hvad der er almindelige udsving.")
 
 ADMIN_TEXT = ("Forvaltningen foreslår, at samtalen særligt drøfter fraværet og elevernes oplevelse "
               "af støtte og inspiration. (Demodata.)")
+
+SPECIAL_KEY_POINTS = ("Demodata – opfundne tal til afprøvning.\n"
+                      "Skolen medbringer egne opgørelser; se tal og filer nedenfor.")
 
 SPECIAL_FIGURES = [
     ("Elever indskrevet", "58", "Opgjort 5. september. (Demodata.)"),
@@ -220,7 +223,7 @@ def load(session: Session) -> Iterator[str]:
 def _package(session: Session, school: School, year, *, ready: bool) -> None:
     package = service.get_or_create_package(session, school, year)
     package.is_demo = True
-    package.key_points = KEY_POINTS
+    package.key_points = SPECIAL_KEY_POINTS if service.brings_own_data(school) else KEY_POINTS
     package.admin_text = ADMIN_TEXT
     if ready:
         package.status = PackageStatus.READY

@@ -79,11 +79,6 @@ class Problem:
     """The column's header as the file spells it; None for the file or the whole row."""
     message: str
 
-    def message_with_column(self) -> str:
-        if self.column:
-            return _("%(column)s: %(problem)s", column=self.column, problem=self.message)
-        return self.message
-
     def __str__(self) -> str:
         if self.row and self.column:
             return _("Row %(row)s, column “%(column)s”: %(problem)s",
@@ -365,8 +360,7 @@ def analyse(session: Session, content: bytes, filename: str, *,
         if row_problems:
             result.problems += row_problems
             result.counts[ERROR] += 1
-            result.outcomes.append([number, ERROR, " ".join(p.message_with_column()
-                                                            for p in row_problems),
+            result.outcomes.append([number, ERROR, " ".join(str(p) for p in row_problems),
                                     item["where"] if item else "",
                                     item["indicator"].key if item else "",
                                     item["subgroup"] if item else "",

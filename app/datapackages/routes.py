@@ -74,6 +74,21 @@ def school_packages(session, principal, school: School):
     return {"rows": rows, "status_labels": PACKAGE_STATUS_LABELS}
 
 
+@sections.section("municipality", order=30, template="datapackages/_municipality_section.html")
+def municipality_packages(session, principal, municipality: Municipality):
+    """School leadership lands here: their own school's packages, one click away."""
+    years = cycles.list_school_years(session, municipality.id)
+    own = [s for s in schools.list_schools(session, municipality.id) if s.id in principal.school_ids()]
+    if not years or not own:
+        return None
+    rows = []
+    for school in own:
+        for year in reversed(years[-3:]):
+            package = service.get_package(session, school.id, year.id)
+            rows.append((school, year, package, service.package_url(school.id, year.id)))
+    return {"rows": rows, "status_labels": PACKAGE_STATUS_LABELS}
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -387,6 +402,7 @@ def data_overview(request: Request, municipality_id: int, principal: SignedIn,
     return render(request, "datapackages/overview.html", {
         "municipality": m, "years": years, "chosen": chosen, "rows": rows,
         "status_labels": PACKAGE_STATUS_LABELS,
+        "highlight_counts": service.highlight_counts(session, chosen) if chosen else {},
         "imports": service.list_imports(session, m.id, limit=5),
         "own_data": service.brings_own_data,
     })
@@ -487,6 +503,14 @@ OUTCOME_LABELS = {
 }
 
 
+COUNT_LABELS = {
+    importer.ERROR: N_("Rows with errors"),
+    importer.NEW: N_("New values"),
+    importer.REPLACED: N_("Replace a value"),
+    importer.UNCHANGED: N_("Unchanged values"),
+}
+
+
 @router.get("/data-imports/{import_id}")
 def import_preview(request: Request, import_id: int, principal: SignedIn, session: SessionDep,
                    show: str | None = None, page: int = 1):
@@ -503,6 +527,7 @@ def import_preview(request: Request, import_id: int, principal: SignedIn, sessio
         "rows": rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], "page": page, "pages": pages,
         "show": show if show in OUTCOME_LABELS else "", "total": len(rows),
         "outcome_labels": OUTCOME_LABELS, "status_labels": IMPORT_STATUS_LABELS,
+        "count_labels": COUNT_LABELS,
         "errors": [r for r in (imp.outcomes or []) if r[1] == importer.ERROR][:500],
         "same_file": importer.previous_import_of_same_file(session, imp),
         "history": service.history_for(session, imp.id)

@@ -551,6 +551,15 @@ def packages_for_year(session: Session, year: SchoolYear) -> dict[int, Package]:
         select(Package).where(Package.school_year_id == year.id))}
 
 
+def highlight_counts(session: Session, year: SchoolYear) -> dict[int, int]:
+    from sqlalchemy import func
+
+    return dict(session.exec(
+        select(PackageHighlight.package_id, func.count())
+        .join(Package, Package.id == PackageHighlight.package_id)
+        .where(Package.school_year_id == year.id).group_by(PackageHighlight.package_id)).all())
+
+
 def list_imports(session: Session, municipality_id: int, limit: int = 20) -> list[DataImport]:
     return list(session.exec(
         select(DataImport).where(DataImport.municipality_id == municipality_id)

@@ -242,6 +242,10 @@ def test_preview_then_commit_then_preview_of_same_file(db, data_setup):
                                             user_id=None)
     assert imp.status is DataImportStatus.PREVIEW and imp.counts["new"] == 1
     assert imp.outcomes == [[2, "new", "", "Bakkeskolen (701001)", "trivsel_social", "", "4,1", ""]]
+    bad, _ = importer.create_preview(db, csv_bytes("2025/26;701001;trivsel_social;;9;"), "b.csv",
+                                     municipality_id=data_setup["m"].id, user_id=None)
+    assert bad.outcomes[0][:2] == [2, "error"]
+    assert bad.outcomes[0][2].startswith("Række 2, kolonne “værdi”: 9 ligger uden for skalaen")
     assert _values(db) == []  # a preview writes nothing
     importer.commit(db, imp)
     assert imp.status is DataImportStatus.COMMITTED and len(_values(db)) == 1

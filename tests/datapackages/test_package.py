@@ -323,7 +323,7 @@ def test_web_import_upload_preview_commit(client, db, package_setup):
     preview_url = r.headers["hx-redirect"]
     soup = _soup(client.get(preview_url))
     assert soup.select_one("[data-count=error]").get_text() == "1"
-    assert "Række 4: værdi: “x” er ikke et tal" in soup.select_one(".import-errors").get_text()
+    assert "Række 4, kolonne “værdi”: “x” er ikke et tal" in soup.select_one(".import-errors").get_text()
     assert soup.select_one("form[action$='/commit']") is None  # nothing to commit
     outcomes = [(tr["data-row"], tr["data-outcome"]) for tr in soup.select("tr[data-row]")]
     assert outcomes == [("2", "new"), ("3", "replaced"), ("4", "error")]
