@@ -359,3 +359,8 @@ def test_pages_have_no_inline_styles_or_scripts(client, db, package_setup):
         assert not soup.select("[style]") and not soup.find_all("style"), path
         assert all(not t.string for t in soup.find_all("script")), path
         assert not [t for t in soup.find_all(True) if any(a.startswith("on") for a in t.attrs)]
+        fragment = htmx_get(client, path)
+        assert fragment.status_code == 200 and "<html" not in fragment.text, path
+        assert fragment.headers["vary"] == "HX-Request"
+        if not path.endswith("/highlights"):  # that one is the section swapped in place
+            assert "<title>" in fragment.text, path
