@@ -20,7 +20,6 @@ from app.datapackages.models import (
     Indicator,
     IndicatorValue,
     Level,
-    Package,
     PackageFigure,
     PackageFile,
     PackageHighlight,

@@ -222,14 +222,6 @@ def parse_year(cell) -> int:
     return start
 
 
-def format_number(value: float | None, decimals: int = 1) -> str:
-    if value is None:
-        return ""
-    from app.i18n import format_number as fmt
-
-    return fmt(round(value, decimals), decimals)
-
-
 def _fmt_plain(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 

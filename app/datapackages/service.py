@@ -39,7 +39,7 @@ from app.db import check_version, utcnow
 from app.forms import FieldError
 from app.i18n import N_, format_number, get_locale
 from app.i18n import gettext as _
-from app.schools.models import Municipality, School, SchoolKind
+from app.schools.models import School, SchoolKind
 
 YEARS_SHOWN = 5
 """Trends show at most this many school years, ending with the package's."""
@@ -570,7 +570,3 @@ def list_imports(session: Session, municipality_id: int, limit: int = 20) -> lis
 def history_for(session: Session, import_id: int) -> list[IndicatorValueHistory]:
     return list(session.exec(select(IndicatorValueHistory).where(
         IndicatorValueHistory.replaced_by_import_id == import_id).limit(500)))
-
-
-def municipality_of(session: Session, school: School) -> Municipality:
-    return session.get(Municipality, school.municipality_id)

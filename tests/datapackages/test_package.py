@@ -1,8 +1,6 @@
 """The package page: figures beside municipality and Denmark, honest charts, highlights,
 ready-and-shared, the school's own data, and who sees what."""
 
-import re
-
 import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
@@ -10,7 +8,6 @@ from sqlmodel import select
 from app.datapackages import service
 from app.datapackages.models import (
     IndicatorValue,
-    Package,
     PackageHighlight,
     PackageStatus,
 )
