@@ -89,6 +89,16 @@ def municipality_packages(session, principal, municipality: Municipality):
     return {"rows": rows, "status_labels": PACKAGE_STATUS_LABELS}
 
 
+# The agendas domain links a "bilag" to a section of the package, where that domain is part of
+# the build (its registry takes a provider; nothing here depends on it otherwise).
+try:
+    from app.agendas import service as _agendas
+except ImportError:  # pragma: no cover - a build without agendas
+    _agendas = None
+if _agendas is not None and hasattr(_agendas, "register_data_section_url"):
+    _agendas.register_data_section_url(service.section_url)
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 

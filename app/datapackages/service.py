@@ -72,6 +72,19 @@ def package_url(school_id: int, school_year_id: int, *, absolute: bool = False) 
     return get_settings().base_url.rstrip("/") + path if absolute else path
 
 
+def section_url(session: Session, school_id: int, school_year_id: int,
+                section_key: str) -> str | None:
+    """Where a heading of the package lives ("wellbeing", "absence", "national_tests" …: the
+    catalogue's area keys), for an agenda's data-package attachment; "" is the whole package."""
+    url = package_url(school_id, school_year_id)
+    if not section_key:
+        return url
+    known = session.exec(select(IndicatorArea.id).where(IndicatorArea.key == section_key)).first()
+    if known is None and section_key != "own-data":
+        return None
+    return f"{url}#{'own-data' if section_key == 'own-data' else 'area-' + section_key}"
+
+
 def calendar_text(school_id: int, school_year_id: int) -> str:
     """All a calendar event (or an invitation) says about the package: its address. Never a
     figure: feeds are an audience that may not see confidential data (app/confidential.py)."""

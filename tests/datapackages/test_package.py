@@ -186,6 +186,16 @@ def test_package_url_is_what_agendas_and_calendars_link(package_setup):
         "http://testserver" + s["url"]
 
 
+def test_section_urls_for_agenda_attachments(db, package_setup):
+    s = package_setup
+    school_id, year_id = s["school"].id, s["year"].id
+    assert service.section_url(db, school_id, year_id, "wellbeing") == s["url"] + "#area-wellbeing"
+    assert service.section_url(db, school_id, year_id, "national_tests") == \
+        s["url"] + "#area-national_tests"
+    assert service.section_url(db, school_id, year_id, "") == s["url"]
+    assert service.section_url(db, school_id, year_id, "no-such-section") is None
+
+
 def test_highlights_with_and_without_htmx(client, db, package_setup):
     s = package_setup
     login(client, db, s["leader"])
