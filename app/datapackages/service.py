@@ -580,6 +580,11 @@ def list_imports(session: Session, municipality_id: int, limit: int = 20) -> lis
         .order_by(DataImport.created_at.desc(), DataImport.id.desc()).limit(limit)))
 
 
-def history_for(session: Session, import_id: int) -> list[IndicatorValueHistory]:
-    return list(session.exec(select(IndicatorValueHistory).where(
-        IndicatorValueHistory.replaced_by_import_id == import_id).limit(500)))
+def history_for(session: Session, import_id: int,
+                limit: int = 500) -> list[tuple[IndicatorValueHistory, str]]:
+    """The values an import replaced (kept in the history), with their indicator's key."""
+    return list(session.exec(
+        select(IndicatorValueHistory, Indicator.key)
+        .join(Indicator, Indicator.id == IndicatorValueHistory.indicator_id)
+        .where(IndicatorValueHistory.replaced_by_import_id == import_id)
+        .order_by(IndicatorValueHistory.id).limit(limit)).all())

@@ -351,6 +351,9 @@ def test_web_import_upload_preview_commit(client, db, package_setup):
     page = client.get(preview_url)
     assert "Importeret. Nye værdier: 2; erstattede: 1; uændrede: 0." in page.text
     assert db.exec(select(IndicatorValue).where(IndicatorValue.value == 4.5)).first() is not None
+    history = _soup(page).select("tr[data-history]")
+    assert [tr.get_text(" ", strip=True) for tr in history] == [
+        "2025/26 701001 trivsel_social 4,4"]  # the old value, kept
 
 
 def test_pages_have_no_inline_styles_or_scripts(client, db, package_setup):
