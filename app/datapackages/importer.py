@@ -1,6 +1,6 @@
 """Importing indicator values from CSV and XLSX: read, check every row, then all or nothing.
 
-The format (README, "Data packages"; samples in `samples/datapackages/`): a header row, then
+The format (README, "Data packages"; samples in `static/samples/datapackages/`): a header row, then
 one value a row, with the columns
 
     skoleår   2025/26 (or 2025)

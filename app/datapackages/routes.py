@@ -25,7 +25,7 @@ from app.forms import FieldError, FormDep, parse_form
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings.models import Meeting, MeetingType
-from app.paths import ROOT
+from app.paths import STATIC
 from app.schools import policy as schools_policy
 from app.schools import service as schools
 from app.schools.models import Municipality, School
@@ -33,7 +33,8 @@ from app.web import redirect, render
 
 router = APIRouter()
 
-SAMPLES = ROOT / "samples" / "datapackages"
+SAMPLES = STATIC / "samples" / "datapackages"
+"""Sample import files: static, so that they ship wherever the app does (the Docker image)."""
 PAGE_SIZE = 100
 
 sections.nav_item(order=40, label=N_("Data packages"),
@@ -575,14 +576,3 @@ def discard_import(request: Request, import_id: int, principal: SignedIn, sessio
     target = f"/municipalities/{imp.municipality_id}/data/imports" if imp.municipality_id \
         else "/"
     return redirect(request, target, message=_("The file is discarded; nothing was imported."))
-
-
-@router.get("/data/samples/{name}")
-def sample_file(request: Request, name: str, principal: SignedIn):
-    path = SAMPLES / name
-    if "/" in name or name.startswith(".") or not path.is_file():
-        raise HTTPException(404)
-    media = "text/csv" if name.endswith(".csv") else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(path.read_bytes(), media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -9,7 +9,7 @@ from app.paths import ROOT
 from tests.conftest import _TMP
 from tests.test_cli import cli_db  # noqa: F401  (fixture)
 
-SAMPLE = str(ROOT / "samples" / "datapackages" / "eksempel.csv")
+SAMPLE = str(ROOT / "static" / "samples" / "datapackages" / "eksempel.csv")
 
 
 def _count(url, model, *where):

@@ -230,7 +230,7 @@ def test_the_sample_files_import(db, factory):
     m = factory.municipality(name="Skanderborg Kommune", kommunekode="740")
     factory.school(m, name="Bakkeskolen", institution_number="745004")
     for name in ("eksempel.csv", "eksempel.xlsx"):
-        content = (ROOT / "samples" / "datapackages" / name).read_bytes()
+        content = (ROOT / "static" / "samples" / "datapackages" / name).read_bytes()
         analysis = importer.analyse(db, content, name, municipality_id=m.id)
         assert analysis.ok, _problems(analysis)
         assert analysis.rows == 12

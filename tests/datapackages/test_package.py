@@ -374,3 +374,14 @@ def test_pages_have_no_inline_styles_or_scripts(client, db, package_setup):
         assert fragment.headers["vary"] == "HX-Request"
         if not path.endswith("/highlights"):  # that one is the section swapped in place
             assert "<title>" in fragment.text, path
+
+
+def test_sample_files_are_linked_and_served(client, db, package_setup):
+    s = package_setup
+    login(client, db, s["consultant"])
+    links = [a["href"] for a in _soup(client.get(f"/municipalities/{s['m'].id}/data/imports"))
+             .select("a[download]")]
+    assert [link.split("?")[0] for link in links] == [
+        "/static/samples/datapackages/eksempel.csv", "/static/samples/datapackages/eksempel.xlsx"]
+    sample = client.get(links[0])
+    assert sample.status_code == 200 and sample.content.startswith("skoleår;".encode())
