@@ -144,6 +144,66 @@ def demo() -> None:
     click.echo("Demo data is loaded. Log in with e.g. konsulent@skanderborg.demo / demo")
 
 
+@main.group("import")
+def import_() -> None:
+    """Import data from files."""
+
+
+@import_.command("data")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--municipality", "kommunekode",
+              help="Kommunekode: accept only that municipality's schools and figures.")
+@click.option("--dry-run", is_flag=True, help="Check every row, import nothing.")
+def import_data(file: str, kommunekode: str | None, dry_run: bool) -> None:
+    """Import indicator values from a CSV or XLSX FILE (format: README, "Data packages").
+
+    Every row is checked first; a file with any error imports nothing. Importing the same
+    file again changes nothing; a new value for an existing one replaces it and keeps the
+    old one in the history."""
+    from pathlib import Path
+
+    from app import migrate
+    from app.datapackages import importer
+    from app.i18n import gettext as _
+    from app.schools import service as schools
+
+    migrate.upgrade(get_settings().database_url)
+    engine, session = _session()
+    bar = None
+
+    def progress(step: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=_("Checking rows"), file=sys.stderr)
+            bar.__enter__()
+        bar.update(step)
+
+    with session:
+        municipality_id = None
+        if kommunekode:
+            m = schools.get_municipality_by_code(session, kommunekode)
+            if m is None:
+                raise click.UsageError("--municipality must be the kommunekode of a municipality.")
+            municipality_id = m.id
+        content = Path(file).read_bytes()
+        analysis, imp = importer.import_file(session, content, Path(file).name,
+                                             municipality_id=municipality_id,
+                                             progress=progress, dry_run=dry_run)
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        counts = {k: analysis.counts.get(k, 0) for k in importer.OUTCOMES}
+        if analysis.problems:
+            for problem in analysis.problems:
+                click.echo(str(problem), err=True)
+            click.echo(_("Nothing is imported: %(n)s problems in %(file)s.",
+                         n=len(analysis.problems), file=Path(file).name), err=True)
+            sys.exit(1)
+        click.echo(_("Rows: %(rows)s · new: %(new)s · replaced: %(replaced)s · "
+                     "unchanged: %(unchanged)s", rows=analysis.rows, **counts))
+        click.echo(_("Checked; nothing imported (--dry-run).") if dry_run
+                   else _("Imported."))
+
+
 @main.group()
 def user() -> None:
     """Users and their roles."""

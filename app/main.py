@@ -11,6 +11,7 @@ from app.accounts.routes import router as accounts_router
 from app.agendas.routes import router as agendas_router
 from app.config import Settings, get_settings
 from app.cycles.routes import router as cycles_router
+from app.datapackages.routes import router as datapackages_router
 from app.db import make_engine
 from app.feeds.routes import router as feeds_router
 from app.health import router as health_router
@@ -21,7 +22,7 @@ from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
 
 ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router,
-           agendas_router, feeds_router, scheduling_router]
+           agendas_router, feeds_router, scheduling_router, datapackages_router]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -22,6 +22,18 @@ from app.cycles.models import (  # noqa: F401
     Step,
     TemplateStep,
 )
+from app.datapackages.models import (  # noqa: F401
+    DataImport,
+    DataSettings,
+    Indicator,
+    IndicatorArea,
+    IndicatorValue,
+    IndicatorValueHistory,
+    Package,
+    PackageFigure,
+    PackageFile,
+    PackageHighlight,
+)
 from app.feeds.models import (  # noqa: F401
     FeedLink,
     FeedSettings,

@@ -1,23 +1,27 @@
 """`sus catalog load`: every domain's catalogue loader, in dependency order. Idempotent."""
 
 from collections.abc import Callable, Iterator
+from importlib import import_module
 
 from sqlmodel import Session
 
-from app.cycles.service import load_catalog as load_cycles
+
+def _loader(module: str, name: str) -> Callable[[Session, list], Iterator[str]]:
+    """Import the domain only when loading, so this registry imports no domain itself."""
+
+    def load(session: Session, entries) -> Iterator[str]:
+        yield from getattr(import_module(module), name)(session, entries)
+
+    return load
+
 
 # (kind, loader): a loader takes the session and `read(kind)`'s entries and yields lines to
 # report. Domains add theirs here.
-LOADERS: list[tuple[str, Callable]] = [("cycles", load_cycles)]
-
-
-def _agendas(session, entries):
-    from app.agendas.service import load_templates
-
-    yield from load_templates(session, entries)
-
-
-LOADERS.append(("agendas", _agendas))
+LOADERS: list[tuple[str, Callable]] = [
+    ("cycles", _loader("app.cycles.service", "load_catalog")),
+    ("agendas", _loader("app.agendas.service", "load_templates")),
+    ("indicators", _loader("app.datapackages.catalog", "load")),
+]
 
 
 def load_all(session: Session) -> Iterator[str]:

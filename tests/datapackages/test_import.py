@@ -1,0 +1,295 @@
+"""Importing figures: every kind of bad file is refused whole, with Danish row/column errors."""
+
+import io
+import time
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import select
+
+from app.datapackages import importer
+from app.datapackages.models import (
+    DataImport,
+    DataImportStatus,
+    Indicator,
+    IndicatorValue,
+    IndicatorValueHistory,
+    Level,
+)
+from app.paths import ROOT
+from tests.datapackages.conftest import csv_bytes
+
+
+def _values(db):
+    return db.exec(select(IndicatorValue)).all()
+
+
+def _import(db, content: bytes, municipality_id=None, name="data.csv"):
+    return importer.import_file(db, content, name, municipality_id=municipality_id)
+
+
+def test_a_good_csv_imports_every_row(db, data_setup):
+    content = csv_bytes(
+        "2025/26;701001;trivsel_social;;4,1;300",
+        "2025/26;701001;trivsel_social;Piger;4,3;150",
+        "2025;701;fravaer_samlet;;6.5;",
+        "2025/2026;DK;trivsel_social;;3,9;",
+    )
+    analysis, imp = _import(db, content)
+    assert analysis.ok and imp is not None
+    assert analysis.counts == {"new": 4}
+    values = {(v.level, v.code, v.subgroup): v for v in _values(db)}
+    assert values[(Level.SCHOOL, "701001", "")].value == pytest.approx(4.1)
+    assert values[(Level.SCHOOL, "701001", "")].school_id == data_setup["school"].id
+    assert values[(Level.SCHOOL, "701001", "piger")].n == 150
+    assert values[(Level.MUNICIPALITY, "701", "")].municipality_id == data_setup["m"].id
+    assert values[(Level.COUNTRY, "DK", "")].value == pytest.approx(3.9)
+    assert all(v.start_year == 2025 for v in values.values())
+
+
+def _problems(analysis) -> list[str]:
+    return [str(p) for p in analysis.problems]
+
+
+def test_bad_number_names_row_column_and_problem_in_danish(db, data_setup):
+    content = csv_bytes("2025/26;701001;trivsel_social;;4,1;", "2025/26;701001;trivsel_faglig;;fire;")
+    analysis, imp = _import(db, content)
+    assert imp is None and _values(db) == []
+    assert _problems(analysis) == [
+        "Række 3, kolonne “værdi”: “fire” er ikke et tal (skriv f.eks. 3,9 eller 12)."]
+
+
+def test_value_outside_the_scale_is_an_error(db, data_setup):
+    analysis, _ = _import(db, csv_bytes("2025/26;701001;trivsel_social;;7;"))
+    assert _problems(analysis) == [
+        "Række 2, kolonne “værdi”: 7 ligger uden for skalaen for “trivsel_social” (1 til 5)."]
+
+
+def test_unknown_school_and_unknown_indicator(db, data_setup):
+    analysis, imp = _import(db, csv_bytes("2025/26;799999;trivsel_social;;4;",
+                                          "2025/26;701001;trivsel_sociel;;4;"))
+    assert imp is None and _values(db) == []
+    assert _problems(analysis) == [
+        "Række 2, kolonne “kode”: Ingen skole har institutionsnummeret “799999”.",
+        "Række 3, kolonne “indikator”: Ukendt indikator “trivsel_sociel”. "
+        "Mente du “trivsel_social”?",
+    ]
+
+
+def test_duplicate_rows_are_an_error_naming_the_first(db, data_setup):
+    analysis, imp = _import(db, csv_bytes("2025/26;701001;trivsel_social;;4;",
+                                          "2025/26;701001;trivsel_faglig;;4;",
+                                          "2025/26;701001;trivsel_social;;4,2;"))
+    assert imp is None and _values(db) == []
+    assert _problems(analysis) == [
+        "Række 4: Rækken gentager række 2 (samme skoleår, sted, indikator og gruppe). "
+        "Fjern den ene."]
+
+
+def test_wrong_encoding_is_refused_with_advice(db, data_setup):
+    content = "skoleår;kode;indikator;værdi\n2025/26;701001;trivsel_social;4\n".encode("cp1252")
+    analysis, imp = _import(db, content)
+    assert imp is None and _values(db) == []
+    (problem,) = _problems(analysis)
+    assert problem.startswith("Række 1: Filen er ikke gemt som UTF-8")
+    assert "CSV UTF-8" in problem
+
+
+def test_utf16_from_excel_unicode_text_is_read(db, data_setup):
+    content = "skoleår\tkode\tindikator\tværdi\n2025/26\t701001\ttrivsel_social\t4\n"
+    analysis, imp = _import(db, content.encode("utf-16"))
+    assert analysis.ok and analysis.counts == {"new": 1}
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "Filen er tom."),
+    (b"  \n\n", "Filen er tom."),
+    ("skoleår;kode;indikator;værdi\n".encode(), "Filen har en overskriftsrække, men ingen datarækker."),
+])
+def test_empty_files(db, data_setup, content, message):
+    analysis, imp = _import(db, content)
+    assert imp is None and _problems(analysis) == [message]
+
+
+def test_missing_column_is_named(db, data_setup):
+    analysis, _ = _import(db, b"skoleaar;kode;indikator\n2025/26;701001;trivsel_social\n")
+    assert [p.column for p in analysis.problems] == ["værdi"]
+    assert str(analysis.problems[0]).startswith("Række 1, kolonne “værdi”: Kolonnen mangler.")
+
+
+def test_a_file_with_one_bad_row_imports_nothing(db, data_setup):
+    rows = [f"2025/26;701001;trivsel_social;gruppe {i};4;" for i in range(50)]
+    rows.append("2025/26;701001;trivsel_social;;x;")
+    analysis, imp = _import(db, csv_bytes(*rows))
+    assert imp is None and analysis.counts["error"] == 1 and _values(db) == []
+
+
+def test_reimport_changes_nothing_and_a_new_value_replaces_with_history(db, data_setup):
+    first = csv_bytes("2025/26;701001;trivsel_social;;4,1;300", "2025/26;701001;trivsel_faglig;;3,8;300")
+    _import(db, first)
+    before = [(v.id, v.value, v.import_id, v.updated_at) for v in _values(db)]
+    analysis, _ = _import(db, first)
+    assert analysis.counts == {"unchanged": 2}
+    assert [(v.id, v.value, v.import_id, v.updated_at) for v in _values(db)] == before
+    assert db.exec(select(IndicatorValueHistory)).all() == []
+
+    corrected = csv_bytes("2025/26;701001;trivsel_social;;4,2;300", "2025/26;701001;trivsel_faglig;;3,8;300")
+    analysis, imp = _import(db, corrected)
+    assert analysis.counts == {"replaced": 1, "unchanged": 1}
+    social = db.exec(select(IndicatorValue).join(Indicator).where(
+        Indicator.key == "trivsel_social")).one()
+    assert social.value == pytest.approx(4.2) and social.import_id == imp.id
+    (old,) = db.exec(select(IndicatorValueHistory)).all()
+    assert old.value == pytest.approx(4.1) and old.replaced_by_import_id == imp.id
+    assert old.code == "701001" and old.start_year == 2025
+
+
+def test_web_import_is_limited_to_the_municipality(db, data_setup):
+    analysis = importer.analyse(db, csv_bytes("2025/26;702001;trivsel_social;;4;",
+                                              "2025/26;702;trivsel_social;;4;"),
+                                "x.csv", municipality_id=data_setup["m"].id)
+    assert _problems(analysis) == [
+        "Række 2, kolonne “kode”: Naboskolen (702001) hører ikke til Datakommune.",
+        "Række 3, kolonne “kode”: Her kan kun importeres tal for Datakommune.",
+    ]
+
+
+def test_national_tests_only_for_their_school_years(db, data_setup):
+    analysis = importer.analyse(db, csv_bytes("2026/27;701001;overgang_laesning_2;;60;",
+                                              "2025/26;701001;faerdighed_dansk;3. klasse;60;"),
+                                "x.csv")
+    assert _problems(analysis) == [
+        "Række 2, kolonne “skoleår”: “overgang_laesning_2” findes kun for skoleårene "
+        "2022/23–2025/26.",
+        "Række 3, kolonne “skoleår”: “faerdighed_dansk” findes kun for skoleårene 2026/27–.",
+    ]
+
+
+def test_bad_year_level_and_count(db, data_setup):
+    header = "skoleår;niveau;kode;indikator;værdi;antal"
+    analysis = importer.analyse(db, csv_bytes("2025/27;skole;701001;trivsel_social;4;3",
+                                              "2025/26;amt;701001;trivsel_social;4;3",
+                                              "2025/26;skole;701001;trivsel_social;4;2,5",
+                                              header=header), "x.csv")
+    assert _problems(analysis) == [
+        "Række 2, kolonne “skoleår”: “2025/27” er ikke et skoleår (skriv f.eks. 2025/26).",
+        "Række 3, kolonne “niveau”: “amt” er ikke et niveau: skriv skole, kommune eller land.",
+        "Række 4, kolonne “antal”: “2,5” er ikke et helt antal personer.",
+    ]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("3,9", 3.9), ("3.9", 3.9), ("-0,4", -0.4), ("1.234,5", 1234.5), ("1 234", 1234.0),
+    ("12", 12.0), (7, 7.0), (4.25, 4.25), ("\u22120,3", -0.3),
+])
+def test_numbers(raw, expected):
+    assert importer.parse_number(raw) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("raw", ["", "abc", "4,1,2", "nan", "inf", "3,9%", True, "1e5"])
+def test_not_numbers(raw):
+    with pytest.raises(ValueError):
+        importer.parse_number(raw)
+
+
+def _xlsx(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx_with_numeric_cells(db, data_setup):
+    content = _xlsx([["Skoleår", "Kode", "Indikator", "Gruppe", "Værdi", "Antal"],
+                     ["2025/26", 701001, "trivsel_social", None, 4.1, 300],
+                     ["2025/26", 701, "trivsel_social", None, 4, None],
+                     [None, None, None, None, None, None]])
+    analysis, imp = _import(db, content, name="data.xlsx")
+    assert analysis.ok and analysis.counts == {"new": 2}
+    content = _xlsx([["skoleår", "kode", "indikator", "værdi"],
+                     ["2025/26", 701001, "trivsel_social", "høj"]])
+    analysis, _ = _import(db, content, name="bad.xlsx")
+    assert _problems(analysis) == [
+        "Række 2, kolonne “værdi”: “høj” er ikke et tal (skriv f.eks. 3,9 eller 12)."]
+
+
+def test_broken_xlsx_and_old_xls(db, data_setup):
+    analysis, _ = _import(db, b"PK\x03\x04not really a zip", name="x.xlsx")
+    assert _problems(analysis) == ["Filen kunne ikke læses som en Excel-projektmappe (.xlsx)."]
+    analysis, _ = _import(db, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, name="x.xls")
+    assert "gamle Excel-format (.xls)" in _problems(analysis)[0]
+
+
+def test_the_sample_files_import(db, factory):
+    from app.datapackages.catalog import ensure_loaded
+
+    ensure_loaded(db)
+    m = factory.municipality(name="Skanderborg Kommune", kommunekode="740")
+    factory.school(m, name="Bakkeskolen", institution_number="745004")
+    for name in ("eksempel.csv", "eksempel.xlsx"):
+        content = (ROOT / "static" / "samples" / "datapackages" / name).read_bytes()
+        analysis = importer.analyse(db, content, name, municipality_id=m.id)
+        assert analysis.ok, _problems(analysis)
+        assert analysis.rows == 12
+
+
+def test_preview_then_commit_then_preview_of_same_file(db, data_setup):
+    content = csv_bytes("2025/26;701001;trivsel_social;;4,1;300")
+    imp, analysis = importer.create_preview(db, content, "a.csv", municipality_id=data_setup["m"].id,
+                                            user_id=None)
+    assert imp.status is DataImportStatus.PREVIEW and imp.counts["new"] == 1
+    assert imp.outcomes == [[2, "new", "", "Bakkeskolen (701001)", "trivsel_social", "", "4,1", ""]]
+    bad, _ = importer.create_preview(db, csv_bytes("2025/26;701001;trivsel_social;;9;"), "b.csv",
+                                     municipality_id=data_setup["m"].id, user_id=None)
+    assert bad.outcomes[0][:2] == [2, "error"]
+    assert bad.outcomes[0][2].startswith("Række 2, kolonne “værdi”: 9 ligger uden for skalaen")
+    assert _values(db) == []  # a preview writes nothing
+    importer.commit(db, imp)
+    assert imp.status is DataImportStatus.COMMITTED and len(_values(db)) == 1
+    again, _ = importer.create_preview(db, content, "a.csv", municipality_id=data_setup["m"].id,
+                                       user_id=None)
+    assert again.counts["unchanged"] == 1
+    assert importer.previous_import_of_same_file(db, again).id == imp.id
+
+
+def test_commit_checks_again(db, data_setup, factory):
+    """A school removed between preview and commit: the commit refuses, writes nothing."""
+    extra = factory.school(data_setup["m"], name="Kortlivet Skole", institution_number="701009")
+    imp, _ = importer.create_preview(db, csv_bytes("2025/26;701009;trivsel_social;;4;"), "a.csv",
+                                     municipality_id=data_setup["m"].id, user_id=None)
+    db.delete(extra)
+    db.commit()
+    with pytest.raises(importer.ImportRefused):
+        importer.commit(db, imp)
+    assert imp.status is DataImportStatus.PREVIEW and imp.counts["error"] == 1
+    assert _values(db) == []
+
+
+def test_a_50000_row_file_in_reasonable_time(db, data_setup, factory):
+    m = data_setup["m"]
+    numbers = [f"7011{i:02d}" for i in range(10, 60)]
+    for i, number in enumerate(numbers):
+        factory.school(m, name=f"Storskole {i}", institution_number=number)
+    keys = [i.key for i in db.exec(select(Indicator)).all() if i.scale_max == 5.0]
+    rows = []
+    for number in numbers:  # 50 schools × 5 years × 5 indicators × 40 groups = 50,000
+        for year in range(2021, 2026):
+            for key in keys:
+                for g in range(40):
+                    rows.append(f"{year}/{(year + 1) % 100:02d};{number};{key};g{g};{3 + (g % 20) / 10:.1f};{g}")
+    assert len(rows) == 50_000
+    content = csv_bytes(*rows)
+    started = time.perf_counter()
+    analysis, imp = _import(db, content)
+    first = time.perf_counter() - started
+    assert analysis.ok and analysis.counts == {"new": 50_000}
+    started = time.perf_counter()
+    analysis, _ = _import(db, content)
+    second = time.perf_counter() - started
+    assert analysis.counts == {"unchanged": 50_000}
+    print(f"\n50,000 rows: first import {first:.1f} s, re-import {second:.1f} s")
+    assert first < 60 and second < 60
+    assert db.exec(select(DataImport).where(DataImport.id == imp.id)).one().rows == 50_000
