@@ -16,6 +16,7 @@ so the test can fail.
 """
 
 import re
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -79,8 +80,11 @@ def planted(db, factory):
     db.add(participant)
     db.commit()
     for y in (year, next_year):
+        # Booked, so they are events in the feeds the sweep reads too.
+        starts = datetime(y.start_year + 1, 4, 20, 8, tzinfo=timezone.utc)
         meetings.create_meeting(db, school_year=y, school=school, title="Skoleudviklingssamtale",
-                                meeting_type=MeetingType.DIALOGUE,
+                                meeting_type=MeetingType.DIALOGUE, starts_at=starts,
+                                ends_at=starts + timedelta(hours=2),
                                 participants=[(chief.id, "chief", True)])
     return {"m": m, "school": school, "year": year, "next_year": next_year, "package": package,
             "rep": rep, "participant": participant,
@@ -146,12 +150,15 @@ def test_no_canary_on_any_public_route_feed_or_public_output(app, client, db, pl
     leaks = {path: _found(body) for path, body in pages.items() if _found(body)}
     assert leaks == {}, f"confidential values shown to a participant: {leaks}"
 
-    probed = 0
+    probed: dict[str, int] = {}
     for name, probe in confidential.public_probes():
         for label, text in probe(db):
-            probed += 1
+            probed[name.split(":")[0]] = probed.get(name.split(":")[0], 0) + 1
             assert not _found(text), f"{name}: {label}"
-    assert probed >= 1  # at least the package links a calendar event carries
+    assert probed.get("datapackages", 0) >= 1  # the package links a calendar event carries
+    # Every feed, rendered as each subscriber (the board representative and the invited
+    # chief among them), and each meeting's .ics.
+    assert probed.get("feeds", 0) >= 4
 
 
 def test_canary_appears_for_the_leadership_so_the_test_can_fail(client, db, planted):

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app import sections
 from app.accounts.access import SignedIn, require
+from app.agendas import service as agendas_service
 from app.cycles import service as cycles
 from app.cycles.models import SchoolYear
 from app.datapackages import importer, policy, service
@@ -26,6 +27,7 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings.models import Meeting, MeetingType
 from app.paths import STATIC
+from app.scheduling import service as scheduling_service
 from app.schools import policy as schools_policy
 from app.schools import service as schools
 from app.schools.models import Municipality, School
@@ -90,14 +92,10 @@ def municipality_packages(session, principal, municipality: Municipality):
     return {"rows": rows, "status_labels": PACKAGE_STATUS_LABELS}
 
 
-# The agendas domain links a "bilag" to a section of the package, where that domain is part of
-# the build (its registry takes a provider; nothing here depends on it otherwise).
-try:
-    from app.agendas import service as _agendas
-except ImportError:  # pragma: no cover - a build without agendas
-    _agendas = None
-if _agendas is not None and hasattr(_agendas, "register_data_section_url"):
-    _agendas.register_data_section_url(service.section_url)
+# Other domains ask this one through their registries: agendas for the package section an
+# appendix links to, the scheduler for the earliest time a school's dialogue may be held.
+agendas_service.register_data_section_url(service.section_url)
+scheduling_service.register_ready_provider(service.dialogue_not_before)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ level are not even read from the database, so no template can leak them.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import defer
@@ -39,6 +40,7 @@ from app.db import check_version, utcnow
 from app.forms import FieldError
 from app.i18n import N_, format_number, get_locale
 from app.i18n import gettext as _
+from app.meetings.models import Meeting, MeetingType
 from app.schools.models import School, SchoolKind
 
 YEARS_SHOWN = 5
@@ -125,6 +127,15 @@ def save_settings(session: Session, municipality_id: int, *, board_representativ
 def default_template() -> dict:
     entries = read_catalog("packages")
     return entries[0].data if entries else {}
+
+
+def dialogue_not_before(session: Session, meeting: Meeting) -> datetime | None:
+    """For the scheduler: a school's dialogue comes after its data package is ready and
+    shared (issue 4); other meetings don't wait for it."""
+    if meeting.meeting_type is not MeetingType.DIALOGUE or meeting.school_id is None:
+        return None
+    package = get_package(session, meeting.school_id, meeting.school_year_id)
+    return package.ready_at if package is not None else None
 
 
 def get_package(session: Session, school_id: int, school_year_id: int) -> Package | None:

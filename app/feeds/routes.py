@@ -23,6 +23,7 @@ from app.cycles import service as cycles
 from app.cycles.models import SchoolAssignment
 from app.db import SessionDep
 from app.feeds import policy, service
+from app.feeds import probes as _probes  # noqa: F401  (feeds join the confidentiality sweep)
 from app.feeds.config import get_env
 from app.feeds.models import FEED_KIND_LABELS, FeedKind, FeedLink, InvitationPreference
 from app.forms import FormDep, parse_form
