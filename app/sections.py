@@ -37,6 +37,8 @@ class NavItem:
     """A message id; translated when the menu renders."""
     url: Callable[[Any], str]
     visible: Callable[[Principal, Any], bool]
+    settings: bool = False
+    """A settings page: listed under "Settings" on the municipality overview, not in the menu."""
 
 
 _sections: list[Section] = []
@@ -64,13 +66,17 @@ def collect(page: str, session: Session, principal: Principal, obj: Any) -> list
 
 
 def nav_item(*, order: int, label: str, url: Callable[[Any], str],
-             visible: Callable[[Principal, Any], bool] = lambda p, m: True) -> None:
-    _nav.append(NavItem(order, label, url, visible))
+             visible: Callable[[Principal, Any], bool] = lambda p, m: True,
+             settings: bool = False) -> None:
+    _nav.append(NavItem(order, label, url, visible, settings))
     _nav.sort(key=lambda n: n.order)
 
 
-def menu(principal: Principal | None, municipality: Any) -> list[tuple[str, str]]:
-    """(label message id, url) for the municipality's menu, as this principal may see it."""
+def menu(principal: Principal | None, municipality: Any, *,
+         settings: bool = False) -> list[tuple[str, str]]:
+    """(label message id, url) of the municipality's menu — or, with settings=True, of its
+    settings pages — as this principal may see them."""
     if principal is None or municipality is None:
         return []
-    return [(n.label, n.url(municipality)) for n in _nav if n.visible(principal, municipality)]
+    return [(n.label, n.url(municipality)) for n in _nav
+            if n.settings == settings and n.visible(principal, municipality)]

@@ -46,7 +46,7 @@ def school_goals(session, principal, school: School):
 
 sections.nav_item(order=60, label=N_("Agenda settings"),
                   url=lambda m: f"/municipalities/{m.id}/agenda-settings",
-                  visible=lambda p, m: policy.can_manage_settings(p, m.id))
+                  visible=lambda p, m: policy.can_manage_settings(p, m.id), settings=True)
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -42,6 +42,10 @@ PAGE_SIZE = 100
 sections.nav_item(order=40, label=N_("Data packages"),
                   url=lambda m: f"/municipalities/{m.id}/data",
                   visible=lambda principal, m: policy.can_manage_data(principal, m.id))
+sections.nav_item(order=65, label=N_("Confidential data and the school board"),
+                  url=lambda m: f"/municipalities/{m.id}/data/settings",
+                  visible=lambda principal, m: policy.can_manage_data(principal, m.id),
+                  settings=True)
 
 
 # --- sections on other domains' pages --------------------------------------------------------

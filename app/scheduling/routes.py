@@ -565,4 +565,4 @@ def person_section(session, principal, person: Person):
 
 sections.nav_item(order=60, label=N_("Scheduling"),
                   url=lambda m: f"/municipalities/{m.id}/scheduling",
-                  visible=lambda p, m: policy.can_manage_settings(p, m.id))
+                  visible=lambda p, m: policy.can_manage_settings(p, m.id), settings=True)
