@@ -41,6 +41,15 @@ from app.feeds.models import (  # noqa: F401
     InvitationPreference,
 )
 from app.meetings.models import Meeting, MeetingParticipant  # noqa: F401
+from app.notes.models import (  # noqa: F401
+    Agreement,
+    Note,
+    NoteRevision,
+    NoteSection,
+    NoteSettings,
+    NoteTemplate,
+    PublishedNote,
+)
 from app.scheduling.models import (  # noqa: F401
     Availability,
     BusyPeriod,

@@ -21,6 +21,7 @@ LOADERS: list[tuple[str, Callable]] = [
     ("cycles", _loader("app.cycles.service", "load_catalog")),
     ("agendas", _loader("app.agendas.service", "load_templates")),
     ("indicators", _loader("app.datapackages.catalog", "load")),
+    ("notes", _loader("app.notes.service", "load_templates")),
 ]
 
 
