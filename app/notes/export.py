@@ -36,8 +36,8 @@ def note_content(session: Session, note: Note, principal) -> dict:
         if section.kind is SectionKind.AGREEMENTS:
             out.append({"title": section.title, "kind": "agreements", "fields": []})
             continue
-        fields = [{"label": f.get("label", ""), "text": (section.values.get(f["key"]) or "").strip()}
-                  for f in section.fields]
+        fields = [{"label": f.get("label", ""),
+                   "text": (section.values.get(f["key"]) or "").strip()} for f in section.fields]
         if any(f["text"] for f in fields):
             out.append({"title": section.title, "kind": "text", "fields": fields,
                         "confidential": section.confidential})

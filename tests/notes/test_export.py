@@ -63,7 +63,8 @@ def test_print_view_shows_the_note_without_menus(client, db, world):
     assert CANARY in r.text
     assert "Fortroligt" in soup.select_one(".note-section--confidential").get_text()
     items = [li.get_text(" ", strip=True) for li in soup.select(".note-agreements li")]
-    assert items[0].startswith("Læseindsats i indskolingen (Ansvarlig: Skolen; frist 1. december 2026")
+    assert items[0].startswith(
+        "Læseindsats i indskolingen (Ansvarlig: Skolen; frist 1. december 2026")
     assert "Endnu ikke godkendt" not in r.text  # published
 
 

@@ -118,7 +118,8 @@ def test_school_agreements_grouped_by_year(client, db, world):
                                                          "Trivselsmålingen følges op"]
     assert cells[0][3].get_text(strip=True) == "Ny"
     # The school page links to the list.
-    assert f"/schools/{world.school.id}/agreements" in client.get(f"/schools/{world.school.id}").text
+    school_page = client.get(f"/schools/{world.school.id}").text
+    assert f"/schools/{world.school.id}/agreements" in school_page
     login(client, db, world.outsider)
     assert client.get(f"/schools/{world.school.id}/agreements").status_code == 403
     assert client.get("/schools/999999/agreements").status_code == 404

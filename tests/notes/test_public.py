@@ -30,7 +30,8 @@ def test_school_page_shows_the_published_note_to_anyone(client, db, world):
     assert article.h2.get_text(strip=True) == world.note.title
     text = article.get_text(" ", strip=True)
     assert "Vi drøftede læsning i indskolingen." in text
-    assert "Læseindsats i indskolingen (Ansvarlig: Skolen; frist 1. december 2026; status: Ny)" in text
+    assert ("Læseindsats i indskolingen (Ansvarlig: Skolen; frist 1. december 2026; status: Ny)"
+            in text)
     assert "Samtale 21. april 2026" in text and "Version 1" in text
     assert CANARY not in r.text and "Drøftelser vedrørende resultater" not in r.text
     assert soup.select_one(".main-nav") is None  # nobody signed in
@@ -51,7 +52,8 @@ def test_a_correction_is_the_newest_and_the_old_version_says_so(client, db, worl
     article = page.select_one(f"#note-{world.note.id}")
     assert "læsning og skrivning" in article.get_text()
     history = [li.get_text(" ", strip=True) for li in article.select(".note-history li")]
-    assert history[0].startswith("Version 2 (vises her)") and "Rettelse: Rettet stavefejl" in history[0]
+    assert history[0].startswith("Version 2 (vises her)")
+    assert "Rettelse: Rettet stavefejl" in history[0]
     assert history[1].startswith("Version 1")
     old = client.get(f"/public/notes/{world.published.id}")
     assert old.status_code == 200
