@@ -11,7 +11,8 @@ from app.web import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, new_csrf_token
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Responses that never set a cookie: static files, probes, and calendar feeds (calendar
 # clients keep no cookies, and a feed URL must not start a browser session).
-COOKIELESS_PATHS = ("/static/", "/healthz", "/feeds/")
+# The public notes pages too: cacheable, and the embed is read from schools' websites.
+COOKIELESS_PATHS = ("/static/", "/healthz", "/feeds/", "/public/")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -74,6 +75,9 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
+                if (b"content-security-policy", EMBEDDABLE_CSP.encode()) in headers:
+                    # Meant to be framed: frame-ancestors says so; DENY would contradict it.
+                    present.add(b"x-frame-options")
                 for name, value in SECURITY_HEADERS.items():
                     if name.encode() not in present:
                         headers.append((name.encode(), value.encode()))

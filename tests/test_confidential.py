@@ -79,19 +79,42 @@ def planted(db, factory):
     participant.person_id = chief.id
     db.add(participant)
     db.commit()
+    dialogues = []
     for y in (year, next_year):
         # Booked, so they are events in the feeds the sweep reads too.
         starts = datetime(y.start_year + 1, 4, 20, 8, tzinfo=timezone.utc)
-        meetings.create_meeting(db, school_year=y, school=school, title="Skoleudviklingssamtale",
-                                meeting_type=MeetingType.DIALOGUE, starts_at=starts,
-                                ends_at=starts + timedelta(hours=2),
-                                participants=[(chief.id, "chief", True)])
+        dialogues.append(meetings.create_meeting(
+            db, school_year=y, school=school, title="Skoleudviklingssamtale",
+            meeting_type=MeetingType.DIALOGUE, starts_at=starts,
+            ends_at=starts + timedelta(hours=2), participants=[(chief.id, "chief", True)]))
+    note, published = _published_note(db, dialogues[0])
     return {"m": m, "school": school, "year": year, "next_year": next_year, "package": package,
+            "note": note, "published": published,
             "rep": rep, "participant": participant,
             "leader": factory.user("school_leader", school=school),
             "consultant": factory.user("consultant", municipality=m),
             "urls": [service.package_url(school.id, year.id),
                      service.package_url(school.id, next_year.id)]}
+
+
+def _published_note(db, meeting):
+    """The dialogue's note with the canary in its confidential test-results section, approved
+    and published by a municipality that publishes."""
+    from app.notes import agreements, publication
+    from app.notes import service as notes
+    from app.notes.models import NoteStatus
+
+    settings = notes.municipality_settings(db, meeting.municipality_id)
+    assert settings.publishes and settings.template_key == "stevns"
+    note = notes.create_note(db, meeting)
+    secret = next(s for s in notes.sections(db, note.id) if s.confidential)
+    notes.save_section(db, secret, {secret.fields[0]["key"]: "Dansk 8. klasse: 31,417."},
+                       expected_version=secret.version, author_id=None)
+    agreements.add(db, note, agreements.AgreementForm(text="Kanarieaftalen"))
+    db.refresh(note)
+    notes.set_status(db, note, NoteStatus.APPROVED, expected_version=note.version)
+    published = publication.publish(db, note, expected_version=note.version, user_id=None)
+    return note, published
 
 
 def _public_paths(app, ids: list[int]) -> list[str]:
@@ -134,13 +157,17 @@ def _crawl(client, start: list[str], limit: int = 400) -> dict[str, str]:
 def test_no_canary_on_any_public_route_feed_or_public_output(app, client, db, planted):
     p = planted
     ids = sorted({p["m"].id, p["school"].id, p["year"].id, p["next_year"].id, p["package"].id,
-                  1, 2, 3})
+                  p["note"].id, p["published"].id, 1, 2, 3})
     paths = _public_paths(app, ids)
     assert "/login" in paths and "/healthz" in paths  # the walk found the public routes
 
     pages = _crawl(client, paths)
     leaks = {path: _found(body) for path, body in pages.items() if _found(body)}
     assert leaks == {}, f"confidential values on public pages: {leaks}"
+    # The published note's public pages were among them, and showed the note.
+    school_notes = f"/public/schools/{p['school'].id}/notes"
+    for path in (school_notes, school_notes + "/embed", f"/public/notes/{p['published'].id}"):
+        assert p["note"].title in pages[path] and "Kanarieaftalen" in pages[path], path
 
     # The same public routes, and the package itself, for a dialogue participant without
     # the right to the test results.
@@ -159,6 +186,7 @@ def test_no_canary_on_any_public_route_feed_or_public_output(app, client, db, pl
     # Every feed, rendered as each subscriber (the board representative and the invited
     # chief among them), and each meeting's .ics.
     assert probed.get("feeds", 0) >= 4
+    assert probed.get("notes", 0) >= 1  # every published snapshot, shown or not
 
 
 def test_canary_appears_for_the_leadership_so_the_test_can_fail(client, db, planted):
@@ -190,6 +218,12 @@ def test_board_representative_only_if_the_municipality_decides(client, db, plant
     service.save_settings(db, p["m"].id, board_representative=True, expected_version=None)
     page = client.get(p["urls"][0]).text
     assert "31,417" in page
+
+
+def test_canary_in_the_note_for_the_administration_so_the_test_can_fail(client, db, planted):
+    login(client, db, planted["consultant"])
+    assert "31,417" in client.get(f"/notes/{planted['note'].id}/print").text
+    assert "31,417" not in str(planted["published"].content)  # never in the snapshot
 
 
 def test_outside_signed_in_pages_nobody_sees_confidential(db, planted):

@@ -76,9 +76,13 @@ def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[byt
             run.font.size = Pt(9)
     buffer = BytesIO()
     doc.save(buffer)
-    name = (school.name if school else "dagsorden").lower()
+    return buffer.getvalue(), f"dagsorden-{slug(school.name if school else 'dagsorden')}.docx"
+
+
+def slug(name: str) -> str:
+    """A file name's part from a Danish name: "Ærø Skole" → "aeroe-skole"."""
+    name = name.lower()
     for danish, ascii_ in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
         name = name.replace(danish, ascii_)
-    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in name)
-    slug = "-".join(part for part in slug.split("-") if part)
-    return buffer.getvalue(), f"dagsorden-{slug}.docx"
+    out = "".join(c if c.isascii() and c.isalnum() else "-" for c in name)
+    return "-".join(part for part in out.split("-") if part)

@@ -1,0 +1,172 @@
+"""Agreements followed up: under the evaluation item of the same school's next agenda (where
+the administration records their status), and listed per school and per municipality."""
+
+from fastapi import APIRouter, HTTPException, Request
+from sqlmodel import Session
+
+from app import sections
+from app.accounts.access import SignedIn, Staff, require
+from app.agendas import service as agendas
+from app.agendas.models import Agenda
+from app.cycles import service as cycles
+from app.cycles.models import SchoolYear
+from app.db import SessionDep, StaleVersion
+from app.forms import FormDep, parse_form
+from app.i18n import N_
+from app.i18n import gettext as _
+from app.meetings.models import Meeting
+from app.notes import agreements, policy
+from app.notes.models import (
+    AGREEMENT_STATUS_LABELS,
+    RESPONSIBLE_LABELS,
+    Agreement,
+    AgreementStatus,
+    Note,
+)
+from app.schools import policy as schools_policy
+from app.schools import service as schools
+from app.schools.models import School
+from app.web import is_htmx, redirect, render
+
+router = APIRouter()
+
+LABELS = {"status_labels": AGREEMENT_STATUS_LABELS, "responsible_labels": RESPONSIBLE_LABELS,
+          "statuses": list(AgreementStatus)}
+
+
+# --- under the evaluation item of next year's agenda -------------------------------------------
+
+
+def _may_update(session: Session):
+    """For the template, which knows the principal: may they record this agreement's status?"""
+    def check(principal, agreement: Agreement) -> bool:
+        note = session.get(Note, agreement.note_id)
+        return principal is not None and note is not None \
+            and policy.can_update_agreement_status(principal, note)
+    return check
+
+
+def agenda_followup(session: Session, agenda: Agenda) -> tuple[str, dict] | None:
+    """Last school year's agreements of the school; None (last year's agenda shows instead)
+    when there are none."""
+    if agenda.school_id is None:
+        return None
+    year = session.get(SchoolYear, agenda.school_year_id)
+    rows = agreements.previous_year(session, agenda.school_id, year.start_year)
+    if not rows:
+        return None
+    note = session.get(Note, rows[0].note_id)
+    meeting = session.get(Meeting, note.meeting_id) if note else None
+    return "notes/_followup.html", {"agreements": rows, "note": note, "meeting": meeting,
+                                    "agenda_id": agenda.id, "may_update": _may_update(session),
+                                    **LABELS}
+
+
+agendas.register_followup_provider(agenda_followup)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@router.post("/agreements/{agreement_id}/status")
+def update_status(request: Request, agreement_id: int, principal: SignedIn, session: SessionDep,
+                  form: FormDep):
+    row = agreements.get(session, agreement_id)
+    if row is None:
+        raise HTTPException(404)
+    note = session.get(Note, row.note_id)
+    require(policy.can_update_agreement_status(principal, note))
+    agenda_id = _int(form.get("agenda_id"))
+    back = f"/agendas/{agenda_id}#agreement-{row.id}" if agenda_id \
+        else f"/schools/{row.school_id}/agreements"
+    result = parse_form(agreements.StatusForm, form)
+    conflict = None
+    if result.ok:
+        try:
+            agreements.set_status(session, row, result.data,
+                                  expected_version=_int(form.get("version")))
+        except StaleVersion:
+            session.refresh(row)
+            conflict = result.values
+        else:
+            if is_htmx(request):
+                return _row(request, session, row, agenda_id, saved=True)
+            return redirect(request, back, message=_("The agreement's status is saved."))
+    return _row(request, session, row, agenda_id, values=result.values, errors=result.errors,
+                conflict=conflict, status_code=409 if conflict else 422, back=back)
+
+
+def _row(request, session, row: Agreement, agenda_id: int | None, *, saved=False, values=None,
+         errors=None, conflict=None, status_code=200, back=None):
+    """The agreement's row (HTMX), or a small page around it (without JS)."""
+    context = {"agreement": row, "agenda_id": agenda_id, "row_saved": saved,
+               "row_values": values or {}, "row_errors": errors or {}, "row_conflict": conflict,
+               "may_update": _may_update(session), "back": back,
+               "school": schools.get_school(session, row.school_id),
+               "municipality": schools.get_municipality(session, row.municipality_id),
+               **LABELS}
+    return render(request, "notes/agreements_status.html", context,
+                  partial="notes/agreements_row.html", status_code=status_code)
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+
+@router.get("/schools/{school_id}/agreements")
+def school_agreements(request: Request, school_id: int, principal: SignedIn,
+                      session: SessionDep):
+    school = schools.get_school(session, school_id)
+    if school is None:
+        raise HTTPException(404)
+    require(schools_policy.can_view_school(principal, school))
+    return render(request, "notes/agreements_school.html", {
+        "school": school, "municipality": schools.get_municipality(session, school.municipality_id),
+        "years": agreements.for_school(session, school.id), **LABELS})
+
+
+@router.get("/municipalities/{municipality_id}/agreements")
+def municipality_agreements(request: Request, municipality_id: int, principal: Staff,
+                            session: SessionDep, year: str = "", status: str = ""):
+    municipality = schools.get_municipality(session, municipality_id)
+    if municipality is None:
+        raise HTTPException(404)
+    require(schools_policy.can_manage_municipality(principal, municipality_id))
+    years = cycles.list_school_years(session, municipality_id)
+    year_id = _int(year)
+    if year_id not in {y.id for y in years}:
+        year_id = None
+    chosen = next((s for s in AgreementStatus if s.value == status), None)
+    rows = agreements.for_municipality(session, municipality_id, school_year_id=year_id,
+                                       status=chosen)
+    names = {s.id: s.name for s in schools.list_schools(session, municipality_id)}
+    by_school: dict[int, list[Agreement]] = {}
+    for row in sorted(rows, key=lambda r: (names.get(r.school_id, ""), r.school_year_id,
+                                           r.position)):
+        by_school.setdefault(row.school_id, []).append(row)
+    return render(request, "notes/agreements_municipality.html", {
+        "municipality": municipality, "years": years, "year_labels": {y.id: y.label for y in years},
+        "by_school": by_school, "names": names, "filters": {"year": year_id, "status": chosen},
+        "count": len(rows), **LABELS})
+
+
+@sections.section("school", order=45, template="notes/agreements_section.html")
+def school_section(session, principal, school: School):
+    from app.notes.public import school_notes
+
+    found = agreements.for_school(session, school.id)
+    published = len(school_notes(session, school))
+    if not found and not published:
+        return None
+    return {"school": school, "count": sum(len(rows) for _y, rows in found),
+            "open": sum(1 for _y, rows in found for a in rows
+                        if a.status in (AgreementStatus.NEW, AgreementStatus.IN_PROGRESS)),
+            "published": published}
+
+
+sections.nav_item(order=45, label=N_("Agreements"),
+                  url=lambda m: f"/municipalities/{m.id}/agreements",
+                  visible=lambda p, m: schools_policy.can_manage_municipality(p, m.id))

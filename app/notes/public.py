@@ -1,0 +1,106 @@
+"""The public pages of the published notes: no login, per municipality and per school, and a
+fragment for the school's own website.
+
+Everything shown comes from PublishedNote.content, the immutable snapshot made without the
+confidential sections: never from the live note. A municipality that does not publish (or
+stopped) shows none of its notes.
+"""
+
+import json
+
+from fastapi import APIRouter, HTTPException, Request
+from sqlmodel import Session, select
+
+from app import confidential
+from app.accounts.access import Public
+from app.config import get_settings
+from app.cycles.models import SchoolYear
+from app.db import SessionDep
+from app.notes import export, publication
+from app.notes.models import NoteSettings, PublishedNote
+from app.schools import service as schools
+from app.security import EMBEDDABLE_CSP
+from app.web import render, static_url
+
+router = APIRouter()
+
+
+def publishes(session: Session, municipality_id: int) -> bool:
+    """Read only (a public GET writes nothing): a municipality that never chose has no
+    published notes either."""
+    row = session.exec(select(NoteSettings).where(
+        NoteSettings.municipality_id == municipality_id)).first()
+    return row is not None and row.publishes
+
+
+def _school_or_404(session: Session, school_id: int):
+    school = schools.get_school(session, school_id)
+    if school is None:
+        raise HTTPException(404)
+    return school, schools.get_municipality(session, school.municipality_id)
+
+
+def school_notes(session: Session, school) -> list[tuple[SchoolYear, PublishedNote,
+                                                          list[PublishedNote]]]:
+    if not publishes(session, school.municipality_id):
+        return []
+    return publication.latest_for_school(session, school.id)
+
+
+def _context(**extra) -> dict:
+    return {"base_url": get_settings().base_url.rstrip("/"), **export.TEMPLATE_HELPERS, **extra}
+
+
+@router.get("/public/municipalities/{municipality_id}/notes")
+def municipality_index(request: Request, municipality_id: int, principal: Public,
+                       session: SessionDep):
+    municipality = schools.get_municipality(session, municipality_id)
+    if municipality is None:
+        raise HTTPException(404)
+    on = publishes(session, municipality.id)
+    counts = publication.schools_with_published(session, municipality.id) if on else {}
+    rows = [(s, counts[s.id]) for s in schools.list_schools(session, municipality.id)
+            if s.id in counts]
+    return render(request, "notes/public/municipality.html", _context(
+        municipality=municipality, publishes=on, rows=rows))
+
+
+@router.get("/public/schools/{school_id}/notes")
+def school_page(request: Request, school_id: int, principal: Public, session: SessionDep):
+    school, municipality = _school_or_404(session, school_id)
+    return render(request, "notes/public/school.html", _context(
+        school=school, municipality=municipality, entries=school_notes(session, school),
+        publishes=publishes(session, municipality.id)))
+
+
+@router.get("/public/notes/{published_id}")
+def version_page(request: Request, published_id: int, principal: Public, session: SessionDep):
+    row = publication.get_version(session, published_id)
+    if row is None or not publishes(session, row.municipality_id):
+        raise HTTPException(404)
+    school, municipality = _school_or_404(session, row.school_id)
+    history = publication.versions(session, row.note_id)
+    return render(request, "notes/public/version.html", _context(
+        row=row, school=school, municipality=municipality, history=history,
+        newest=history[0], year=session.get(SchoolYear, row.school_year_id)))
+
+
+@router.get("/public/schools/{school_id}/notes/embed")
+def embed(request: Request, school_id: int, principal: Public, session: SessionDep):
+    """A fragment for the school's website: framed or fetched, so it may be framed anywhere
+    and read from any origin; links are absolute."""
+    school, municipality = _school_or_404(session, school_id)
+    response = render(request, "notes/public/embed.html", _context(
+        school=school, municipality=municipality, entries=school_notes(session, school),
+        style_url=static_url("css/embed.css")))
+    response.headers["content-security-policy"] = EMBEDDABLE_CSP
+    response.headers["access-control-allow-origin"] = "*"
+    response.headers["cache-control"] = "public, max-age=300"
+    return response
+
+
+@confidential.public_output("notes:published")
+def _published_snapshots(session: Session):
+    """Every published version as stored, whether or not its municipality shows it now."""
+    for row in session.exec(select(PublishedNote)):
+        yield f"published note {row.id}", row.title + json.dumps(row.content, ensure_ascii=False)
