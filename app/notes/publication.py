@@ -7,6 +7,8 @@ meeting (LUS) is never published at all. A published version is never changed; a
 publishes the next version, and the public sees the newest with the history beside it.
 """
 
+import re
+
 from sqlmodel import Session, col, select
 
 from app import confidential
@@ -38,6 +40,17 @@ def section_visible(section: NoteSection, *, principal, note: Note, audience,
         school_id=note.school_id, session=session)
 
 
+def published_text(text: str) -> str:
+    """The text without the template's unfilled placeholder lines ("-" bullets), and empty if
+    only a lead line such as "Følgende blev drøftet:" is left."""
+    lines = [ln.rstrip() for ln in (text or "").splitlines()
+             if not re.fullmatch(r"[-•]|\d+\.", ln.strip())]
+    kept = "\n".join(lines).strip()
+    if all(ln.strip().endswith(":") for ln in lines if ln.strip()):
+        return ""
+    return kept
+
+
 def snapshot(session: Session, note: Note) -> dict:
     """What the public may read of the note, as plain data."""
     out = []
@@ -48,7 +61,8 @@ def snapshot(session: Session, note: Note) -> dict:
         if section.kind is SectionKind.AGREEMENTS:
             out.append({"title": section.title, "kind": "agreements", "fields": []})
             continue
-        fields = [{"label": f.get("label", ""), "text": (section.values.get(f["key"]) or "").strip()}
+        fields = [{"label": f.get("label", ""),
+                   "text": published_text(section.values.get(f["key"]) or "")}
                   for f in section.fields]
         if any(f["text"] for f in fields):
             out.append({"title": section.title, "kind": "text", "fields": fields})

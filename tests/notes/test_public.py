@@ -132,3 +132,14 @@ def test_signed_in_school_page_links_to_the_public_page(client, db, world):
     login(client, db, world.leader)
     page = client.get(f"/schools/{world.school.id}").text
     assert f'href="/public/schools/{world.school.id}/notes"' in page
+
+
+def test_unfilled_template_lines_are_not_published():
+    from app.notes.publication import published_text
+
+    # Stevns' rows start as "Følgende blev drøftet:" with empty bullets; Svendborg's as "1. 2. 3."
+    assert published_text("Følgende blev drøftet:\n-\n-") == ""
+    assert published_text("1.\n2.\n3.") == ""
+    assert published_text("Følgende blev drøftet:\n- Læsning i 4. klasse\n-") == \
+        "Følgende blev drøftet:\n- Læsning i 4. klasse"
+    assert published_text("1. Trivsel\n2.\n3.") == "1. Trivsel"
