@@ -16,13 +16,15 @@ from app.db import make_engine
 from app.feeds.routes import router as feeds_router
 from app.health import router as health_router
 from app.meetings.routes import router as meetings_router
+from app.notes.routes import router as notes_router
 from app.paths import STATIC
 from app.scheduling.routes import router as scheduling_router
 from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
 
 ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router,
-           agendas_router, feeds_router, scheduling_router, datapackages_router]
+           agendas_router, feeds_router, scheduling_router, datapackages_router,
+           notes_router]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
