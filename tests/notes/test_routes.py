@@ -205,7 +205,7 @@ def test_approve_publish_and_correct_with_a_reason(client, db, setup):
                   {"version": note.version, "correction": "Tematik 1 er uddybet."})
     assert r.status_code == 303
     page = _soup(client.get(f"/notes/{note.id}"))
-    versions = page.select_one("#versions").find_next("ol").get_text(" ", strip=True)
+    versions = page.select_one("#versions").find_next("ul").get_text(" ", strip=True)
     assert "Version 2" in versions and "Version 1" in versions
     assert "Tematik 1 er uddybet." in versions
 
