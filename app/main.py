@@ -19,6 +19,7 @@ from app.meetings.routes import router as meetings_router
 from app.notes.export_routes import router as notes_export_router
 from app.notes.followup import router as notes_followup_router
 from app.notes.public import router as notes_public_router
+from app.notes.routes import router as notes_router
 from app.paths import STATIC
 from app.scheduling.routes import router as scheduling_router
 from app.schools.routes import router as schools_router
@@ -27,7 +28,7 @@ from app.security import SecurityMiddleware, verify_csrf
 ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router,
            agendas_router, feeds_router, scheduling_router, datapackages_router,
            # Before the note editor's /notes/{note_id}, which would also match /notes/1.docx.
-           notes_export_router, notes_followup_router, notes_public_router]
+           notes_export_router, notes_followup_router, notes_public_router, notes_router]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

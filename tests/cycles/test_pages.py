@@ -96,7 +96,7 @@ def test_step_page_shows_what_when_who_and_schools(client, db, setup, monkeypatc
     assert "Trin 12 af 17" in text
     assert "Skoleleder, Skolens ledelsesteam, Skolechef, Leder af PPR, Konsulent" in text
     stats = [li.get_text(" ", strip=True) for li in page.select(".stat")]
-    assert stats == ["1/3 skoler booket", "1/3 skoler afholdt", "1/3 Note written"]
+    assert stats == ["1/3 skoler booket", "1/3 skoler afholdt", "1/3 Notat skrevet"]
     row = next(tr for tr in page.select("tbody tr") if "Bakkeskolen" in tr.th.get_text())
     assert "Afholdt" in row.get_text() and "Ja" in row.get_text()
     assert page.select_one("a[rel=next]")["href"] == f"/steps/{step.id + 1}"

@@ -1,0 +1,468 @@
+"""The signed-in note: made from a dialogue, written section by section (autosaved with HTMX,
+submitted without), conflicts shown side by side, agreements, workflow and publication; the
+note sections on the meeting and school pages; the municipality's note settings."""
+
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, HTTPException, Request
+from sqlmodel import Session, col, select
+
+from app import sections
+from app.accounts.access import Principal, SignedIn, Staff, require
+from app.accounts.models import User
+from app.confidential import Audience
+from app.cycles import service as cycles
+from app.db import SessionDep, StaleVersion
+from app.forms import FieldError, FormDep, parse_form
+from app.i18n import N_
+from app.i18n import gettext as _
+from app.meetings import service as meetings
+from app.meetings.models import Meeting
+from app.notes import agreements, policy, publication, service
+from app.notes.models import (
+    AGREEMENT_STATUS_LABELS,
+    NOTE_STATUS_LABELS,
+    RESPONSIBLE_LABELS,
+    Agreement,
+    Note,
+    NoteRevision,
+    NoteSection,
+    NoteStatus,
+    PublishedNote,
+    Responsible,
+    SectionKind,
+)
+from app.schools import service as schools
+from app.schools.models import School
+from app.web import is_htmx, redirect, render
+
+router = APIRouter()
+
+
+# --- sections on other domains' pages ----------------------------------------------------------
+
+
+@sections.section("meeting", order=20, template="notes/_meeting_section.html")
+def meeting_note(session, principal, meeting: Meeting):
+    if not service.may_have_note(meeting):
+        return None
+    return {"meeting": meeting, "note": service.note_for_meeting(session, meeting.id),
+            "can_create": policy.can_manage_note(principal, meeting),
+            "status_labels": NOTE_STATUS_LABELS}
+
+
+@sections.section("school", order=40, template="notes/_school_section.html")
+def school_notes(session, principal, school: School):
+    rows = []
+    for note in service.notes_for_school(session, school.id):
+        meeting = meetings.get_meeting(session, note.meeting_id)
+        if meeting is not None and policy.can_view_note(session, principal, meeting):
+            rows.append((cycles.get_school_year(session, note.school_year_id), note))
+    if not rows and not policy.can_manage_note(principal, school):
+        return None
+    return {"rows": rows, "status_labels": NOTE_STATUS_LABELS}
+
+
+sections.nav_item(order=65, label=N_("Note settings"),
+                  url=lambda m: f"/municipalities/{m.id}/note-settings",
+                  visible=lambda p, m: policy.can_manage_settings(p, m.id), settings=True)
+
+
+def _schools_in_step(session: Session, step, school_ids: list[int], published: bool) -> set[int]:
+    query = select(Note.school_id).join(Meeting, col(Meeting.id) == Note.meeting_id).where(
+        Meeting.step_id == step.id, col(Note.school_id).in_(school_ids))
+    if published:
+        query = query.join(PublishedNote, col(PublishedNote.note_id) == Note.id)
+    return set(session.exec(query))
+
+
+cycles.register_school_status_provider(
+    "note_written", N_("Note written"), lambda s, step, ids: _schools_in_step(s, step, ids, False))
+cycles.register_school_status_provider(
+    "note_published", N_("Note published"),
+    lambda s, step, ids: _schools_in_step(s, step, ids, True))
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _note_or_404(session, principal, note_id: int) -> tuple[Note, Meeting]:
+    note = service.get_note(session, note_id)
+    if note is None:
+        raise HTTPException(404)
+    meeting = meetings.get_meeting(session, note.meeting_id)
+    require(meeting is not None and policy.can_view_note(session, principal, meeting))
+    return note, meeting
+
+
+def _visible(session, principal, note, section) -> bool:
+    return publication.section_visible(section, principal=principal, note=note,
+                                       audience=Audience.SIGNED_IN, session=session)
+
+
+def _section_or_404(session, principal, note, section_id: int) -> NoteSection:
+    section = service.get_section(session, note, section_id)
+    if section is None or not _visible(session, principal, note, section):
+        raise HTTPException(404)
+    return section
+
+
+def _names(session, ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+
+
+@dataclass
+class SectionView:
+    """What the page shows of one section."""
+
+    section: NoteSection
+    can_write: bool
+    history: list[NoteRevision]
+    names: dict[int, str]
+    values: dict = field(default_factory=dict)
+    conflict: dict | None = None
+    """{"revision", "mine", "theirs"}: a save of this user not applied, awaiting their choice."""
+    saved: bool = False
+
+
+def _section_view(session, principal: Principal, note: Note, section: NoteSection, *,
+                  values: dict | None = None, conflict=None, saved=False) -> SectionView:
+    history = service.history(session, section.id)
+    user_id = principal.user.id if principal.user else None
+    can_write = policy.can_write_section(session, principal, note, section)
+    if conflict is None and can_write and section.kind is SectionKind.TEXT:
+        pending = service.pending_revisions(session, section.id, user_id)
+        if pending:  # a conflict left unresolved: shown again until its writer chooses
+            conflict = service.Conflict(section, pending[-1].values,
+                                        service.clean_values(section, section.values),
+                                        pending[-1])
+    view = SectionView(section, can_write, history,
+                       _names(session, [r.author_id for r in history] + [section.edited_by_id]),
+                       values if values is not None else service.clean_values(section,
+                                                                               section.values),
+                       saved=saved)
+    if conflict is not None:
+        view.conflict = {"revision": conflict.revision, "mine": conflict.mine,
+                         "theirs": conflict.theirs}
+    return view
+
+
+def _note_context(session, principal, note: Note, meeting: Meeting, **extra) -> dict:
+    views = [_section_view(session, principal, note, s) for s in service.sections(session, note.id)
+             if _visible(session, principal, note, s)]
+    for view in extra.pop("replace", []):
+        views = [view if v.section.id == view.section.id else v for v in views]
+    can_manage = policy.can_manage_note(principal, note)
+    versions = publication.versions(session, note.id)
+    context = {
+        "note": note, "meeting": meeting,
+        "school": schools.get_school(session, note.school_id),
+        "municipality": schools.get_municipality(session, note.municipality_id),
+        "school_year": cycles.get_school_year(session, note.school_year_id),
+        "when": service.meeting_when(meeting),
+        "views": views, "can_manage": can_manage,
+        "status_labels": NOTE_STATUS_LABELS, "NoteStatus": NoteStatus,
+        "transitions": service.TRANSITIONS[note.status] - {NoteStatus.PUBLISHED},
+        "cannot_publish": publication.can_publish(session, note),
+        "versions": versions,
+        "changed": publication.changed_since_published(session, note) if versions else False,
+        "publisher_names": _names(session, [v.published_by_id for v in versions]),
+        "agreements": agreements.for_note(session, note.id),
+        "responsible_labels": RESPONSIBLE_LABELS, "agreement_status_labels": AGREEMENT_STATUS_LABELS,
+        "responsible_options": [(r.value, _(RESPONSIBLE_LABELS[r])) for r in Responsible],
+        "values": {}, "errors": {}, "status_error": None,
+    }
+    context.update(extra)
+    return context
+
+
+def _page(request, session, principal, note, meeting, *, status_code=200, **extra):
+    return render(request, "notes/note.html",
+                  _note_context(session, principal, note, meeting, **extra),
+                  status_code=status_code)
+
+
+def _section_fragment(request, session, principal, note, meeting, view, *, status_code=200):
+    """HTMX: the section alone; without JS: the whole page with this section as given."""
+    if is_htmx(request):
+        return render(request, "notes/_section.html", {
+            "note": note, "view": view, "htmx_swap": True}, status_code=status_code,
+            headers={"HX-Retarget": f"#section-{view.section.id}", "HX-Reswap": "outerHTML"})
+    return _page(request, session, principal, note, meeting, status_code=status_code,
+                 replace=[view])
+
+
+# --- creating and reading a note ---------------------------------------------------------------
+
+
+@router.post("/meetings/{meeting_id}/note")
+def create_note(request: Request, meeting_id: int, principal: SignedIn, session: SessionDep):
+    meeting = meetings.get_meeting(session, meeting_id)
+    if meeting is None:
+        raise HTTPException(404)
+    require(policy.can_manage_note(principal, meeting))
+    try:
+        note = service.create_note(session, meeting)
+    except FieldError as err:
+        return redirect(request, f"/meetings/{meeting.id}", message=err.message, level="error")
+    return redirect(request, f"/notes/{note.id}", message=_("The note is made from the template."))
+
+
+@router.get("/notes/{note_id}")
+def note_page(request: Request, note_id: int, principal: SignedIn, session: SessionDep):
+    note, meeting = _note_or_404(session, principal, note_id)
+    return _page(request, session, principal, note, meeting)
+
+
+# --- writing sections --------------------------------------------------------------------------
+
+
+def _field_values(section: NoteSection, form, prefix: str) -> dict:
+    return {f["key"]: str(form.get(f"{prefix}{f['key']}") or "") for f in section.fields}
+
+
+@router.post("/notes/{note_id}/sections/{section_id}")
+def save_section(request: Request, note_id: int, section_id: int, principal: SignedIn,
+                 session: SessionDep, form: FormDep):
+    note, meeting = _note_or_404(session, principal, note_id)
+    section = _section_or_404(session, principal, note, section_id)
+    require(policy.can_write_section(session, principal, note, section))
+    values = _field_values(section, form, "field-")
+    try:
+        result = service.save_section(session, section, values,
+                                      expected_version=_int(form.get("version")),
+                                      author_id=principal.user.id)
+    except FieldError as err:
+        raise HTTPException(400, err.message) from err
+    if isinstance(result, service.Conflict):
+        view = _section_view(session, principal, note, result.section, conflict=result)
+        return _section_fragment(request, session, principal, note, meeting, view,
+                                 status_code=409)
+    if is_htmx(request):
+        # Autosave: only the version and the "saved at" line change; the text being typed stays.
+        return render(request, "notes/_saved.html", {"section": result, "now": service.now()})
+    return redirect(request, f"/notes/{note.id}#section-{section.id}",
+                    message=_("The section is saved."))
+
+
+@router.post("/notes/{note_id}/sections/{section_id}/resolve")
+def resolve_conflict(request: Request, note_id: int, section_id: int, principal: SignedIn,
+                     session: SessionDep, form: FormDep):
+    note, meeting = _note_or_404(session, principal, note_id)
+    section = _section_or_404(session, principal, note, section_id)
+    require(policy.can_write_section(session, principal, note, section))
+    revision = session.get(NoteRevision, _int(form.get("revision_id")) or 0)
+    if revision is None or revision.section_id != section.id \
+            or revision.author_id != principal.user.id:
+        raise HTTPException(404)
+    choice = form.get("choice")
+    if choice == "mine":
+        values = revision.values
+    elif choice == "theirs":
+        values = _field_values(section, form, "theirs-")
+    else:
+        values = _field_values(section, form, "merge-")
+    result = service.resolve_conflict(session, section, revision, values,
+                                      expected_version=_int(form.get("version")),
+                                      author_id=principal.user.id)
+    if isinstance(result, service.Conflict):  # saved again meanwhile: choose again
+        view = _section_view(session, principal, note, result.section, conflict=result)
+        return _section_fragment(request, session, principal, note, meeting, view,
+                                 status_code=409)
+    if is_htmx(request):
+        view = _section_view(session, principal, note, result, saved=True)
+        return _section_fragment(request, session, principal, note, meeting, view)
+    return redirect(request, f"/notes/{note.id}#section-{section.id}",
+                    message=_("Your choice is saved. Both texts stay in the history."))
+
+
+# --- workflow and publication ------------------------------------------------------------------
+
+
+@router.post("/notes/{note_id}/status")
+def change_status(request: Request, note_id: int, principal: SignedIn, session: SessionDep,
+                  form: FormDep):
+    note, meeting = _note_or_404(session, principal, note_id)
+    require(policy.can_manage_note(principal, note))
+    try:
+        status = NoteStatus(str(form.get("status") or ""))
+        service.set_status(session, note, status, expected_version=_int(form.get("version")))
+    except ValueError:
+        raise HTTPException(400) from None
+    except FieldError as err:
+        return _page(request, session, principal, note, meeting, status_code=422,
+                     status_error=err.message)
+    except StaleVersion:
+        return redirect(request, f"/notes/{note.id}", level="warning",
+                        message=_("Someone else changed the note meanwhile. Check it and try "
+                                  "again."))
+    messages = {NoteStatus.COMMENTS: _("The note is sent to the school for comments."),
+                NoteStatus.DRAFT: _("The note is a draft again."),
+                NoteStatus.APPROVED: _("The note is approved.")}
+    return redirect(request, f"/notes/{note.id}", message=messages[status])
+
+
+@router.post("/notes/{note_id}/publish")
+def publish(request: Request, note_id: int, principal: SignedIn, session: SessionDep,
+            form: FormDep):
+    note, meeting = _note_or_404(session, principal, note_id)
+    require(policy.can_manage_note(principal, note))
+    correction = str(form.get("correction") or "")
+    try:
+        row = publication.publish(session, note, expected_version=_int(form.get("version")),
+                                  user_id=principal.user.id, correction=correction)
+    except FieldError as err:
+        return _page(request, session, principal, note, meeting, status_code=422,
+                     errors={err.field: err.message}, values={"correction": correction},
+                     status_error=err.message if err.field == "status" else None)
+    except StaleVersion:
+        return redirect(request, f"/notes/{note.id}", level="warning",
+                        message=_("Someone else changed the note meanwhile. Check it and try "
+                                  "again."))
+    message = _("The note is published.") if row.number == 1 else \
+        _("The correction is published as version %(n)s.", n=row.number)
+    return redirect(request, f"/notes/{note.id}#versions", message=message)
+
+
+# --- agreements --------------------------------------------------------------------------------
+
+
+def _agreement_or_404(session, note, agreement_id) -> Agreement:
+    row = agreements.get(session, agreement_id)
+    if row is None or row.note_id != note.id:
+        raise HTTPException(404)
+    return row
+
+
+def _agreement_values(row: Agreement) -> dict:
+    return {"text": row.text, "responsible": row.responsible.value,
+            "due_date": row.due_date.isoformat() if row.due_date else ""}
+
+
+@router.post("/notes/{note_id}/agreements")
+def add_agreement(request: Request, note_id: int, principal: Staff, session: SessionDep,
+                  form: FormDep):
+    note, meeting = _note_or_404(session, principal, note_id)
+    require(policy.can_manage_note(principal, note))
+    result = parse_form(agreements.AgreementForm, form)
+    if result.ok:
+        row = agreements.add(session, note, result.data)
+        return redirect(request, f"/notes/{note.id}#agreement-{row.id}",
+                        message=_("The agreement is added."))
+    return _page(request, session, principal, note, meeting, status_code=422,
+                 values=result.values, errors=result.errors)
+
+
+def _agreement_form(request, session, principal, note, meeting, row, *, values, errors,
+                    conflict=None, status_code=200):
+    return render(request, "notes/note_agreement_form.html", {
+        **_note_context(session, principal, note, meeting), "agreement": row,
+        "values": values, "errors": errors, "conflict": conflict}, status_code=status_code)
+
+
+@router.get("/notes/{note_id}/agreements/{agreement_id}/edit")
+def edit_agreement_form(request: Request, note_id: int, agreement_id: int, principal: Staff,
+                        session: SessionDep):
+    note, meeting = _note_or_404(session, principal, note_id)
+    require(policy.can_manage_note(principal, note))
+    row = _agreement_or_404(session, note, agreement_id)
+    return _agreement_form(request, session, principal, note, meeting, row,
+                           values=_agreement_values(row), errors={})
+
+
+@router.post("/notes/{note_id}/agreements/{agreement_id}")
+def save_agreement(request: Request, note_id: int, agreement_id: int, principal: Staff,
+                   session: SessionDep, form: FormDep):
+    note, meeting = _note_or_404(session, principal, note_id)
+    require(policy.can_manage_note(principal, note))
+    row = _agreement_or_404(session, note, agreement_id)
+    result = parse_form(agreements.AgreementForm, form)
+    conflict = None
+    if result.ok:
+        try:
+            agreements.update(session, row, result.data,
+                              expected_version=_int(form.get("version")))
+        except StaleVersion:
+            session.refresh(row)
+            conflict = _agreement_values(row)
+        else:
+            return redirect(request, f"/notes/{note.id}#agreement-{row.id}",
+                            message=_("The agreement is saved."))
+    return _agreement_form(request, session, principal, note, meeting, row,
+                           values=result.values, errors=result.errors, conflict=conflict,
+                           status_code=409 if conflict else 422)
+
+
+@router.post("/notes/{note_id}/agreements/{agreement_id}/delete")
+def delete_agreement(request: Request, note_id: int, agreement_id: int, principal: Staff,
+                     session: SessionDep):
+    note, _meeting = _note_or_404(session, principal, note_id)
+    require(policy.can_manage_note(principal, note))
+    agreements.delete(session, _agreement_or_404(session, note, agreement_id))
+    return redirect(request, f"/notes/{note.id}#agreements",
+                    message=_("The agreement is removed."))
+
+
+# --- the municipality's settings ---------------------------------------------------------------
+
+
+def _settings_page(request, session, municipality, row, *, values=None, errors=None,
+                   status_code=200):
+    return render(request, "notes/settings.html", {
+        "municipality": municipality, "settings": row,
+        "template_options": [(t.key, t.name) for t in service.list_templates(session)],
+        "values": values or {"template_key": row.template_key,
+                             "special_template_key": row.special_template_key or "",
+                             "publishes": row.publishes,
+                             "publication_place": row.publication_place},
+        "errors": errors or {},
+    }, status_code=status_code)
+
+
+def _municipality_or_404(session, principal, municipality_id):
+    municipality = schools.get_municipality(session, municipality_id)
+    if municipality is None:
+        raise HTTPException(404)
+    require(policy.can_manage_settings(principal, municipality.id))
+    return municipality
+
+
+@router.get("/municipalities/{municipality_id}/note-settings")
+def settings_page(request: Request, municipality_id: int, principal: SignedIn,
+                  session: SessionDep):
+    municipality = _municipality_or_404(session, principal, municipality_id)
+    row = service.municipality_settings(session, municipality.id)
+    return _settings_page(request, session, municipality, row)
+
+
+@router.post("/municipalities/{municipality_id}/note-settings")
+def save_settings(request: Request, municipality_id: int, principal: SignedIn,
+                  session: SessionDep, form: FormDep):
+    municipality = _municipality_or_404(session, principal, municipality_id)
+    row = service.municipality_settings(session, municipality.id)
+    result = parse_form(service.SettingsForm, form)
+    if result.ok:
+        try:
+            service.update_settings(session, row, result.data,
+                                    expected_version=_int(form.get("version")))
+        except FieldError as err:
+            result.add(err)
+        except StaleVersion:
+            result.errors["template_key"] = _(
+                "Someone else changed the settings meanwhile. Check them and save again.")
+            session.refresh(row)
+        else:
+            return redirect(request, f"/municipalities/{municipality.id}/note-settings",
+                            message=_("Changes saved."))
+    return _settings_page(request, session, municipality, row, values=result.values,
+                          errors=result.errors, status_code=422)

@@ -1,0 +1,191 @@
+"""In a real browser: a consultant writes a note from a dialogue's meeting page, autosaved
+as she types; a second consultant saving on an old version sees both texts side by side and
+merges them; the note is approved and published; axe-core finds nothing on the pages.
+Screenshots go to $SUS_SCREENSHOTS when set."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from tests.conftest import (
+    _TMP,
+    _free_port,
+    assert_accessible,
+    browser_login,
+    drop_database,
+    provision_database,
+)
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("SUS_SCREENSHOTS")
+ROOT = Path(__file__).resolve().parents[2]
+PURPOSE = "Formålet med samtalen"
+
+
+def _shot(pg, name, full=True):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(Path(SHOTS) / f"notes-{name}.png"), full_page=full)
+
+
+def _dialogue_without_note(url) -> int:
+    """A 2026/27 dialogue of a Skanderborg school in the demo that has no note yet."""
+    from app.cycles.models import SchoolYear
+    from app.db import make_engine
+    from app.meetings.models import Meeting, MeetingType
+    from app.notes.models import Note
+    from app.schools import service as schools
+
+    engine = make_engine(url)
+    with Session(engine) as s:
+        m = schools.get_municipality_by_code(s, "740")
+        noted = set(s.exec(select(Note.meeting_id)))
+        meetings = s.exec(select(Meeting).join(SchoolYear, SchoolYear.id == Meeting.school_year_id)
+                          .where(Meeting.municipality_id == m.id,
+                                 Meeting.meeting_type == MeetingType.DIALOGUE,
+                                 Meeting.school_id.is_not(None), SchoolYear.start_year == 2026)
+                          .order_by(Meeting.id)).all()
+        found = next(x.id for x in meetings if x.id not in noted and not x.confidential)
+    engine.dispose()
+    return found
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`sus demo` and `sus serve` of this checkout (PYTHONPATH: not another installed copy)."""
+    url = provision_database("notes")
+    port = _free_port()
+    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(_TMP / "notes-var"),
+           "SUS_BASE_URL": f"http://127.0.0.1:{port}",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    sus = str(Path(sys.executable).with_name("sus"))
+    subprocess.run([sus, "demo"], env=env, check=True, capture_output=True)
+    meeting_id = _dialogue_without_note(url)
+    log = open(_TMP / "notes-server.log", "wb")
+    proc = subprocess.Popen([sus, "serve", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError((_TMP / "notes-server.log").read_text())
+        time.sleep(0.2)
+    yield base, meeting_id
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    drop_database(url)
+
+
+def _page(browser, base):
+    context = browser.new_context(base_url=base, locale="da-DK",
+                                  viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    return context, pg
+
+
+def _section(pg, title):
+    return pg.locator("section.note-section").filter(
+        has=pg.get_by_role("heading", name=title, exact=True))
+
+
+def _autosave(pg, section, text):
+    """Type into the section and wait for the autosave's answer."""
+    with pg.expect_response(lambda r: r.request.method == "POST"
+                            and re.search(r"/sections/\d+$", r.url) is not None) as answer:
+        section.get_by_label(PURPOSE).fill(text)
+    return answer.value
+
+
+def test_write_conflict_merge_approve_publish(browser, server):
+    base, meeting_id = server
+    anne_ctx, anne = _page(browser, base)
+    carl_ctx, carl = _page(browser, base)
+    try:
+        browser_login(anne, "konsulent@skanderborg.demo")
+        anne.goto(f"/meetings/{meeting_id}")
+        anne.get_by_role("heading", name="Notat", exact=True).wait_for()
+        anne.get_by_role("button", name="Skriv notatet").click()
+        anne.wait_for_url(re.compile(r"/notes/\d+$"))
+        note_url = anne.url
+        assert "Notatet er oprettet ud fra skabelonen." in anne.locator("#messages").inner_text()
+        assert anne.locator("#note-status").inner_text() == "Kladde"
+        tests = _section(anne, "Drøftelser vedrørende resultater af Nationale overgangstests")
+        expect(tests).to_contain_text("Fortroligt – offentliggøres aldrig")
+
+        # Anne writes; HTMX saves as she types, without reloading the page.
+        anne.evaluate("window.__sameDocument = true")
+        purpose = _section(anne, PURPOSE)
+        assert _autosave(anne, purpose, "Annes første udkast").status == 200
+        expect(purpose.locator(".saved-note")).to_have_text(re.compile(r"^Gemt kl\. \d\d:\d\d$"))
+        assert anne.evaluate("window.__sameDocument") is True
+        assert_accessible(anne, context="note, consultant writing")
+        _shot(anne, "editor")
+
+        # Carl opens the note, then Anne saves again: Carl's page is based on an old version.
+        browser_login(carl, "konsulent2@skanderborg.demo")
+        carl.goto(note_url)
+        carl_purpose = _section(carl, PURPOSE)
+        expect(carl_purpose.get_by_label(PURPOSE)).to_have_value("Annes første udkast")
+        assert _autosave(anne, purpose, "Annes tekst om formålet").status == 200
+        assert _autosave(carl, carl_purpose, "Carls tekst om formålet").status == 409
+        conflict = _section(carl, PURPOSE).get_by_role("alert")
+        expect(conflict).to_contain_text("En anden gemte afsnittet, mens du skrev")
+        expect(conflict.locator("[data-which=mine]")).to_have_text("Carls tekst om formålet")
+        expect(conflict.locator("[data-which=theirs]")).to_have_text("Annes tekst om formålet")
+        expect(conflict).to_contain_text("Den gemte tekst (af ")
+        assert_accessible(carl, context="note, conflict")
+        _shot(carl, "conflict")
+
+        # Carl merges the two; the editor comes back with the merged text.
+        merge = conflict.get_by_label("Flettet tekst")
+        assert "Annes tekst om formålet" in merge.input_value()
+        assert "Carls tekst om formålet" in merge.input_value()
+        merge.fill("Annes tekst om formålet. Carls tekst om formålet.")
+        conflict.get_by_role("button", name="Gem den flettede tekst").click()
+        carl_purpose = _section(carl, PURPOSE)
+        expect(carl_purpose.get_by_label(PURPOSE)).to_have_value(
+            "Annes tekst om formålet. Carls tekst om formålet.")
+        expect(carl_purpose.locator(".saved-note")).to_contain_text("Gemt kl.")
+        history = carl_purpose.locator("details.note-history")
+        history.locator("summary").click()
+        expect(history).to_contain_text("Ikke gemt: konflikten er løst")
+        expect(history).to_contain_text("Carls tekst om formålet")
+        _shot(carl, "merged")
+
+        # Anne approves and publishes.
+        anne.goto(note_url)
+        expect(_section(anne, PURPOSE).get_by_label(PURPOSE)).to_have_value(
+            "Annes tekst om formålet. Carls tekst om formålet.")
+        anne.get_by_role("button", name="Godkend notatet").click()
+        expect(anne.locator("#note-status")).to_have_text("Godkendt")
+        anne.get_by_role("button", name="Offentliggør notatet").click()
+        expect(anne.locator("#messages")).to_contain_text("Notatet er offentliggjort.")
+        expect(anne.locator("#note-status")).to_have_text("Offentliggjort")
+        expect(anne.locator("#workflow")).to_contain_text("Version 1")
+        assert_accessible(anne, context="note, published")
+        _shot(anne, "published")
+        anne.goto(f"/meetings/{meeting_id}")
+        expect(anne.locator("section", has=anne.get_by_role("heading", name="Notat", exact=True))
+               ).to_contain_text("Offentliggjort")
+    finally:
+        anne_ctx.close()
+        carl_ctx.close()
