@@ -94,6 +94,10 @@ def server():
     drop_database(url)
 
 
+CANARY = "31,417"
+TESTS = "Drøftelser vedrørende resultater af Nationale overgangstests"
+
+
 def _page(browser, base):
     context = browser.new_context(base_url=base, locale="da-DK",
                                   viewport={"width": 1280, "height": 900})
@@ -107,11 +111,11 @@ def _section(pg, title):
         has=pg.get_by_role("heading", name=title, exact=True))
 
 
-def _autosave(pg, section, text):
+def _autosave(pg, section, text, label=PURPOSE):
     """Type into the section and wait for the autosave's answer."""
     with pg.expect_response(lambda r: r.request.method == "POST"
                             and re.search(r"/sections/\d+$", r.url) is not None) as answer:
-        section.get_by_label(PURPOSE).fill(text)
+        section.get_by_label(label).fill(text)
     return answer.value
 
 
@@ -128,8 +132,10 @@ def test_write_conflict_merge_approve_publish(browser, server):
         note_url = anne.url
         assert "Notatet er oprettet ud fra skabelonen." in anne.locator("#messages").inner_text()
         assert anne.locator("#note-status").inner_text() == "Kladde"
-        tests = _section(anne, "Drøftelser vedrørende resultater af Nationale overgangstests")
+        tests = _section(anne, TESTS)
         expect(tests).to_contain_text("Fortroligt – offentliggøres aldrig")
+        # The confidential section gets a canary figure: it must never reach the public.
+        assert _autosave(anne, tests, f"Læsning 8. klasse: {CANARY}", label=TESTS).status == 200
 
         # Anne writes; HTMX saves as she types, without reloading the page.
         anne.evaluate("window.__sameDocument = true")
@@ -183,9 +189,26 @@ def test_write_conflict_merge_approve_publish(browser, server):
         expect(anne.locator("#workflow")).to_contain_text("Version 1")
         assert_accessible(anne, context="note, published")
         _shot(anne, "published")
+        public_url = anne.locator("a[href^='/public/notes/']").first.get_attribute("href")
         anne.goto(f"/meetings/{meeting_id}")
         expect(anne.locator("section", has=anne.get_by_role("heading", name="Notat", exact=True))
                ).to_contain_text("Offentliggjort")
+
+        # An anonymous visitor reads the published note: the merged text, never the canary.
+        visitor_ctx, visitor = _page(browser, base)
+        try:
+            visitor.goto(public_url)
+            expect(visitor.locator("main")).to_contain_text(
+                "Annes tekst om formålet. Carls tekst om formålet.")
+            assert CANARY not in visitor.content()
+            visitor.locator("main a[href^='/public/schools/']").first.click()
+            expect(visitor.locator("main")).to_contain_text("Carls tekst om formålet")
+            assert CANARY not in visitor.content()
+            assert "Nationale overgangstests" not in visitor.locator("main").inner_text() \
+                or "Drøftelser" not in visitor.locator("main").inner_text()
+            _shot(visitor, "public-anonymous")
+        finally:
+            visitor_ctx.close()
     finally:
         anne_ctx.close()
         carl_ctx.close()

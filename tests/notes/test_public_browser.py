@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tests.conftest import (
     _TMP,
@@ -35,8 +35,8 @@ def _shot(pg, name):
 
 
 def _prepare(url) -> dict:
-    """Bakkeskolen's dialogue last year (2025/26) noted, agreed and published; this year's
-    (2026/27) dialogue with its agenda."""
+    """A school of its own (the demo's schools have notes already): its dialogue last year
+    (2025/26) noted, agreed and published; this year's (2026/27) dialogue with its agenda."""
     from app.agendas import service as agendas
     from app.cycles import service as cycles
     from app.cycles.models import Step
@@ -53,7 +53,10 @@ def _prepare(url) -> dict:
     engine = make_engine(url)
     with Session(engine) as s:
         m = schools.get_municipality_by_code(s, "740")
-        school = s.exec(select(School).where(School.name == "Bakkeskolen")).one()
+        school = School(municipality_id=m.id, name="Browsertestskolen",
+                        institution_number="740999", student_count=300)
+        s.add(school)
+        s.commit()
         made = []
         for start_year in (2025, 2026):
             year = cycles.find_school_year(s, m.id, start_year) \
@@ -66,8 +69,8 @@ def _prepare(url) -> dict:
             start = datetime(start_year + 1, 4, 21, 6, 0, tzinfo=timezone.utc)
             made.append(meetings.create_meeting(
                 s, school_year=year, step=step, school=school, meeting_type=MeetingType.DIALOGUE,
-                title="Skoleudviklingssamtale med Bakkeskolen", starts_at=start,
-                ends_at=start + timedelta(minutes=150), location="Bakkeskolen"))
+                title="Skoleudviklingssamtale med Browsertestskolen", starts_at=start,
+                ends_at=start + timedelta(minutes=150), location="Browsertestskolen"))
         note = notes.note_for_meeting(s, made[0].id) or notes.create_note(s, made[0])
         write_note(s, note, {
             "themes_school": "Vi drøftede læsning i indskolingen og hvordan lærerne samarbejder "
@@ -165,7 +168,7 @@ def test_anonymous_visitor_reads_the_public_page_and_the_embed(browser, server):
     context, pg = _page(browser, server)
     try:
         pg.goto(f"/public/municipalities/{server['municipality']}/notes")
-        pg.get_by_role("link", name="Bakkeskolen").click()
+        pg.get_by_role("link", name="Browsertestskolen").click()
         expect(pg.get_by_role("heading", level=2, name=server["title"])).to_be_visible()
         expect(pg.locator("main")).to_contain_text("Vi drøftede læsning i indskolingen")
         expect(pg.locator("main")).to_contain_text("Forvaltningen følger op på trivselsmålingen")
