@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -246,17 +247,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server():
-    """`sus serve` on its own database with the demo data, as a user would start it."""
-    url = provision_database("live")
+@contextmanager
+def demo_server(name: str, prepare=None):
+    """`sus demo` and `sus serve` of this checkout on a database of its own, as a user would
+    start it. `prepare(url)` adds a test's own data before the server starts; yields
+    (base URL, database URL, what prepare returned)."""
+    url = provision_database(name)
     port = _free_port()
-    var = _TMP / "live-var"
-    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(var),
-           "SUS_BASE_URL": f"http://127.0.0.1:{port}"}
+    root = str(Path(__file__).resolve().parent.parent)  # this checkout, not an installed copy
+    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(_TMP / f"{name}-var"),
+           "SUS_BASE_URL": f"http://127.0.0.1:{port}",
+           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     sus = str(Path(sys.executable).with_name("sus"))
     subprocess.run([sus, "demo"], env=env, check=True, capture_output=True)
-    log = open(_TMP / "live-server.log", "wb")
+    prepared = prepare(url) if prepare else None
+    log_path = _TMP / f"{name}-server.log"
+    log = open(log_path, "wb")
     proc = subprocess.Popen([sus, "serve", "--port", str(port)], env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -269,16 +275,24 @@ def live_server():
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            raise RuntimeError("live server did not start: " + (_TMP / "live-server.log").read_text())
+            raise RuntimeError(f"{name} server did not start: " + log_path.read_text())
         time.sleep(0.2)
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    drop_database(url)
+        yield base, url, prepared
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    with demo_server("live") as (base, _url, _prepared):
+        yield base
 
 
 @pytest.fixture(scope="session")

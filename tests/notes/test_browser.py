@@ -5,24 +5,13 @@ Screenshots go to $SUS_SCREENSHOTS when set."""
 
 import os
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx2 as httpx
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from tests.conftest import (
-    _TMP,
-    _free_port,
-    assert_accessible,
-    browser_login,
-    drop_database,
-    provision_database,
-)
+from tests.conftest import assert_accessible, browser_login, demo_server
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SUS_SCREENSHOTS")
@@ -60,38 +49,8 @@ def _dialogue_without_note(url) -> int:
 
 @pytest.fixture(scope="module")
 def server():
-    """`sus demo` and `sus serve` of this checkout (PYTHONPATH: not another installed copy)."""
-    url = provision_database("notes")
-    port = _free_port()
-    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(_TMP / "notes-var"),
-           "SUS_BASE_URL": f"http://127.0.0.1:{port}",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    sus = str(Path(sys.executable).with_name("sus"))
-    subprocess.run([sus, "demo"], env=env, check=True, capture_output=True)
-    meeting_id = _dialogue_without_note(url)
-    log = open(_TMP / "notes-server.log", "wb")
-    proc = subprocess.Popen([sus, "serve", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((_TMP / "notes-server.log").read_text())
-        time.sleep(0.2)
-    yield base, meeting_id
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    drop_database(url)
+    with demo_server("notes", _dialogue_without_note) as (base, _url, meeting_id):
+        yield base, meeting_id
 
 
 CANARY = "31,417"

@@ -3,25 +3,14 @@ next year's agenda (with HTMX and without JS); an anonymous visitor reads the sc
 notes page and the embed. axe-core finds nothing. Screenshots go to $SUS_SCREENSHOTS when set."""
 
 import os
-import subprocess
-import sys
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-import httpx2 as httpx
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session
 
-from tests.conftest import (
-    _TMP,
-    _free_port,
-    assert_accessible,
-    browser_login,
-    drop_database,
-    provision_database,
-)
+from tests.conftest import assert_accessible, browser_login, demo_server
 from tests.notes.fixtures_public import CANARY
 
 pytestmark = pytest.mark.browser
@@ -95,36 +84,8 @@ def _prepare(url) -> dict:
 
 @pytest.fixture(scope="module")
 def server():
-    url = provision_database("notespublic")
-    port = _free_port()
-    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(_TMP / "notespublic-var"),
-           "SUS_BASE_URL": f"http://127.0.0.1:{port}"}
-    sus = str(Path(sys.executable).with_name("sus"))
-    subprocess.run([sus, "demo"], env=env, check=True, capture_output=True)
-    ids = _prepare(url)
-    log = open(_TMP / "notespublic-server.log", "wb")
-    proc = subprocess.Popen([sus, "serve", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((_TMP / "notespublic-server.log").read_text())
-        time.sleep(0.2)
-    yield {"base": base, **ids}
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    drop_database(url)
+    with demo_server("notespublic", _prepare) as (base, _url, ids):
+        yield {"base": base, **ids}
 
 
 def _page(browser, server, js=True):

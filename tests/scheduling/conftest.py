@@ -168,48 +168,17 @@ def build_browser_year(session) -> dict:
 @pytest.fixture(scope="session")
 def scheduling_server():
     """`sus serve` on its own database: the demo data plus `build_browser_year`."""
-    import os
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    import httpx2 as httpx
     from sqlmodel import Session
 
     from app.db import make_engine
-    from tests.conftest import _TMP, _free_port, drop_database, provision_database
+    from tests.conftest import demo_server
 
-    url = provision_database("sched")
-    port = _free_port()
-    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(_TMP / "sched-var"),
-           "SUS_BASE_URL": f"http://127.0.0.1:{port}"}
-    sus = str(Path(sys.executable).with_name("sus"))
-    subprocess.run([sus, "demo"], env=env, check=True, capture_output=True)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        ids = build_browser_year(session)
-    engine.dispose()
-    log = open(_TMP / "sched-server.log", "wb")
-    proc = subprocess.Popen([sus, "serve", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("server did not start: " + (_TMP / "sched-server.log").read_text())
-        time.sleep(0.2)
-    yield base, ids
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    drop_database(url)
+    def prepare(url):
+        engine = make_engine(url)
+        with Session(engine) as session:
+            ids = build_browser_year(session)
+        engine.dispose()
+        return ids
+
+    with demo_server("sched", prepare) as (base, _url, ids):
+        yield base, ids
