@@ -36,6 +36,7 @@ from app.agendas.models import (
     Owner,
 )
 from app.catalog import read as read_catalog
+from app.catalog import upsert_templates
 from app.cycles.models import SchoolYear, Step
 from app.db import check_version
 from app.forms import FieldError
@@ -49,23 +50,7 @@ from app.schools.models import School, SchoolKind
 
 def load_templates(session: Session, entries) -> list[str]:
     """Catalogue loader (app/catalog/load.py): upsert by key, skip unchanged files."""
-    lines = []
-    for entry in entries:
-        row = session.exec(select(AgendaTemplate).where(AgendaTemplate.key == entry.key)).first()
-        if row is not None and row.digest == entry.digest:
-            continue
-        if row is None:
-            row = AgendaTemplate(key=entry.key, name=entry.data["name"])
-            lines.append(f"Agenda template {entry.key} loaded.")
-        else:
-            lines.append(f"Agenda template {entry.key} updated.")
-        row.name = entry.data["name"]
-        row.source = entry.data.get("source", "")
-        row.data = entry.data
-        row.digest = entry.digest
-        session.add(row)
-    session.commit()
-    return lines
+    return upsert_templates(session, AgendaTemplate, entries, "Agenda template")
 
 
 def catalog_loader(session: Session, entries):

@@ -45,3 +45,24 @@ def read(kind: str) -> list[Entry]:
     if len(keys) != len(set(keys)):
         raise CatalogError(f"duplicate keys in catalog/{kind}: {keys}")
     return entries
+
+
+def upsert_templates(session, model, entries: list[Entry], label: str) -> list[str]:
+    """Load template files into `model` rows (key, name, source, data, digest): a changed file
+    updates its row, an unchanged one is skipped, nothing is duplicated."""
+    from sqlmodel import select
+
+    lines = []
+    for entry in entries:
+        row = session.exec(select(model).where(model.key == entry.key)).first()
+        if row is not None and row.digest == entry.digest:
+            continue
+        lines.append(f"{label} {entry.key} {'loaded' if row is None else 'updated'}.")
+        row = row or model(key=entry.key, name=entry.data["name"])
+        row.name = entry.data["name"]
+        row.source = entry.data.get("source", "")
+        row.data = entry.data
+        row.digest = entry.digest
+        session.add(row)
+    session.commit()
+    return lines

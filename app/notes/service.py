@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from app.catalog import read as read_catalog
+from app.catalog import upsert_templates
 from app.cycles.models import SchoolYear
 from app.db import StaleVersion, check_version, utcnow
 from app.forms import FieldError
@@ -36,20 +37,7 @@ from app.schools.models import School, SchoolKind
 
 def load_templates(session: Session, entries) -> list[str]:
     """Catalogue loader (app/catalog/load.py): upsert by key, skip unchanged files."""
-    lines = []
-    for entry in entries:
-        row = session.exec(select(NoteTemplate).where(NoteTemplate.key == entry.key)).first()
-        if row is not None and row.digest == entry.digest:
-            continue
-        lines.append(f"Note template {entry.key} {'loaded' if row is None else 'updated'}.")
-        row = row or NoteTemplate(key=entry.key, name=entry.data["name"])
-        row.name = entry.data["name"]
-        row.source = entry.data.get("source", "")
-        row.data = entry.data
-        row.digest = entry.digest
-        session.add(row)
-    session.commit()
-    return lines
+    return upsert_templates(session, NoteTemplate, entries, "Note template")
 
 
 def list_templates(session: Session) -> list[NoteTemplate]:
