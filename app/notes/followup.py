@@ -62,9 +62,6 @@ def agenda_followup(session: Session, agenda: Agenda) -> tuple[str, dict] | None
                                     **LABELS}
 
 
-agendas.register_followup_provider(agenda_followup)
-
-
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -153,7 +150,6 @@ def municipality_agreements(request: Request, municipality_id: int, principal: S
         "count": len(rows), **LABELS})
 
 
-@sections.section("school", order=45, template="notes/agreements_section.html")
 def school_section(session, principal, school: School):
     from app.notes.public import school_notes
 
@@ -167,6 +163,3 @@ def school_section(session, principal, school: School):
             "published": published}
 
 
-sections.nav_item(order=45, label=N_("Agreements"),
-                  url=lambda m: f"/municipalities/{m.id}/agreements",
-                  visible=lambda p, m: schools_policy.can_manage_municipality(p, m.id))

@@ -42,7 +42,6 @@ router = APIRouter()
 # --- sections on other domains' pages ----------------------------------------------------------
 
 
-@sections.section("meeting", order=20, template="notes/_meeting_section.html")
 def meeting_note(session, principal, meeting: Meeting):
     if not service.may_have_note(meeting):
         return None
@@ -51,7 +50,6 @@ def meeting_note(session, principal, meeting: Meeting):
             "status_labels": NOTE_STATUS_LABELS}
 
 
-@sections.section("school", order=40, template="notes/_school_section.html")
 def school_notes(session, principal, school: School):
     rows = []
     for note in service.notes_for_school(session, school.id):
@@ -63,24 +61,6 @@ def school_notes(session, principal, school: School):
     return {"rows": rows, "status_labels": NOTE_STATUS_LABELS}
 
 
-sections.nav_item(order=65, label=N_("Note settings"),
-                  url=lambda m: f"/municipalities/{m.id}/note-settings",
-                  visible=lambda p, m: policy.can_manage_settings(p, m.id), settings=True)
-
-
-def _schools_in_step(session: Session, step, school_ids: list[int], published: bool) -> set[int]:
-    query = select(Note.school_id).join(Meeting, col(Meeting.id) == Note.meeting_id).where(
-        Meeting.step_id == step.id, col(Note.school_id).in_(school_ids))
-    if published:
-        query = query.join(PublishedNote, col(PublishedNote.note_id) == Note.id)
-    return set(session.exec(query))
-
-
-cycles.register_school_status_provider(
-    "note_written", N_("Note written"), lambda s, step, ids: _schools_in_step(s, step, ids, False))
-cycles.register_school_status_provider(
-    "note_published", N_("Note published"),
-    lambda s, step, ids: _schools_in_step(s, step, ids, True))
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -15,8 +15,6 @@ from app.web import is_htmx, redirect, render
 
 router = APIRouter()
 
-sections.nav_item(order=20, label=N_("Schools"),
-                  url=lambda m: f"/municipalities/{m.id}/schools")
 
 
 def _municipality_or_404(session, principal, municipality_id: int):
