@@ -4,7 +4,6 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
-from app import sections
 from app.accounts.access import SignedIn, require
 from app.agendas import export, policy, service
 from app.agendas.contracts import SECTION_KEYS, SECTION_LABELS, parse_contract
@@ -12,7 +11,6 @@ from app.agendas.models import OWNER_LABELS, Agenda, AgendaItem, AgendaTheme, It
 from app.cycles import service as cycles
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, parse_form
-from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting

@@ -5,9 +5,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from app import sections
 from app.accounts.access import SignedIn, require
-from app.agendas import service as agendas_service
 from app.cycles import service as cycles
 from app.cycles.models import SchoolYear
 from app.datapackages import importer, policy, service
@@ -27,7 +25,6 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings.models import Meeting, MeetingType
 from app.paths import STATIC
-from app.scheduling import service as scheduling_service
 from app.schools import policy as schools_policy
 from app.schools import service as schools
 from app.schools.models import Municipality, School

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 from sqlmodel import Session, select
 
-from app import confidential
 from app.feeds import service
 from app.feeds.models import FeedKind
 from app.feeds.policy import PUBLIC, may_open, viewer_for

@@ -16,7 +16,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, select
 
-from app import sections
 from app.accounts.access import Principal, SignedIn, Stateless, require
 from app.config import get_settings
 from app.cycles import service as cycles

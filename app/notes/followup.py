@@ -4,15 +4,12 @@ the administration records their status), and listed per school and per municipa
 from fastapi import APIRouter, HTTPException, Request
 from sqlmodel import Session
 
-from app import sections
 from app.accounts.access import SignedIn, Staff, require
-from app.agendas import service as agendas
 from app.agendas.models import Agenda
 from app.cycles import service as cycles
 from app.cycles.models import SchoolYear
 from app.db import SessionDep, StaleVersion
 from app.forms import FormDep, parse_form
-from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings.models import Meeting
 from app.notes import agreements, policy

@@ -5,16 +5,14 @@ note sections on the meeting and school pages; the municipality's note settings.
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, HTTPException, Request
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from app import sections
 from app.accounts.access import Principal, SignedIn, Staff, require
 from app.accounts.models import User
 from app.confidential import Audience
 from app.cycles import service as cycles
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, parse_form
-from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
@@ -28,7 +26,6 @@ from app.notes.models import (
     NoteRevision,
     NoteSection,
     NoteStatus,
-    PublishedNote,
     Responsible,
     SectionKind,
 )
