@@ -3,19 +3,34 @@
 The database is built by the migrations (never create_all), once per run, in a database of
 its own: a temporary SQLite file, or, with SUS_TEST_DATABASE_URL set, a fresh PostgreSQL
 database created next to the one named there (so parallel runs never collide). Each test runs
-in a transaction that is rolled back. Browser tests get a live server on its own database,
-loaded with the demo data, and Debian's Chromium driven by Playwright.
+in a transaction that is rolled back. Browser tests drive Debian's Chromium through Playwright
+against `sus serve` of this checkout.
+
+Live servers, and which one a test uses (the suite must stay fast on a busy 2-core machine):
+- `sus demo` runs once per run, into a database every server copies (`demo_database`; SQLite
+  copies the file, PostgreSQL uses CREATE DATABASE ... TEMPLATE), so no server waits for it.
+- `shared_server` (`live_server`, `page`) is one server for the whole run. Use it for tests that
+  only read, or that change data of their own: rows they add themselves, or demo rows that no
+  other test reads (and put back what they move, where they can). Add such rows through
+  `shared_server.database_url` in a module-scoped fixture.
+- `demo_server(name, prepare)` is a server of its own, on a fresh copy of the demo data. Use it
+  only for tests that need pristine demo data or change what every other test sees (another
+  school year for a demo municipality, a demo person's availability, ...).
+A server's start-up is waited for as long as a loaded machine needs (SUS_TEST_SERVER_TIMEOUT,
+180 s by default); a server that exits, or never answers /healthz, fails the test with its log.
 """
 
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,6 +57,8 @@ BACKEND = "postgresql" if SERVER_URL else "sqlite"
 CHROMIUM = os.environ.get("SUS_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
+SERVER_TIMEOUT = float(os.environ.get("SUS_TEST_SERVER_TIMEOUT", "180"))
+"""Seconds a live server may take to answer /healthz: generous, for a loaded CI machine."""
 
 
 def _pg_admin_engine():
@@ -75,6 +92,27 @@ def drop_database(url: str) -> None:
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
     engine.dispose()
+
+
+def copy_database(source: str, name: str) -> str:
+    """A new database for this run holding what `source` holds; returns its URL."""
+    if SERVER_URL is None:
+        url = provision_database(name)
+        src = sqlite3.connect(make_url(source).database)
+        dst = sqlite3.connect(make_url(url).database)
+        try:
+            src.backup(dst)  # consistent whatever the WAL holds
+        finally:
+            dst.close()
+            src.close()
+        return url
+    dbname = f"sus_test_{name}_{uuid.uuid4().hex[:10]}"
+    engine = _pg_admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{dbname}" TEMPLATE "{make_url(source).database}"'))
+    url = make_url(str(engine.url)).set(database=dbname)
+    engine.dispose()
+    return url.render_as_string(hide_password=False)
 
 
 def pytest_report_header(config):
@@ -251,52 +289,104 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def demo_server(name: str, prepare=None):
-    """`sus demo` and `sus serve` of this checkout on a database of its own, as a user would
-    start it. `prepare(url)` adds a test's own data before the server starts; yields
-    (base URL, database URL, what prepare returned)."""
-    url = provision_database(name)
-    port = _free_port()
-    root = str(Path(__file__).resolve().parent.parent)  # this checkout, not an installed copy
-    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(_TMP / f"{name}-var"),
-           "SUS_BASE_URL": f"http://127.0.0.1:{port}",
-           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    sus = str(Path(sys.executable).with_name("sus"))
-    subprocess.run([sus, "demo"], env=env, check=True, capture_output=True)
-    prepared = prepare(url) if prepare else None
-    log_path = _TMP / f"{name}-server.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen([sus, "serve", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+_ROOT = str(Path(__file__).resolve().parent.parent)  # this checkout, not an installed copy
+_SUS = str(Path(sys.executable).with_name("sus"))
+
+
+def _sus_env(url: str, name: str, **extra) -> dict:
+    return {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(_TMP / f"{name}-var"),
+            "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")])),
+            **extra}
+
+
+_demo_url: str | None = None
+
+
+def demo_database() -> str:
+    """The database `sus demo` loaded, once per run; servers get copies, never this one (a
+    PostgreSQL template must have no connections)."""
+    global _demo_url
+    if _demo_url is None:
+        url = provision_database("demo")
+        done = subprocess.run([_SUS, "demo"], env=_sus_env(url, "demo"), capture_output=True,
+                              text=True)
+        if done.returncode != 0:
+            drop_database(url)
+            raise RuntimeError(f"sus demo failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+        _demo_url = url
+    return _demo_url
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _demo_url is not None:
+        drop_database(_demo_url)
+
+
+def _wait_until_serving(proc, base: str, name: str, log_path: Path) -> None:
+    """Until the server answers /healthz; fails with its log if it exits or never answers."""
+    deadline = time.monotonic() + SERVER_TIMEOUT
     while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} server exited ({proc.returncode}) before answering "
+                               f"/healthz:\n{log_path.read_text(errors='replace')}")
         try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
+            if httpx.get(base + "/healthz", timeout=5).status_code == 200:
+                return
         except httpx.HTTPError:
             pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"{name} server did not start: " + log_path.read_text())
-        time.sleep(0.2)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} server did not answer /healthz within {SERVER_TIMEOUT:.0f}"
+                               f" s (SUS_TEST_SERVER_TIMEOUT):\n"
+                               f"{log_path.read_text(errors='replace')}")
+        time.sleep(0.25)
+
+
+@contextmanager
+def demo_server(name: str, prepare=None):
+    """`sus serve` of this checkout on a copy of the demo data of its own (see the module's
+    docstring for when a test needs that). `prepare(url)` adds a test's own data before the
+    server starts; yields (base URL, database URL, what prepare returned)."""
+    url = copy_database(demo_database(), name)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = _TMP / f"{name}-server.log"
+    proc = None
     try:
+        prepared = prepare(url) if prepare else None
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([_SUS, "serve", "--port", str(port)],
+                                    env=_sus_env(url, name, SUS_BASE_URL=base),
+                                    stdout=log, stderr=subprocess.STDOUT)
+        _wait_until_serving(proc, base, name, log_path)
         yield base, url, prepared
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         drop_database(url)
 
 
+@dataclass(frozen=True)
+class SharedServer:
+    base: str
+    database_url: str
+
+
 @pytest.fixture(scope="session")
-def live_server():
-    with demo_server("live") as (base, _url, _prepared):
-        yield base
+def shared_server():
+    """The one live server of the run, on the demo data; tests add their own rows through
+    `database_url` (see the module's docstring)."""
+    with demo_server("live") as (base, url, _prepared):
+        yield SharedServer(base, url)
+
+
+@pytest.fixture(scope="session")
+def live_server(shared_server):
+    return shared_server.base
 
 
 @pytest.fixture(scope="session")

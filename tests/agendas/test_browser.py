@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from tests.conftest import assert_accessible, browser_login, demo_server
+from tests.conftest import assert_accessible, browser_login
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SUS_SCREENSHOTS")
@@ -74,9 +74,10 @@ def _prepare(url) -> tuple[int, int, int]:
 
 
 @pytest.fixture(scope="module")
-def server():
-    with demo_server("agendas", _prepare) as (base, url, ids):
-        yield Server(base, url, *ids)
+def server(shared_server):
+    """The shared server: the dialogue, its step and agenda are this module's own."""
+    return Server(shared_server.base, shared_server.database_url,
+                  *_prepare(shared_server.database_url))
 
 
 def _page(browser, server, js=True):

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from tests.conftest import assert_accessible, browser_login, demo_server
+from tests.conftest import assert_accessible, browser_login
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SUS_SCREENSHOTS")
@@ -48,9 +48,9 @@ def _dialogue_without_note(url) -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
-    with demo_server("notes", _dialogue_without_note) as (base, _url, meeting_id):
-        yield base, meeting_id
+def server(shared_server):
+    """The shared server: no other test reads or writes this dialogue's note."""
+    return shared_server.base, _dialogue_without_note(shared_server.database_url)
 
 
 CANARY = "31,417"

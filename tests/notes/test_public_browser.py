@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session
 
-from tests.conftest import assert_accessible, browser_login, demo_server
+from tests.conftest import assert_accessible, browser_login
 from tests.notes.conftest import CANARY
 
 pytestmark = pytest.mark.browser
@@ -83,9 +83,9 @@ def _prepare(url) -> dict:
 
 
 @pytest.fixture(scope="module")
-def server():
-    with demo_server("notespublic", _prepare) as (base, _url, ids):
-        yield {"base": base, **ids}
+def server(shared_server):
+    """The shared server: the school, its steps, dialogues and note are this module's own."""
+    return {"base": shared_server.base, **_prepare(shared_server.database_url)}
 
 
 def _page(browser, server, js=True):

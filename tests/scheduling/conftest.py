@@ -167,7 +167,9 @@ def build_browser_year(session) -> dict:
 
 @pytest.fixture(scope="session")
 def scheduling_server():
-    """`sus serve` on its own database: the demo data plus `build_browser_year`."""
+    """`sus serve` on its own copy of the demo data plus `build_browser_year`: a server of its
+    own, as the new 2027/28 year and the chief's changed availability show on every Skanderborg
+    page the other browser tests read."""
     from sqlmodel import Session
 
     from app.db import make_engine
