@@ -5,7 +5,6 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
@@ -122,7 +121,7 @@ def authenticate(
 
     Failures are counted in the database (every server process sees them) per e-mail address
     and per client address. Past a threshold each further attempt must wait, one minute and
-    doubling; attempts during the wait are refused unchecked and change nothing, so a guesser
+    doubling; attempts during the wait are refused unchecked and change nothing, so hammering
     cannot keep the account shut: the right password gets in once the wait is over."""
     email = normalise_email(email)[:254]
     ip = ip[:64]

@@ -2,7 +2,7 @@
 
 The per-attempt log (loginattempt) goes: it was read with a race, and only per e-mail address.
 
-Revision ID: 1302
+Revision ID: 0802
 Revises: 0701
 Create Date: 2026-12-01 22:18:16.925889
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 import app.db  # noqa: F401  (UTCDateTime)
 
-revision: str = '1302'
+revision: str = '0802'
 down_revision: str | None = '0701'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
