@@ -22,6 +22,9 @@ def main() -> None:
 
     Settings come from environment variables starting with SUS_ (see the README).
     """
+    from app.wiring import bootstrap
+
+    bootstrap()
 
 
 @main.command()
@@ -71,6 +74,20 @@ def serve(host: str, port: int, migrate: bool, workers: int) -> None:
         proxy_headers=False,
         server_header=False,
     )
+
+
+@main.command()
+def routes() -> None:
+    """Every route: method, path, who may use it, and the function that answers it."""
+    from app.main import create_app
+    from app.route_table import route_table
+
+    rows = [(",".join(r.methods), r.path, r.access_rule, r.handler)
+            for r in route_table(create_app())]
+    heading = ("METHOD", "PATH", "ACCESS", "HANDLER")
+    widths = [max(len(row[i]) for row in [heading, *rows]) for i in range(3)]
+    for row in [heading, *rows]:
+        click.echo("  ".join(col.ljust(w) for col, w in zip(row, widths)) + "  " + row[3])
 
 
 @main.group()

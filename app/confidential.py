@@ -6,8 +6,8 @@ calendar feed or an export meant for the public, whoever asks; inside the app on
 administration and the school's own leadership see them, and the school board's parent
 representative of that school if the municipality has decided so (data packages' settings).
 
-Outputs meant for the public that are not pages (exports, e-mails, embeds) register a probe
-with `public_output` so that the canary test (tests/test_confidential.py) reads them too.
+Outputs meant for the public that are not pages (exports, e-mails, embeds) have a probe
+in `public_probes` (added by app.wiring) so that the canary test (tests/test_confidential.py) reads them too.
 """
 
 from collections.abc import Callable, Iterable
@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app.accounts.access import Principal
 from app.accounts.models import Role
+from app.registry import Registry
 
 
 class Audience(str, Enum):
@@ -67,21 +68,9 @@ def _board_representative_allowed(session: Session, principal: Principal,
 PublicProbe = Callable[[Session], Iterable[tuple[str, str]]]
 """Given a session, yields (label, text) of every public output it can make from the data."""
 
-_public_probes: list[tuple[str, PublicProbe]] = []
-
-
-def public_output(name: str):
-    """Register a probe for an output meant for the public (export, e-mail, embed)."""
-
-    def register(fn: PublicProbe) -> PublicProbe:
-        _public_probes.append((name, fn))
-        return fn
-
-    return register
-
-
-def public_probes() -> list[tuple[str, PublicProbe]]:
-    return list(_public_probes)
+public_probes: Registry[tuple[str, PublicProbe]] = Registry("confidential.public_probes")
+"""(name, probe) of every output meant for the public that is not a route (export, e-mail,
+embed); app.wiring adds each domain's."""
 
 
 def value_is_confidential(indicator_confidential: bool, *, national: bool) -> bool:

@@ -40,7 +40,8 @@ def sources(domain: str) -> list[tuple[Path, str]]:
     files = [(p, "python") for p in sorted((APP / domain).rglob("*.py"))]
     tdir = TEMPLATES / domain
     if tdir.exists():
-        files += [(p, "jinja2") for p in sorted(tdir.rglob("*")) if p.suffix in (".html", ".svg", ".txt", ".ics")]
+        files += [(p, "jinja2") for p in sorted(tdir.rglob("*"))
+                  if p.suffix in (".html", ".svg", ".txt", ".ics")]
     return files
 
 

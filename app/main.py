@@ -25,6 +25,7 @@ from app.paths import STATIC
 from app.scheduling.routes import router as scheduling_router
 from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
+from app.wiring import bootstrap
 
 ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router,
            agendas_router, feeds_router, scheduling_router, datapackages_router,
@@ -34,6 +35,7 @@ ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetin
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    bootstrap()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -1,16 +1,18 @@
 """Extension points: domains add sections to other domains' pages and items to the menu.
 
 A page owned by one domain (the school page, the municipality overview) shows sections from
-others (meetings, data package, notes) without importing them: each domain registers a
-section in its routes module, and the owning page collects them. Register at import time:
+others (meetings, data package, notes) without importing them: each domain writes the
+section's context function, and app.wiring.bootstrap() adds it here; the owning page collects
+them:
 
-    @sections.section("school", order=20, template="cycles/_school_meetings.html")
     def school_meetings(session, principal, school):
         return {"meetings": ...}          # or None to leave the section out
 
-    sections.nav_item(order=10, label=N_("Year wheel"),
-                      url=lambda m: f"/municipalities/{m.id}/years",
-                      visible=lambda principal, m: True)
+    # in app/wiring.py
+    sections.add_section("school", order=20, template="cycles/_school_meetings.html",
+                         context=cycles_routes.school_meetings)
+    sections.add_nav_item(order=10, label=N_("Year wheel"),
+                          url=lambda m: f"/municipalities/{m.id}/years")
 """
 
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.accounts.access import Principal
+from app.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -41,23 +44,22 @@ class NavItem:
     """A settings page: listed under "Settings" on the municipality overview, not in the menu."""
 
 
-_sections: list[Section] = []
-_nav: list[NavItem] = []
+page_sections: Registry[Section] = Registry(
+    "sections.page_sections", sort_key=lambda s: (s.page, s.order),
+    key=lambda s: (s.page, s.template, s.context))
+nav_items: Registry[NavItem] = Registry(
+    "sections.nav_items", sort_key=lambda n: n.order, key=lambda n: n.label)
 
 
-def section(page: str, *, order: int, template: str):
-    def register(fn):
-        _sections.append(Section(page, order, template, fn))
-        _sections.sort(key=lambda s: (s.page, s.order))
-        return fn
-
-    return register
+def add_section(page: str, *, order: int, template: str,
+                context: Callable[[Session, Principal, Any], dict | None]) -> None:
+    page_sections.add(Section(page, order, template, context))
 
 
 def collect(page: str, session: Session, principal: Principal, obj: Any) -> list[tuple[str, dict]]:
     """The (template, context) of every section that has something to show for `obj`."""
     found = []
-    for s in _sections:
+    for s in page_sections:
         if s.page == page:
             context = s.context(session, principal, obj)
             if context is not None:
@@ -65,11 +67,10 @@ def collect(page: str, session: Session, principal: Principal, obj: Any) -> list
     return found
 
 
-def nav_item(*, order: int, label: str, url: Callable[[Any], str],
-             visible: Callable[[Principal, Any], bool] = lambda p, m: True,
-             settings: bool = False) -> None:
-    _nav.append(NavItem(order, label, url, visible, settings))
-    _nav.sort(key=lambda n: n.order)
+def add_nav_item(*, order: int, label: str, url: Callable[[Any], str],
+                 visible: Callable[[Principal, Any], bool] = lambda p, m: True,
+                 settings: bool = False) -> None:
+    nav_items.add(NavItem(order, label, url, visible, settings))
 
 
 def menu(principal: Principal | None, municipality: Any, *,
@@ -78,5 +79,5 @@ def menu(principal: Principal | None, municipality: Any, *,
     settings pages — as this principal may see them."""
     if principal is None or municipality is None:
         return []
-    return [(n.label, n.url(municipality)) for n in _nav
+    return [(n.label, n.url(municipality)) for n in nav_items
             if n.settings == settings and n.visible(principal, municipality)]

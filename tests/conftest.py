@@ -31,6 +31,10 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from app.wiring import bootstrap  # noqa: E402
+
+bootstrap()  # as every entry point does: the tests see the app's wiring
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SERVER_URL = os.environ.get("SUS_TEST_DATABASE_URL")
 """None: SQLite. Otherwise a PostgreSQL URL whose server gets a fresh database per run."""

@@ -158,6 +158,21 @@ def test_danish_catalogue_translates_every_message():
     assert missing("da") == []
 
 
+def test_english_catalogue_holds_no_danish():
+    """English is the source language: an English msgstr is empty or English, never the
+    Danish text (the notes catalogue once had its Danish copied in)."""
+    from app import i18n_catalog as c
+
+    danish_in_english = []
+    for domain in ["core", *c.domains()]:
+        da = c.read("da", domain)
+        for m in c.read("en", domain):
+            d = da.get(m.id) if m.id and not isinstance(m.id, tuple) else None
+            if d and m.string and m.string == d.string and m.string != m.id:
+                danish_in_english.append((domain, m.id))
+    assert danish_in_english == []
+
+
 def test_english_catalogue_is_used_when_chosen(client, db, factory):
     user = factory.user("admin")
     login(client, db, user)

@@ -7,7 +7,7 @@ school and its municipality, with three decimals so that they are unmistakable. 
   tests/test_route_access.py does) is requested with every plausible id, anonymously and
   as a signed-in person without the right, and every link on those pages is followed;
 - every output meant for the public that is not a route (exports, calendar texts, e-mails)
-  is read through the probes registered with `app.confidential.public_output`;
+  is read through the probes in `app.confidential.public_probes`;
 
 and no canary may appear. New public pages, published notes and feeds are covered as they
 are added: their routes are public, so they are walked; a feed behind a secret token
@@ -178,7 +178,7 @@ def test_no_canary_on_any_public_route_feed_or_public_output(app, client, db, pl
     assert leaks == {}, f"confidential values shown to a participant: {leaks}"
 
     probed: dict[str, int] = {}
-    for name, probe in confidential.public_probes():
+    for name, probe in confidential.public_probes:
         for label, text in probe(db):
             probed[name.split(":")[0]] = probed.get(name.split(":")[0], 0) + 1
             assert not _found(text), f"{name}: {label}"

@@ -3,30 +3,9 @@
 import re
 
 import pytest
-from fastapi.routing import APIRoute
-
-from app.accounts.access import Access
+from app.route_table import accesses as _accesses
+from app.route_table import api_routes as _routes
 from tests.conftest import csrf, login, post_form
-
-
-def _accesses(dependant) -> list[Access]:
-    found = []
-    if isinstance(dependant.call, Access):
-        found.append(dependant.call)
-    for sub in dependant.dependencies:
-        found += _accesses(sub)
-    return found
-
-
-def _routes(app_or_router) -> list[APIRoute]:
-    """Every API route, also inside included routers (FastAPI ≥0.160 wraps those)."""
-    found = []
-    for route in app_or_router.routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif hasattr(route, "original_router"):
-            found += _routes(route.original_router)
-    return found
 
 
 def test_every_route_declares_exactly_one_access(app):
@@ -110,3 +89,19 @@ def test_participant_can_read_but_not_change(client, db, factory):
     assert client.get(f"/schools/{s.id}").status_code == 200
     assert "Ret alle oplysninger" not in client.get(f"/schools/{s.id}").text
     assert client.get(f"/schools/{s.id}/edit").status_code == 403
+
+
+def test_sus_routes_lists_every_route_with_its_access_and_handler(app):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    out = CliRunner().invoke(main, ["routes"])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert len(lines) == len(_routes(app)) + 1  # a heading, then a line per route
+    login = next(x for x in lines if " /login " in x + " " and x.startswith("POST"))
+    assert "public" in login and "app.accounts.routes:" in login
+    school = next(x for x in lines if x.split()[:2] == ["GET", "/schools/{school_id}"])
+    assert "signed in" in school and "app.schools.routes:" in school
+    assert "UNDECLARED" not in out.output and "AMBIGUOUS" not in out.output

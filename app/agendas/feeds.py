@@ -45,4 +45,3 @@ def version(session: Session, municipality_id: int) -> str:
 
 
 SOURCE = registry.AgendaSource(items=item_titles, version=version)
-registry.register_agenda_source(SOURCE)

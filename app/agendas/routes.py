@@ -4,16 +4,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
-from app import sections
 from app.accounts.access import SignedIn, require
 from app.agendas import export, policy, service
-from app.agendas import feeds as _feeds  # noqa: F401  (registers item titles for calendar events)
 from app.agendas.contracts import SECTION_KEYS, SECTION_LABELS, parse_contract
 from app.agendas.models import OWNER_LABELS, Agenda, AgendaItem, AgendaTheme, ItemKind, Owner
 from app.cycles import service as cycles
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, parse_form
-from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
@@ -23,13 +20,9 @@ from app.web import is_htmx, redirect, render
 
 router = APIRouter()
 
-meetings.register_duration_provider(service.duration_provider)
-
-
 # --- sections on other domains' pages ----------------------------------------------------------
 
 
-@sections.section("meeting", order=10, template="agendas/_meeting_section.html")
 def meeting_agenda(session, principal, meeting: Meeting):
     agenda = service.ensure_agenda(session, meeting)
     if agenda is None:
@@ -37,16 +30,12 @@ def meeting_agenda(session, principal, meeting: Meeting):
     return {"agenda": agenda, "line": service.timeline(session, agenda, meeting)}
 
 
-@sections.section("school", order=30, template="agendas/_school_section.html")
 def school_goals(session, principal, school: School):
     goals = service.list_goals(session, school.id)
     return {"school": school, "goals": goals,
             "can_edit_goals": policy.can_edit_goals(principal, school)}
 
 
-sections.nav_item(order=60, label=N_("Agenda settings"),
-                  url=lambda m: f"/municipalities/{m.id}/agenda-settings",
-                  visible=lambda p, m: policy.can_manage_settings(p, m.id), settings=True)
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from app.forms import FieldError
 from app.i18n import N_, TZ
 from app.i18n import gettext as _
 from app.meetings.models import Meeting, MeetingType
+from app.registry import Registry
 from app.schools.models import School, SchoolKind
 
 # --- the catalogue ---------------------------------------------------------------------------
@@ -744,12 +745,9 @@ def delete_attachment(session: Session, row: Attachment) -> None:
 
 
 # The data-packages domain says where a section of a school's package lives.
-_data_url_providers: list[Callable[[Session, int, int, str], str | None]] = []
-
-
-def register_data_section_url(provider: Callable[[Session, int, int, str], str | None]) -> None:
-    """provider(session, school_id, school_year_id, section_key) → URL or None."""
-    _data_url_providers.append(provider)
+data_section_urls: Registry[Callable[[Session, int, int, str], str | None]] = Registry(
+    "agendas.data_section_urls")
+"""provider(session, school_id, school_year_id, section_key) → URL or None."""
 
 
 def attachment_url(session: Session, agenda: Agenda, row: Attachment) -> str | None:
@@ -759,7 +757,7 @@ def attachment_url(session: Session, agenda: Agenda, row: Attachment) -> str | N
         return row.url
     if agenda.school_id is None:
         return None
-    for provider in _data_url_providers:
+    for provider in data_section_urls:
         url = provider(session, agenda.school_id, agenda.school_year_id, row.data_section or "")
         if url:
             return url
@@ -768,13 +766,11 @@ def attachment_url(session: Session, agenda: Agenda, row: Attachment) -> str | N
 
 # --- follow-up on last year: under the evaluation item -----------------------------------------
 
-_followup_providers: list[Callable[[Session, Agenda], tuple[str, dict] | None]] = []
-
-
-def register_followup_provider(provider: Callable[[Session, Agenda], tuple[str, dict] | None]) -> None:
-    """The notes domain shows last year's agreements with their status here:
-    provider(session, agenda) → (template, context) or None. The first answer wins."""
-    _followup_providers.insert(0, provider)
+followup_providers: Registry[Callable[[Session, Agenda], tuple[str, dict] | None]] = Registry(
+    "agendas.followup_providers")
+"""The notes domain shows last year's agreements with their status here:
+provider(session, agenda) → (template, context) or None. The first answer wins; the agendas
+domain's own fallback (last year's agenda) is asked after every registered provider."""
 
 
 def previous_agenda(session: Session, agenda: Agenda) -> Agenda | None:
@@ -801,11 +797,8 @@ def last_years_agenda(session: Session, agenda: Agenda) -> tuple[str, dict] | No
                                                   "items": items}
 
 
-_followup_providers.append(last_years_agenda)
-
-
 def followup(session: Session, agenda: Agenda) -> tuple[str, dict] | None:
-    for provider in _followup_providers:
+    for provider in [*followup_providers, last_years_agenda]:
         found = provider(session, agenda)
         if found is not None:
             return found

@@ -118,16 +118,18 @@ def _place_svendborg_year(session: Session, year: SchoolYear, now: datetime) -> 
         days = _working_days(session, year, step.start_date, step.end_date)
         minutes = step.duration_minutes or 60
         for i, m in enumerate(items):
+            # As long as the meeting needs (a dialogue: its agenda's length).
+            length = meetings.planned_duration(session, m) if m.school_id else minutes
             if step.scope is StepScope.MUNICIPAL:
                 starts = _at(days[min(2, len(days) - 1)], 10)
             elif key == "prep_round1":  # two mornings, six schools each, back to back
                 starts = _at(days[i // 6], 8, 30) + timedelta(minutes=30 * (i % 6))
             elif key == "dialogue":  # one school a day, every other working day
                 starts = _at(days[(2 * i) % len(days)], 9)
-                dialogue_end[m.school_id] = starts + timedelta(minutes=minutes)
+                dialogue_end[m.school_id] = starts + timedelta(minutes=length)
             else:
                 starts = _at(days[i % len(days)], 13)
-            _place(session, m, starts, minutes, now)
+            _place(session, m, starts, length, now)
     debrief = steps.get("debrief")
     for m in by_step.get(debrief.id if debrief else -1, []):
         if m.school_id in dialogue_end:  # right after the school's dialogue

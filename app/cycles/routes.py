@@ -37,7 +37,6 @@ def today() -> date:
     return datetime.now(TZ).date()
 
 
-sections.nav_item(order=10, label=N_("Year wheel"), url=lambda m: f"/municipalities/{m.id}/years")
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -381,7 +380,7 @@ def _step_page(request, session, principal: Principal, step: Step, year: SchoolY
         "next": steps[index + 1] if index + 1 < len(steps) else None,
         "meetings": meetings.list_meetings(session, step_id=step.id) if full else [],
         "rows": rows, "counts": counts,
-        "providers": service.school_status_providers(),
+        "providers": list(service.school_status_providers),
         "status_labels": STEP_STATUS_LABELS,
         "meeting_status_labels": MEETING_STATUS_LABELS,
         "meeting_type_labels": MEETING_TYPE_LABELS,
@@ -479,7 +478,6 @@ def save_step_field(request: Request, step_id: int, name: str, principal: Signed
 # --- sections on other domains' pages ------------------------------------------------------
 
 
-@sections.section("school", order=20, template="cycles/_school_meetings.html")
 def school_meetings(session, principal: Principal, school):
     year = service.current_school_year(session, school.municipality_id, today())
     if year is None:
@@ -497,7 +495,6 @@ def school_meetings(session, principal: Principal, school):
             "status_labels": MEETING_STATUS_LABELS}
 
 
-@sections.section("municipality", order=10, template="cycles/_municipality_year.html")
 def municipality_year(session, principal: Principal, municipality):
     year = service.current_school_year(session, municipality.id, today())
     if year is None:

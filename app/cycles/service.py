@@ -31,6 +31,7 @@ from app.forms import FieldError
 from app.i18n import format_date
 from app.i18n import gettext as _
 from app.meetings.models import MeetingType
+from app.registry import Registry
 from app.schools.models import Municipality, Person, PersonFunction, School
 
 
@@ -785,19 +786,9 @@ class SchoolStatusProvider:
     """The ids of the schools (of those given) for which this is done for the step."""
 
 
-_school_status_providers: list[SchoolStatusProvider] = []
-
-
-def register_school_status_provider(key: str, label: str,
-                                    done: Callable[[Session, Step, list[int]], set[int]]) -> None:
-    """Another domain adds a per-school column to the step page (notes: written, published)."""
-    if any(p.key == key for p in _school_status_providers):
-        return
-    _school_status_providers.append(SchoolStatusProvider(key, label, done))
-
-
-def school_status_providers() -> list[SchoolStatusProvider]:
-    return list(_school_status_providers)
+school_status_providers: Registry[SchoolStatusProvider] = Registry(
+    "cycles.school_status_providers", key=lambda p: p.key)
+"""Another domain adds a per-school column to the step page (notes: written, published)."""
 
 
 @dataclass
@@ -837,7 +828,7 @@ def step_progress(session: Session, step: Step) -> tuple[list[SchoolProgress], d
         if m.status is MeetingStatus.HELD:
             row.held += 1
     ids = list(rows)
-    for provider in _school_status_providers:
+    for provider in school_status_providers:
         done = provider.done(session, step, ids)
         for sid, row in rows.items():
             row.extra[provider.key] = sid in done
@@ -847,7 +838,7 @@ def step_progress(session: Session, step: Step) -> tuple[list[SchoolProgress], d
         "booked": sum(1 for r in result if r.meetings and r.booked == r.meetings),
         "held": sum(1 for r in result if r.meetings and r.held == r.meetings),
     }
-    for provider in _school_status_providers:
+    for provider in school_status_providers:
         counts[provider.key] = sum(1 for r in result if r.extra.get(provider.key))
     return result, counts
 

@@ -141,7 +141,7 @@ def build(year: SchoolYear, steps: list[Step], holidays: list[HolidayPeriod],
         windows.setdefault((s.start_date, s.end_date or s.start_date), []).append(s)
     lane_ends: list[date] = []
     lanes_of = []
-    for (start, end), members in windows.items():
+    for start, end in windows:
         # A free day between windows keeps arcs apart; one-day dots want a little more.
         gap = 2 if start != end else 4
         for lane, last in enumerate(lane_ends):

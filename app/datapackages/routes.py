@@ -5,9 +5,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from app import sections
 from app.accounts.access import SignedIn, require
-from app.agendas import service as agendas_service
 from app.cycles import service as cycles
 from app.cycles.models import SchoolYear
 from app.datapackages import importer, policy, service
@@ -27,7 +25,6 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings.models import Meeting, MeetingType
 from app.paths import STATIC
-from app.scheduling import service as scheduling_service
 from app.schools import policy as schools_policy
 from app.schools import service as schools
 from app.schools.models import Municipality, School
@@ -39,19 +36,11 @@ SAMPLES = STATIC / "samples" / "datapackages"
 """Sample import files: static, so that they ship wherever the app does (the Docker image)."""
 PAGE_SIZE = 100
 
-sections.nav_item(order=40, label=N_("Data packages"),
-                  url=lambda m: f"/municipalities/{m.id}/data",
-                  visible=lambda principal, m: policy.can_manage_data(principal, m.id))
-sections.nav_item(order=65, label=N_("Confidential data and the school board"),
-                  url=lambda m: f"/municipalities/{m.id}/data/settings",
-                  visible=lambda principal, m: policy.can_manage_data(principal, m.id),
-                  settings=True)
 
 
 # --- sections on other domains' pages --------------------------------------------------------
 
 
-@sections.section("meeting", order=30, template="datapackages/_meeting_section.html")
 def meeting_package(session, principal, meeting: Meeting):
     if meeting.school_id is None or meeting.meeting_type not in (
             MeetingType.DIALOGUE, MeetingType.GRUS, MeetingType.DEVELOPMENT_TALK,
@@ -68,7 +57,6 @@ def meeting_package(session, principal, meeting: Meeting):
             "can_manage": policy.can_manage_data(principal, school.municipality_id)}
 
 
-@sections.section("school", order=30, template="datapackages/_school_section.html")
 def school_packages(session, principal, school: School):
     years = cycles.list_school_years(session, school.municipality_id)
     rows = []
@@ -81,7 +69,6 @@ def school_packages(session, principal, school: School):
     return {"rows": rows, "status_labels": PACKAGE_STATUS_LABELS}
 
 
-@sections.section("municipality", order=30, template="datapackages/_municipality_section.html")
 def municipality_packages(session, principal, municipality: Municipality):
     """School leadership lands here: their own school's packages, one click away."""
     years = cycles.list_school_years(session, municipality.id)
@@ -94,12 +81,6 @@ def municipality_packages(session, principal, municipality: Municipality):
             package = service.get_package(session, school.id, year.id)
             rows.append((school, year, package, service.package_url(school.id, year.id)))
     return {"rows": rows, "status_labels": PACKAGE_STATUS_LABELS}
-
-
-# Other domains ask this one through their registries: agendas for the package section an
-# appendix links to, the scheduler for the earliest time a school's dialogue may be held.
-agendas_service.register_data_section_url(service.section_url)
-scheduling_service.register_ready_provider(service.dialogue_not_before)
 
 
 # --- helpers ---------------------------------------------------------------------------------

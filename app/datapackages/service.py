@@ -93,8 +93,7 @@ def calendar_text(school_id: int, school_year_id: int) -> str:
     return _("Data package: %(url)s", url=package_url(school_id, school_year_id, absolute=True))
 
 
-@confidential.public_output("datapackages: the package link in calendar events")
-def _calendar_texts(session: Session):
+def calendar_texts(session: Session):
     for package in session.exec(select(Package)):
         yield (f"package {package.id}", calendar_text(package.school_id, package.school_year_id))
 

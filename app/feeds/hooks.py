@@ -1,7 +1,6 @@
 """Meeting changes → e-mailed invitations, without touching the meetings domain's code.
 
-Three SQLAlchemy session events, registered when the feeds models are imported (every entry
-point imports app.models): after each flush we note which meetings got a new SEQUENCE (the
+Four SQLAlchemy session events, installed by `install()` from app.wiring.bootstrap(): after each flush we note which meetings got a new SEQUENCE (the
 meetings domain's own hook raises it for every change of time, place or status), which were
 created with a time, and which participants came or went; just before the commit the
 invitations are built from the database as it will be committed; after the commit, and only
@@ -37,7 +36,6 @@ def _enabled() -> bool:
     return get_env().invitations_on
 
 
-@event.listens_for(OrmSession, "after_flush")
 def _note_changes(session, _flush_context) -> None:
     if not _enabled():
         return
@@ -58,7 +56,6 @@ def _note_changes(session, _flush_context) -> None:
             pending.setdefault(obj.meeting_id, Change()).removed.add(obj.person_id)
 
 
-@event.listens_for(OrmSession, "before_commit")
 def _build(session) -> None:
     # before_commit runs before the commit's own flush: flush now, so that after_flush has
     # seen every change of this transaction.
@@ -75,7 +72,6 @@ def _build(session) -> None:
         session.info.setdefault(OUTBOX, []).extend(messages)
 
 
-@event.listens_for(OrmSession, "after_commit")
 def _send(session) -> None:
     messages = session.info.pop(OUTBOX, None)
     if messages:
@@ -84,7 +80,16 @@ def _send(session) -> None:
         invitations.outbox.put(messages)
 
 
-@event.listens_for(OrmSession, "after_soft_rollback")
 def _forget(session, _previous_transaction) -> None:
     session.info.pop(PENDING, None)
     session.info.pop(OUTBOX, None)
+
+
+EVENTS = (("after_flush", _note_changes), ("before_commit", _build), ("after_commit", _send),
+          ("after_soft_rollback", _forget))
+
+
+def install() -> None:
+    for name, fn in EVENTS:
+        if not event.contains(OrmSession, name, fn):
+            event.listen(OrmSession, name, fn)

@@ -92,6 +92,3 @@ class FeedState(SQLModel, table=True):
     etag: str = Field(max_length=64)
     last_modified: datetime = Field(sa_type=UTCDateTime())
 
-
-# Invitations follow meeting changes through session events registered on import.
-from app.feeds import hooks  # noqa: E402,F401

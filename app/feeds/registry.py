@@ -1,10 +1,8 @@
 """Where other domains contribute to an event's DESCRIPTION: today the agenda's item titles.
 
-The agendas domain registers a source at import time:
+The agendas domain's source is added by app.wiring.bootstrap():
 
-    from app.feeds import registry
-
-    registry.register_agenda_source(registry.AgendaSource(
+    registry.agenda_sources.add(registry.AgendaSource(
         items=lambda session, meeting_ids: {...},        # meeting id → item titles, in order
         version=lambda session, municipality_id: "...",  # changes whenever any item would
     ))
@@ -23,6 +21,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from app.registry import Registry
+
 
 @dataclass(frozen=True)
 class AgendaSource:
@@ -30,16 +30,7 @@ class AgendaSource:
     version: Callable[[Session, int], str]
 
 
-_sources: list[AgendaSource] = []
-
-
-def register_agenda_source(source: AgendaSource) -> None:
-    _sources.append(source)
-
-
-def unregister_agenda_source(source: AgendaSource) -> None:
-    """For tests."""
-    _sources.remove(source)
+agenda_sources: Registry[AgendaSource] = Registry("feeds.agenda_sources")
 
 
 def agenda_items(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -47,11 +38,11 @@ def agenda_items(session: Session, meeting_ids: Sequence[int]) -> dict[int, list
     found: dict[int, list[str]] = {}
     if not meeting_ids:
         return found
-    for source in _sources:
+    for source in agenda_sources:
         for meeting_id, titles in source.items(session, meeting_ids).items():
             found.setdefault(meeting_id, []).extend(t for t in titles if t)
     return found
 
 
 def agenda_version(session: Session, municipality_id: int) -> str:
-    return "|".join(source.version(session, municipality_id) for source in _sources)
+    return "|".join(source.version(session, municipality_id) for source in agenda_sources)

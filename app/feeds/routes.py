@@ -16,14 +16,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, select
 
-from app import sections
 from app.accounts.access import Principal, SignedIn, Stateless, require
 from app.config import get_settings
 from app.cycles import service as cycles
 from app.cycles.models import SchoolAssignment
 from app.db import SessionDep
 from app.feeds import policy, service
-from app.feeds import probes as _probes  # noqa: F401  (feeds join the confidentiality sweep)
 from app.feeds.config import get_env
 from app.feeds.models import FEED_KIND_LABELS, FeedKind, FeedLink, InvitationPreference
 from app.forms import FormDep, parse_form
@@ -41,8 +39,6 @@ FEED = Stateless("feed")
 """Calendar clients: public, and never reads or sets a cookie; the token is the access."""
 Feed = Annotated[Principal, Depends(FEED)]
 
-sections.nav_item(order=80, label=N_("Calendars"),
-                  url=lambda m: f"/municipalities/{m.id}/calendars")
 
 
 # --- feed responses -------------------------------------------------------------------------
@@ -207,26 +203,22 @@ def make_box(session: Session, principal: Principal, kind: FeedKind, target_id: 
     return box
 
 
-@sections.section("step", order=90, template="feeds/_section_box.html")
 def step_section(session, principal, step):
     return {"box": make_box(session, principal, FeedKind.STEP, step.id,
                             next_url=f"/steps/{step.id}")}
 
 
-@sections.section("school", order=90, template="feeds/_section_box.html")
 def school_section(session, principal, school):
     return {"box": make_box(session, principal, FeedKind.SCHOOL, school.id,
                             next_url=f"/schools/{school.id}")}
 
 
-@sections.section("municipality", order=90, template="feeds/_section_box.html")
 def municipality_section(session, principal, municipality):
     return {"box": make_box(session, principal, FeedKind.MUNICIPALITY, municipality.id,
                             next_url=f"/municipalities/{municipality.id}"),
             "more": f"/municipalities/{municipality.id}/calendars"}
 
 
-@sections.section("meeting", order=90, template="feeds/_section_meeting.html")
 def meeting_section(session, principal, meeting):
     if meeting.starts_at is None:
         return None
@@ -238,7 +230,6 @@ def _is_consultant(session: Session, person: Person) -> bool:
         SchoolAssignment.person_id == person.id)).first() is not None
 
 
-@sections.section("person", order=90, template="feeds/_section_person.html")
 def person_section(session, principal, person):
     own = principal.user is not None and principal.user.person_id == person.id
     manage = policy.can_manage_links(principal, person)

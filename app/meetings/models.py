@@ -129,8 +129,7 @@ class MeetingParticipant(SQLModel, table=True):
     """Optional participants (e.g. "Leder af PPR inviteres hvis …") don't block scheduling."""
 
 
-@event.listens_for(OrmSession, "before_flush")
-def _maintain_calendar_identity(session, flush_context, instances) -> None:
+def maintain_calendar_identity(session, flush_context, instances) -> None:
     for obj in session.dirty:
         if not isinstance(obj, Meeting):
             continue
@@ -142,3 +141,9 @@ def _maintain_calendar_identity(session, flush_context, instances) -> None:
                 obj.cancelled_at = obj.cancelled_at or utcnow()
         if changed & set(SEQUENCED_FIELDS + DESCRIBED_FIELDS):
             obj.changed_at = max(utcnow(), obj.changed_at)
+
+
+def install_events() -> None:
+    """Called by app.wiring.bootstrap(): SEQUENCE and changed_at follow every change."""
+    if not event.contains(OrmSession, "before_flush", maintain_calendar_identity):
+        event.listen(OrmSession, "before_flush", maintain_calendar_identity)

@@ -4,7 +4,7 @@ The calendar identity (uid, sequence, changed_at) is kept by the hook in models.
 functions only say what changed.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import or_
@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.cycles.models import SchoolYear, Step
 from app.db import check_version, utcnow
 from app.meetings.models import Meeting, MeetingParticipant, MeetingStatus, MeetingType
+from app.registry import Registry
 from app.schools.models import Person, School
 
 
@@ -175,17 +176,14 @@ def list_meetings(
 
 # --- planned duration: the agenda's length where one exists, else the step's default -------
 
-_duration_providers: list = []
-
-
-def register_duration_provider(provider) -> None:
-    """Another domain (agendas) can say how long a meeting needs: first answer wins."""
-    _duration_providers.append(provider)
+duration_providers: Registry[Callable[[Session, Meeting], int | None]] = Registry(
+    "meetings.duration_providers")
+"""Another domain (agendas) says how long a meeting needs: first answer wins."""
 
 
 def planned_duration(session: Session, meeting: Meeting) -> int:
     """Minutes the meeting needs: a registered provider's answer, the step's default, or 60."""
-    for provider in _duration_providers:
+    for provider in duration_providers:
         minutes = provider(session, meeting)
         if minutes:
             return minutes

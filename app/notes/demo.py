@@ -86,7 +86,7 @@ def _dialogues(session: Session) -> list[tuple[Meeting, School, SchoolYear]]:
 def load(session: Session) -> Iterator[str]:
     made = published = 0
     rows = _dialogues(session)
-    for n, (meeting, school, year) in enumerate(rows):
+    for n, (meeting, _school, _year) in enumerate(rows):
         if service.note_for_meeting(session, meeting.id) is not None:
             continue
         note = service.create_note(session, meeting)

@@ -4,15 +4,12 @@ the administration records their status), and listed per school and per municipa
 from fastapi import APIRouter, HTTPException, Request
 from sqlmodel import Session
 
-from app import sections
 from app.accounts.access import SignedIn, Staff, require
-from app.agendas import service as agendas
 from app.agendas.models import Agenda
 from app.cycles import service as cycles
 from app.cycles.models import SchoolYear
 from app.db import SessionDep, StaleVersion
 from app.forms import FormDep, parse_form
-from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings.models import Meeting
 from app.notes import agreements, policy
@@ -60,9 +57,6 @@ def agenda_followup(session: Session, agenda: Agenda) -> tuple[str, dict] | None
     return "notes/_followup.html", {"agreements": rows, "note": note, "meeting": meeting,
                                     "agenda_id": agenda.id, "may_update": _may_update(session),
                                     **LABELS}
-
-
-agendas.register_followup_provider(agenda_followup)
 
 
 def _int(value) -> int | None:
@@ -153,7 +147,6 @@ def municipality_agreements(request: Request, municipality_id: int, principal: S
         "count": len(rows), **LABELS})
 
 
-@sections.section("school", order=45, template="notes/agreements_section.html")
 def school_section(session, principal, school: School):
     from app.notes.public import school_notes
 
@@ -167,6 +160,3 @@ def school_section(session, principal, school: School):
             "published": published}
 
 
-sections.nav_item(order=45, label=N_("Agreements"),
-                  url=lambda m: f"/municipalities/{m.id}/agreements",
-                  visible=lambda p, m: schools_policy.can_manage_municipality(p, m.id))

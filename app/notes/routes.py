@@ -5,16 +5,14 @@ note sections on the meeting and school pages; the municipality's note settings.
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, HTTPException, Request
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from app import sections
 from app.accounts.access import Principal, SignedIn, Staff, require
 from app.accounts.models import User
 from app.confidential import Audience
 from app.cycles import service as cycles
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, parse_form
-from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
@@ -28,7 +26,6 @@ from app.notes.models import (
     NoteRevision,
     NoteSection,
     NoteStatus,
-    PublishedNote,
     Responsible,
     SectionKind,
 )
@@ -42,7 +39,6 @@ router = APIRouter()
 # --- sections on other domains' pages ----------------------------------------------------------
 
 
-@sections.section("meeting", order=20, template="notes/_meeting_section.html")
 def meeting_note(session, principal, meeting: Meeting):
     if not service.may_have_note(meeting):
         return None
@@ -51,7 +47,6 @@ def meeting_note(session, principal, meeting: Meeting):
             "status_labels": NOTE_STATUS_LABELS}
 
 
-@sections.section("school", order=40, template="notes/_school_section.html")
 def school_notes(session, principal, school: School):
     rows = []
     for note in service.notes_for_school(session, school.id):
@@ -63,24 +58,6 @@ def school_notes(session, principal, school: School):
     return {"rows": rows, "status_labels": NOTE_STATUS_LABELS}
 
 
-sections.nav_item(order=65, label=N_("Note settings"),
-                  url=lambda m: f"/municipalities/{m.id}/note-settings",
-                  visible=lambda p, m: policy.can_manage_settings(p, m.id), settings=True)
-
-
-def _schools_in_step(session: Session, step, school_ids: list[int], published: bool) -> set[int]:
-    query = select(Note.school_id).join(Meeting, col(Meeting.id) == Note.meeting_id).where(
-        Meeting.step_id == step.id, col(Note.school_id).in_(school_ids))
-    if published:
-        query = query.join(PublishedNote, col(PublishedNote.note_id) == Note.id)
-    return set(session.exec(query))
-
-
-cycles.register_school_status_provider(
-    "note_written", N_("Note written"), lambda s, step, ids: _schools_in_step(s, step, ids, False))
-cycles.register_school_status_provider(
-    "note_published", N_("Note published"),
-    lambda s, step, ids: _schools_in_step(s, step, ids, True))
 
 
 # --- helpers -----------------------------------------------------------------------------------

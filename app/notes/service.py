@@ -27,6 +27,7 @@ from app.notes.models import (
     NoteSettings,
     NoteStatus,
     NoteTemplate,
+    PublishedNote,
     SectionKind,
     SectionWriter,
 )
@@ -328,3 +329,13 @@ def meeting_when(meeting: Meeting) -> str:
 
 def now() -> datetime:
     return utcnow()
+
+
+def schools_with_note(session: Session, step_id: int, school_ids: list[int], *,
+                      published: bool) -> set[int]:
+    """Of the schools given, those whose meeting in the step has a note (a published one)."""
+    query = select(Note.school_id).join(Meeting, col(Meeting.id) == Note.meeting_id).where(
+        Meeting.step_id == step_id, col(Note.school_id).in_(school_ids))
+    if published:
+        query = query.join(PublishedNote, col(PublishedNote.note_id) == Note.id)
+    return set(session.exec(query))

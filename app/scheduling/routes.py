@@ -521,7 +521,6 @@ def save_preference(request: Request, school_id: int, principal: SignedIn,
 # --- sections on other domains' pages -----------------------------------------------------
 
 
-@sections.section("step", order=30, template="scheduling/_step_section.html")
 def step_section(session, principal, step: Step):
     if step.scope is not StepScope.PER_SCHOOL:
         return None
@@ -533,7 +532,6 @@ def step_section(session, principal, step: Step):
             "planned": sum(1 for m in titles.values() if m.status is MeetingStatus.PLANNED)}
 
 
-@sections.section("school", order=40, template="scheduling/_school_section.html")
 def school_section(session, principal, school: School):
     conflicts = service.conflicts_for_school(session, school)
     titles = {mid: meetings.get_meeting(session, mid) for mid in conflicts}
@@ -543,7 +541,6 @@ def school_section(session, principal, school: School):
             "can_edit_preference": policy.can_edit_preference(principal, school)}
 
 
-@sections.section("meeting", order=15, template="scheduling/_meeting_section.html")
 def meeting_section(session, principal, meeting: Meeting):
     if not policy.can_move(principal, meeting) or meeting.status is MeetingStatus.CANCELLED:
         return None
@@ -554,7 +551,6 @@ def meeting_section(session, principal, meeting: Meeting):
             "current_conflicts": conflicts}
 
 
-@sections.section("person", order=30, template="scheduling/_person_section.html")
 def person_section(session, principal, person: Person):
     if not policy.can_edit_availability(principal, person):
         return None
@@ -563,6 +559,3 @@ def person_section(session, principal, person: Person):
     return {"person": person, "availability": availability, "busy_count": len(upcoming)}
 
 
-sections.nav_item(order=60, label=N_("Scheduling"),
-                  url=lambda m: f"/municipalities/{m.id}/scheduling",
-                  visible=lambda p, m: policy.can_manage_settings(p, m.id), settings=True)

@@ -11,6 +11,7 @@ arise later (a new busy period, a changed holiday).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -24,6 +25,7 @@ from app.i18n import N_, TZ
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingParticipant, MeetingStatus, MeetingType
+from app.registry import Registry
 from app.scheduling import ics, solver
 from app.scheduling.models import (
     Availability,
@@ -244,17 +246,14 @@ def save_preference(session: Session, school: School, data: PreferenceForm) -> S
 
 # --- "ready" dates: another domain (data packages) may say when a meeting can be held ------
 
-_ready_providers: list = []
-
-
-def register_ready_provider(provider) -> None:
-    """provider(session, meeting) -> aware datetime | None: the meeting may not start
-    before it (e.g. the school's data package is ready). The latest answer counts."""
-    _ready_providers.append(provider)
+ready_providers: Registry[Callable[[Session, Meeting], datetime | None]] = Registry(
+    "scheduling.ready_providers")
+"""provider(session, meeting) -> aware datetime | None: the meeting may not start before it
+(e.g. the school's data package is ready). The latest answer counts."""
 
 
 def ready_at(session: Session, meeting: Meeting) -> datetime | None:
-    found = [t for t in (p(session, meeting) for p in _ready_providers) if t is not None]
+    found = [t for t in (p(session, meeting) for p in ready_providers) if t is not None]
     return max(found) if found else None
 
 

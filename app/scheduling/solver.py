@@ -358,7 +358,7 @@ def violations(problem: Problem, placement: dict[str, int]) -> list[Violation]:
                     found.append(Violation("hours", job.key, pid))
                 if any(b0 < b and a < b1 for b0, b1 in person.busy):
                     found.append(Violation("busy", job.key, pid))
-    for (pid, day), items in _person_intervals(problem, placement).items():
+    for (pid, _day), items in _person_intervals(problem, placement).items():
         person = problem.persons[pid]
         items.sort()
         if not any(is_job for *_, is_job in items):
@@ -367,7 +367,7 @@ def violations(problem: Problem, placement: dict[str, int]) -> list[Violation]:
             for _, _, _, key, is_job in items:
                 if is_job:
                     found.append(Violation("cap", key, pid, detail=str(person.cap)))
-        for (s1, e1, p1, k1, j1), (s2, e2, p2, k2, j2) in zip(items, items[1:]):
+        for (_s1, e1, p1, k1, j1), (s2, _e2, p2, k2, j2) in zip(items, items[1:]):
             if not (j1 or j2):
                 continue
             need = separation(problem, person, p1, p2)
@@ -377,9 +377,9 @@ def violations(problem: Problem, placement: dict[str, int]) -> list[Violation]:
                 found.append(Violation("gap", k2 if j2 else k1, pid, k1 if j2 else k2,
                                        detail=str(need)))
     for before, after in problem.precedences:
-        if before in placement and after in placement:
-            if placement[before] + problem.job(before).duration > placement[after]:
-                found.append(Violation("order", after, other=before))
+        if (before in placement and after in placement
+                and placement[before] + problem.job(before).duration > placement[after]):
+            found.append(Violation("order", after, other=before))
     return found
 
 
@@ -755,7 +755,7 @@ def _cpsat(problem: Problem, cands: Candidates, hint: dict[str, int], deadline: 
                                                        f"i_{job.key}_{pid}")
             intervals[pid].append(iv)
 
-    for pid, ivs in intervals.items():
+    for ivs in intervals.values():
         if len(ivs) > 1:
             model.AddNoOverlap(ivs)
     for pid, a, b in pairs:

@@ -6,7 +6,6 @@ from app.accounts.access import SignedIn, require
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, parse_field, parse_form
 from app import sections
-from app.i18n import N_
 from app.i18n import gettext as _
 from app.schools import policy, service
 from app.schools.models import SCHOOL_KIND_LABELS, School, SchoolKind, function_label
@@ -15,8 +14,6 @@ from app.web import is_htmx, redirect, render
 
 router = APIRouter()
 
-sections.nav_item(order=20, label=N_("Schools"),
-                  url=lambda m: f"/municipalities/{m.id}/schools")
 
 
 def _municipality_or_404(session, principal, municipality_id: int):

@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import scenario  # noqa: E402
+import scenario
 
-from app.scheduling import solver  # noqa: E402
+from app.scheduling import solver
 
 
 def meetings_placed(problem, placement) -> int:

@@ -2,7 +2,6 @@
 
 from icalendar import Calendar
 
-import app.agendas.feeds  # noqa: F401  (registers the source, as the app does)
 from app.agendas import service
 from app.feeds import service as feeds
 

@@ -230,7 +230,7 @@ def test_links_and_data_sections_are_listed(client, db, setup):
     def provider(s, school_id, year_id, key):
         return f"/data/{school_id}/{year_id}#{key}" if key == "wellbeing" else None
 
-    service.register_data_section_url(provider)
+    service.data_section_urls.add(provider)
     try:
         login(client, db, consultant)
         item = service.list_items(db, agenda.id)[1]
@@ -248,7 +248,7 @@ def test_links_and_data_sections_are_listed(client, db, setup):
                       {"item_id": item.id, "title": "Ondt", "url": "javascript:alert(1)"})
         assert r.status_code == 422
     finally:
-        service._data_url_providers.remove(provider)
+        service.data_section_urls.remove(provider)
 
 
 def test_print_view_and_docx(client, db, setup):

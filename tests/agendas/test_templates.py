@@ -127,8 +127,6 @@ def test_clock_times_follow_the_meeting_and_warn_when_too_long(db, dialogue):
 
 
 def test_scheduler_uses_the_agendas_length(db, dialogue):
-    import app.agendas.routes  # noqa: F401  (registers the duration provider, as the app does)
-
     dialogue.settings("aalborg")
     meeting = dialogue.meeting(pupils=812, special_classes=True)
     assert meetings.planned_duration(db, meeting) == 205  # from the template, no agenda yet

@@ -79,9 +79,9 @@ def test_timeline_lists_every_week_with_steps_and_holidays(client, db, setup):
 
 def test_step_page_shows_what_when_who_and_schools(client, db, setup, monkeypatch):
     m, schools, people, year, consultant = setup
-    monkeypatch.setattr(service, "_school_status_providers", [])
-    service.register_school_status_provider(
-        "note_written", "Note written", lambda session, step, ids: {schools[0].id})
+    monkeypatch.setattr(service.school_status_providers, "_items", [])
+    service.school_status_providers.add(service.SchoolStatusProvider(
+        "note_written", "Note written", lambda session, step, ids: {schools[0].id}))
     step = service.step_by_key(db, year.id, "dialogue")
     first = meetings.list_meetings(db, step_id=step.id, school_id=schools[0].id)[0]
     from datetime import datetime, timezone
@@ -180,7 +180,8 @@ def test_participants_and_other_municipalities_cannot_edit(client, db, setup, fa
     step = service.step_by_key(db, year.id, "data_decision")
     login(client, db, factory.user("participant", municipality=m))
     assert client.get(f"/steps/{step.id}").status_code == 200
-    assert "Ret" not in [a.get_text(strip=True) for a in soup(client.get(f"/steps/{step.id}")).select(".edit-link")]
+    links = soup(client.get(f"/steps/{step.id}")).select(".edit-link")
+    assert "Ret" not in [a.get_text(strip=True) for a in links]
     assert client.get(f"/steps/{step.id}/fields/dates/edit").status_code == 403
     assert post_form(client, f"/steps/{step.id}/fields/status",
                      {"status": "done", "version": step.version}).status_code == 403

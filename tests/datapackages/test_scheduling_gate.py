@@ -2,7 +2,6 @@
 
 from datetime import datetime, timezone
 
-import app.datapackages.routes  # noqa: F401  (registers the gate, as the app does)
 from app.datapackages import service as packages
 from app.meetings import service as meetings
 from app.scheduling import service as scheduling

@@ -89,7 +89,7 @@ def test_vobject_validation_would_catch_a_missing_uid_or_dtstamp(db, world):
     """The check above is a real one: the same feed without UID or DTSTAMP fails it."""
     body = every_feed(db, world)[0][1].decode()
     for prop in ("UID:", "DTSTAMP:"):
-        broken = "\r\n".join(l for l in body.split("\r\n") if not l.startswith(prop))
+        broken = "\r\n".join(x for x in body.split("\r\n") if not x.startswith(prop))
         with pytest.raises(vobject.base.ValidateError):
             vobject.readOne(io.StringIO(broken), validate=True).validate(True)
 

@@ -154,9 +154,9 @@ def agenda_source(world):
         return {i: ["Evaluering af sidste års aftaler (15 min)", "Trivsel og fravær"] for i in ids}
 
     source = registry.AgendaSource(items=items, version=lambda s, m: version["v"])
-    registry.register_agenda_source(source)
+    registry.agenda_sources.add(source)
     yield asked, version
-    registry.unregister_agenda_source(source)
+    registry.agenda_sources.remove(source)
 
 
 def test_description_has_agenda_items_and_links_but_nothing_confidential(db, world,

@@ -9,12 +9,12 @@ from docx import Document
 from app.notes import export
 from app.notes.models import NoteStatus
 from tests.conftest import login
-from tests.notes.fixtures_public import CANARY, world  # noqa: F401
+from tests.notes.conftest import CANARY
 
 
 def _principal(db, user):
-    from app.accounts.access import load_principal
     from app.accounts import service
+    from app.accounts.access import load_principal
     from app.config import get_settings
 
     return load_principal(db, service.start_session(db, get_settings(), user))

@@ -8,7 +8,6 @@ from app.notes import agreements
 from app.notes.followup import agenda_followup
 from app.notes.models import AgreementStatus
 from tests.conftest import login, post_form
-from tests.notes.fixtures_public import world  # noqa: F401
 
 
 def test_provider_gives_last_years_agreements_or_leaves_it_to_last_years_agenda(db, world):

@@ -7,7 +7,7 @@ from app.notes import publication, service
 from app.notes.public import publishes
 from app.security import EMBEDDABLE_CSP
 from tests.conftest import login
-from tests.notes.fixtures_public import CANARY, world, write_note  # noqa: F401
+from tests.notes.conftest import CANARY, write_note
 
 
 def _soup(r):

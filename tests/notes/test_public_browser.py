@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from tests.conftest import assert_accessible, browser_login, demo_server
-from tests.notes.fixtures_public import CANARY
+from tests.notes.conftest import CANARY
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SUS_SCREENSHOTS")
@@ -37,7 +37,7 @@ def _prepare(url) -> dict:
     from app.notes.models import NoteStatus, Responsible
     from app.schools import service as schools
     from app.schools.models import School
-    from tests.notes.fixtures_public import write_note
+    from tests.notes.conftest import write_note
 
     engine = make_engine(url)
     with Session(engine) as s:

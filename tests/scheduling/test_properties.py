@@ -68,9 +68,9 @@ def check(problem: Problem, placement: dict[str, int]) -> list[str]:
         if any(n > person.cap for n in per_day.values()):
             errors.append(f"{pid} over the cap")
     for before, after in problem.precedences:
-        if before in placement and after in placement:
-            if placement[before] + jobs[before].duration > placement[after]:
-                errors.append(f"{before} not before {after}")
+        if (before in placement and after in placement
+                and placement[before] + jobs[before].duration > placement[after]):
+            errors.append(f"{before} not before {after}")
     return errors
 
 
@@ -119,7 +119,7 @@ def problems(draw) -> Problem:
             d = draw(st.integers(0, n_days - 1))
             a = draw(st.integers(16, 25)) * GRID
             busy.append((d * DAY + a, d * DAY + a + draw(st.sampled_from([30, 60, 90]))))
-        persons[pid] = Person(pid, f"P{pid}", {d: (begin, end) for d in range(n_days)},
+        persons[pid] = Person(pid, f"P{pid}", dict.fromkeys(range(n_days), (begin, end)),
                               sorted(busy), cap=draw(st.sampled_from([None, 1, 2])),
                               buffer=draw(st.sampled_from([0, 30])))
     jobs = []

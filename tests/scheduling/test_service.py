@@ -249,7 +249,7 @@ def test_meetings_at_the_schools_keep_travel_time_between_them(db, factory):
     assert proposal.placed == len(items) >= 4
     assert all(item.location.startswith(m.title.split(": ")[1]) for item, m in items)
     by_day = {}
-    for item, m in items:
+    for item, _m in items:
         by_day.setdefault(item.starts_at.astimezone(TZ).date(), []).append(item)
     for day_items in by_day.values():
         day_items.sort(key=lambda i: i.starts_at)

@@ -1,6 +1,6 @@
 """A school with last year's dialogue noted, its agreements made, approved and published, and
 this year's dialogue to follow them up: for the follow-up, export and public pages' tests.
-Imported by the test modules (`from tests.notes.fixtures_public import world`)."""
+The notes tests get `world` as a fixture; `CANARY` and `write_note` are imported."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone

@@ -1,0 +1,154 @@
+"""bootstrap(): how the domains are tied together, in one place.
+
+A lower domain offers an extension point (an `app.registry.Registry`, a page section, a menu
+entry, a session event); the higher domain's contribution is added here and nowhere else, so
+importing a module never wires anything. `create_app()`, every `sus` command and the tests call
+`bootstrap()`; it is idempotent. To find out who answers a registry, read this file.
+"""
+
+from app.i18n import N_
+
+_installed = False
+
+
+def bootstrap() -> None:
+    global _installed
+    if _installed:
+        return
+    _providers()
+    _page_sections()
+    _menu()
+    _session_events()
+    _public_probes()
+    _installed = True
+
+
+def _providers() -> None:
+    from app.agendas import feeds as agenda_feeds
+    from app.agendas import service as agendas
+    from app.cycles import service as cycles
+    from app.datapackages import service as datapackages
+    from app.feeds import registry as feeds
+    from app.meetings import service as meetings
+    from app.notes import followup as notes_followup
+    from app.notes import service as notes
+    from app.scheduling import service as scheduling
+
+    # A meeting lasts as long as its agenda (else the step's default).
+    meetings.duration_providers.add(agendas.duration_provider)
+    # No dialogue before the school's data package is ready.
+    scheduling.ready_providers.add(datapackages.dialogue_not_before)
+    # An agenda appendix "Trivsel" links to that section of the school's data package.
+    agendas.data_section_urls.add(datapackages.section_url)
+    # Last year's agreements, with their status, under the agenda's evaluation item.
+    agendas.followup_providers.add(notes_followup.agenda_followup)
+    # Agenda item titles in calendar events' DESCRIPTION.
+    feeds.agenda_sources.add(agenda_feeds.SOURCE)
+    # The step page's per-school columns.
+    cycles.school_status_providers.add(cycles.SchoolStatusProvider(
+        "note_written", N_("Note written"),
+        lambda s, step, ids: notes.schools_with_note(s, step.id, ids, published=False)))
+    cycles.school_status_providers.add(cycles.SchoolStatusProvider(
+        "note_published", N_("Note published"),
+        lambda s, step, ids: notes.schools_with_note(s, step.id, ids, published=True)))
+
+
+def _page_sections() -> None:
+    from app import sections
+    from app.agendas import routes as agendas
+    from app.cycles import routes as cycles
+    from app.datapackages import routes as datapackages
+    from app.feeds import routes as feeds
+    from app.notes import followup as notes_followup
+    from app.notes import routes as notes
+    from app.scheduling import routes as scheduling
+
+    add = sections.add_section
+    # The meeting page.
+    add("meeting", order=10, template="agendas/_meeting_section.html",
+        context=agendas.meeting_agenda)
+    add("meeting", order=15, template="scheduling/_meeting_section.html",
+        context=scheduling.meeting_section)
+    add("meeting", order=20, template="notes/_meeting_section.html", context=notes.meeting_note)
+    add("meeting", order=30, template="datapackages/_meeting_section.html",
+        context=datapackages.meeting_package)
+    add("meeting", order=90, template="feeds/_section_meeting.html", context=feeds.meeting_section)
+    # The school page.
+    add("school", order=20, template="cycles/_school_meetings.html",
+        context=cycles.school_meetings)
+    add("school", order=30, template="agendas/_school_section.html", context=agendas.school_goals)
+    add("school", order=30, template="datapackages/_school_section.html",
+        context=datapackages.school_packages)
+    add("school", order=40, template="scheduling/_school_section.html",
+        context=scheduling.school_section)
+    add("school", order=40, template="notes/_school_section.html", context=notes.school_notes)
+    add("school", order=45, template="notes/agreements_section.html",
+        context=notes_followup.school_section)
+    add("school", order=90, template="feeds/_section_box.html", context=feeds.school_section)
+    # The step page.
+    add("step", order=30, template="scheduling/_step_section.html",
+        context=scheduling.step_section)
+    add("step", order=90, template="feeds/_section_box.html", context=feeds.step_section)
+    # The municipality overview.
+    add("municipality", order=10, template="cycles/_municipality_year.html",
+        context=cycles.municipality_year)
+    add("municipality", order=30, template="datapackages/_municipality_section.html",
+        context=datapackages.municipality_packages)
+    add("municipality", order=90, template="feeds/_section_box.html",
+        context=feeds.municipality_section)
+    # The person page.
+    add("person", order=30, template="scheduling/_person_section.html",
+        context=scheduling.person_section)
+    add("person", order=90, template="feeds/_section_person.html", context=feeds.person_section)
+
+
+def _menu() -> None:
+    from app import sections
+    from app.agendas import policy as agendas
+    from app.datapackages import policy as datapackages
+    from app.notes import policy as notes
+    from app.scheduling import policy as scheduling
+    from app.schools import policy as schools
+
+    nav = sections.add_nav_item
+    nav(order=10, label=N_("Year wheel"), url=lambda m: f"/municipalities/{m.id}/years")
+    nav(order=20, label=N_("Schools"), url=lambda m: f"/municipalities/{m.id}/schools")
+    nav(order=40, label=N_("Data packages"), url=lambda m: f"/municipalities/{m.id}/data",
+        visible=lambda p, m: datapackages.can_manage_data(p, m.id))
+    nav(order=45, label=N_("Agreements"), url=lambda m: f"/municipalities/{m.id}/agreements",
+        visible=lambda p, m: schools.can_manage_municipality(p, m.id))
+    nav(order=80, label=N_("Calendars"), url=lambda m: f"/municipalities/{m.id}/calendars")
+    # Settings pages: listed under "Indstillinger" on the municipality overview.
+    nav(order=60, label=N_("Agenda settings"),
+        url=lambda m: f"/municipalities/{m.id}/agenda-settings",
+        visible=lambda p, m: agendas.can_manage_settings(p, m.id), settings=True)
+    nav(order=60, label=N_("Scheduling"), url=lambda m: f"/municipalities/{m.id}/scheduling",
+        visible=lambda p, m: scheduling.can_manage_settings(p, m.id), settings=True)
+    nav(order=65, label=N_("Confidential data and the school board"),
+        url=lambda m: f"/municipalities/{m.id}/data/settings",
+        visible=lambda p, m: datapackages.can_manage_data(p, m.id), settings=True)
+    nav(order=65, label=N_("Note settings"), url=lambda m: f"/municipalities/{m.id}/note-settings",
+        visible=lambda p, m: notes.can_manage_settings(p, m.id), settings=True)
+
+
+def _session_events() -> None:
+    from app.feeds import hooks as feed_hooks
+    from app.meetings import models as meetings
+
+    # Order matters: the meetings hook raises SEQUENCE in before_flush; the feeds hooks read
+    # it after the flush to send invitations.
+    meetings.install_events()
+    feed_hooks.install()
+
+
+def _public_probes() -> None:
+    from app import confidential
+    from app.datapackages import service as datapackages
+    from app.feeds import probes as feeds
+    from app.notes import public as notes
+
+    confidential.public_probes.add(("notes:published", notes.published_snapshots))
+    confidential.public_probes.add(
+        ("feeds: every feed as each subscriber, and each meeting's .ics", feeds.every_feed))
+    confidential.public_probes.add(
+        ("datapackages: the package link in calendar events", datapackages.calendar_texts))
