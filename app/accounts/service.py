@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from app.accounts.access import hash_token
@@ -64,20 +65,24 @@ def login_delay(failures: int, threshold: int, settings: Settings) -> timedelta:
                                  settings.login_max_delay_minutes))
 
 
-def _insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+def _insert_missing(session: Session, table: sa.Table, rows: list[dict]) -> None:
+    """INSERT the rows whose key is not there yet (the same statement on both databases)."""
+    if session.get_bind().dialect.name == "postgresql":
+        stmt: sa.Executable = postgresql.insert(table).values(rows).on_conflict_do_nothing(
+            index_elements=["key"])
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        stmt = sqlite.insert(table).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    session.execute(stmt)
+
+
+_THROTTLE: sa.Table = LoginThrottle.__table__  # type: ignore[attr-defined]
 
 
 def _count_attempt(session: Session, settings: Settings, email: str, ip: str) -> None:
     """Count this attempt as a failure of its e-mail and client address before the password
     is checked (a right password takes it back): parallel attempts cannot slip past the
     count. Raises TooManyAttempts, counting nothing, while either of them must wait."""
-    table = LoginThrottle.__table__
+    table = _THROTTLE
     now = utcnow()
     thresholds = {ACCOUNT + email: settings.login_max_failures,
                   ADDRESS + ip: settings.login_max_failures_per_address}
@@ -86,9 +91,8 @@ def _count_attempt(session: Session, settings: Settings, email: str, ip: str) ->
     # transaction that read first could not get it while another writes); on PostgreSQL the
     # SELECT … FOR UPDATE below holds both rows until the commit.
     session.commit()
-    session.execute(_insert(session)(table).values(
-        [{"key": k, "failures": 0, "retry_at": now, "forget_at": now} for k in keys]
-    ).on_conflict_do_nothing(index_elements=["key"]))
+    _insert_missing(session, table,
+                    [{"key": k, "failures": 0, "retry_at": now, "forget_at": now} for k in keys])
     rows = session.execute(
         sa.select(table).where(table.c.key.in_(keys)).order_by(table.c.key).with_for_update()
     ).all()
@@ -134,7 +138,7 @@ def authenticate(
         return None
     user_id = user.id
     rehashed = hash_password(password) if _hasher.check_needs_rehash(user.password_hash) else None
-    table = LoginThrottle.__table__
+    table = _THROTTLE
     now = utcnow()
     session.commit()  # the writes below start their own transaction (see _count_attempt)
     # The account starts afresh; the address only gets this attempt back, so a sprayer
@@ -143,7 +147,7 @@ def authenticate(
     session.execute(sa.update(table).where(table.c.key == ADDRESS + ip, table.c.failures > 0)
                     .values(failures=table.c.failures - 1))
     session.execute(sa.delete(table).where(table.c.forget_at < now))  # housekeeping
-    values = {"last_login_at": now}
+    values: dict[str, object] = {"last_login_at": now}
     if rehashed:
         values["password_hash"] = rehashed
     session.execute(sa.update(User).where(User.id == user_id).values(**values))
