@@ -69,7 +69,9 @@ def serve(host: str, port: int, migrate: bool, workers: int) -> None:
         workers=workers,
         access_log=False,  # our own access log masks tokens; see app/logs.py
         log_config=None,
-        proxy_headers=True,
+        # X-Forwarded-* are believed only from SUS_TRUSTED_PROXIES, by the app itself
+        # (app.main); uvicorn's own default would trust 127.0.0.1.
+        proxy_headers=False,
         server_header=False,
     )
 

@@ -1,5 +1,6 @@
 """Settings, read from environment variables with the prefix SUS_."""
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -40,8 +41,19 @@ class Settings(BaseSettings):
     default_locale: str = "da"
     session_days: int = 14
     login_max_failures: int = 5
-    """Failed logins per e-mail address within login_window_minutes before refusing."""
+    """Failed logins for one e-mail address before each further attempt on it must wait.
+    The wait is one minute, doubling with every further failure up to login_max_delay_minutes;
+    the right password gets in once the wait is over (attempts during it are not checked)."""
+    login_max_failures_per_address: int = 30
+    """The same, for failed logins from one client address, whatever the e-mail address: a
+    sprayer of many accounts is slowed down. Raise it if many users share one address (NAT)."""
+    login_max_delay_minutes: int = 15
+    """The longest wait after failed logins."""
     login_window_minutes: int = 15
+    """A count of failures is forgotten this long after its wait ends without a new failure."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses or networks (10.0.0.0/8) of reverse proxies whose
+    X-Forwarded-For header names the client. None by default: the header is ignored."""
     log_level: str = "INFO"
     max_upload_mb: int = 20
 
@@ -53,6 +65,22 @@ class Settings(BaseSettings):
             if v.startswith(prefix):
                 return "postgresql+psycopg://" + v[len(prefix):]
         return v
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, v: str) -> str:
+        items = [item.strip() for item in v.split(",") if item.strip()]
+        for item in items:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"SUS_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
+        return ",".join(items)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return self.trusted_proxies.split(",") if self.trusted_proxies else []
 
     def model_post_init(self, __context) -> None:
         if not self.secret_key:

@@ -4,6 +4,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app.models  # noqa: F401  (registers every table)
 from app import errors, logs
@@ -57,5 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityMiddleware)
     app.add_middleware(logs.AccessLogMiddleware)
+    if settings.trusted_proxy_list:
+        # Outermost, so the access log and the login limits see the client the proxy names.
+        # Only from these peers: anyone else's X-Forwarded-For is ignored.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     errors.install(app)
     return app

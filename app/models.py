@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from app.accounts.models import LoginAttempt, RoleAssignment, User, UserSession  # noqa: F401
+from app.accounts.models import LoginThrottle, RoleAssignment, User, UserSession  # noqa: F401
 from app.agendas.models import (  # noqa: F401
     Agenda,
     AgendaItem,

@@ -35,3 +35,12 @@ def test_plain_postgres_urls_use_psycopg3(monkeypatch):
     assert Settings().database_url == "postgresql+psycopg://postgres@db:5432/sus"
     monkeypatch.setenv("SUS_BASE_URL", "https://sus.kommune.dk")
     assert Settings().secure_cookies is True
+
+
+def test_trusted_proxies_are_a_list_of_addresses_and_networks(monkeypatch):
+    assert Settings().trusted_proxy_list == []  # none by default: X-Forwarded-For is ignored
+    monkeypatch.setenv("SUS_TRUSTED_PROXIES", " 10.0.0.0/8, 192.0.2.1 ,2001:db8::/32")
+    assert Settings().trusted_proxy_list == ["10.0.0.0/8", "192.0.2.1", "2001:db8::/32"]
+    monkeypatch.setenv("SUS_TRUSTED_PROXIES", "10.0.0.0/8, proxy.kommune.dk")
+    with pytest.raises(ValueError, match="proxy.kommune.dk"):
+        Settings()

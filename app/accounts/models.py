@@ -1,4 +1,4 @@
-"""Logins, roles, sessions and login attempts."""
+"""Logins, roles, sessions and the counts of failed logins."""
 
 from datetime import datetime
 from enum import Enum
@@ -79,11 +79,13 @@ class UserSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
-class LoginAttempt(SQLModel, table=True):
-    __table_args__ = (sa.Index("ix_loginattempt_email_at", "email", "at"),)
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted per e-mail address ("account:…") and per client address
+    ("address:…"), shared by every server process. See accounts.service.authenticate."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254)
-    ip: str = Field(max_length=64)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
-    succeeded: bool = Field(default=False)
+    key: str = Field(primary_key=True, max_length=330)
+    failures: int = Field(default=0)
+    retry_at: datetime = Field(sa_type=UTCDateTime())
+    """No attempt is checked before this."""
+    forget_at: datetime = Field(sa_type=UTCDateTime(), index=True)
+    """From this on the count starts again from zero."""

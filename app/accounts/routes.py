@@ -12,6 +12,7 @@ from app.accounts.models import ROLE_LABELS
 from app.config import get_settings
 from app.db import SessionDep
 from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.schools.models import Municipality, School
 from app.web import redirect, render
 
@@ -42,18 +43,29 @@ def login(
     next: Annotated[str, Form()] = "/",
 ):
     settings = get_settings()
+    # The peer, or the client a trusted proxy names (SUS_TRUSTED_PROXIES, see app.main).
     ip = request.client.host if request.client else "unknown"
     try:
         user = service.authenticate(session, settings, email, password, ip)
     except service.TooManyAttempts as exc:
-        error = _(
-            "Too many failed attempts. Wait %(minutes)s minutes and try again.",
-            minutes=exc.minutes,
-        )
-        return render(
+        if exc.by_address:
+            error = ngettext(
+                "Too many failed logins from your network. Wait %(num)s minute and try again.",
+                "Too many failed logins from your network. Wait %(num)s minutes and try again.",
+                exc.minutes,
+            )
+        else:
+            error = ngettext(
+                "Too many failed attempts. Wait %(num)s minute and try again.",
+                "Too many failed attempts. Wait %(num)s minutes and try again.",
+                exc.minutes,
+            )
+        response = render(
             request, "accounts/login.html",
             {"next": _safe_next(next), "email": email, "error": error}, status_code=429,
         )
+        response.headers["Retry-After"] = str(exc.seconds)
+        return response
     if user is None:
         error = _("Wrong e-mail address or password.")
         return render(

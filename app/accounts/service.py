@@ -1,15 +1,18 @@
 """Passwords, logins, sessions and users. No HTTP here."""
 
+import math
 import secrets
 from datetime import timedelta
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from app.accounts.access import hash_token
-from app.accounts.models import LoginAttempt, Role, RoleAssignment, User, UserSession
+from app.accounts.models import LoginThrottle, Role, RoleAssignment, User, UserSession
 from app.config import Settings
 from app.db import utcnow
 from app.schools.models import Person
@@ -20,9 +23,14 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 
 
 class TooManyAttempts(Exception):
-    def __init__(self, minutes: int):
-        super().__init__(minutes)
-        self.minutes = minutes
+    """Too many failed logins: no attempt is checked for `seconds` more."""
+
+    def __init__(self, seconds: int, *, by_address: bool):
+        super().__init__(seconds)
+        self.seconds = seconds
+        self.minutes = max(1, math.ceil(seconds / 60))
+        self.by_address = by_address
+        """The client address's count, not the e-mail address's, asks for the wait."""
 
 
 def hash_password(password: str) -> str:
@@ -44,31 +52,107 @@ def get_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
+ACCOUNT, ADDRESS = "account:", "address:"
+"""Prefixes of LoginThrottle keys."""
+
+
+def login_delay(failures: int, threshold: int, settings: Settings) -> timedelta:
+    """The wait after the `failures`-th failure: none below the threshold, then one minute,
+    doubling with each further failure up to login_max_delay_minutes."""
+    if failures < threshold:
+        return timedelta(0)
+    return timedelta(minutes=min(2 ** min(failures - threshold, 30),
+                                 settings.login_max_delay_minutes))
+
+
+def _insert_missing(session: Session, table: sa.Table, rows: list[dict]) -> None:
+    """INSERT the rows whose key is not there yet (the same statement on both databases)."""
+    if session.get_bind().dialect.name == "postgresql":
+        stmt: sa.Executable = postgresql.insert(table).values(rows).on_conflict_do_nothing(
+            index_elements=["key"])
+    else:
+        stmt = sqlite.insert(table).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    session.execute(stmt)
+
+
+_THROTTLE: sa.Table = LoginThrottle.__table__  # type: ignore[attr-defined]
+
+
+def _count_attempt(session: Session, settings: Settings, email: str, ip: str) -> None:
+    """Count this attempt as a failure of its e-mail and client address before the password
+    is checked (a right password takes it back): parallel attempts cannot slip past the
+    count. Raises TooManyAttempts, counting nothing, while either of them must wait."""
+    table = _THROTTLE
+    now = utcnow()
+    thresholds = {ACCOUNT + email: settings.login_max_failures,
+                  ADDRESS + ip: settings.login_max_failures_per_address}
+    keys = sorted(thresholds)  # one lock order for every process: no deadlocks
+    # Writing first, in a transaction of its own: on SQLite this takes the write lock (a
+    # transaction that read first could not get it while another writes); on PostgreSQL the
+    # SELECT … FOR UPDATE below holds both rows until the commit.
+    session.commit()
+    _insert_missing(session, table,
+                    [{"key": k, "failures": 0, "retry_at": now, "forget_at": now} for k in keys])
+    rows = session.execute(
+        sa.select(table).where(table.c.key.in_(keys)).order_by(table.c.key).with_for_update()
+    ).all()
+    now = utcnow()  # again: waiting for the lock took time
+    waits, counted = [], []
+    for row in rows:
+        failures = 0 if row.forget_at <= now else row.failures
+        if failures >= thresholds[row.key] and row.retry_at > now:
+            waits.append((row.retry_at - now, row.key.startswith(ADDRESS)))
+        retry_at = now + login_delay(failures + 1, thresholds[row.key], settings)
+        counted.append({"k": row.key, "failures": failures + 1, "retry_at": retry_at,
+                        "forget_at": retry_at + timedelta(minutes=settings.login_window_minutes)})
+    if waits:
+        session.commit()
+        wait, by_address = max(waits)
+        raise TooManyAttempts(math.ceil(wait.total_seconds()), by_address=by_address)
+    session.execute(
+        sa.update(table).where(table.c.key == sa.bindparam("k"))
+        .values(failures=sa.bindparam("failures"), retry_at=sa.bindparam("retry_at"),
+                forget_at=sa.bindparam("forget_at")),
+        counted,
+    )
+    session.commit()
+
+
 def authenticate(
     session: Session, settings: Settings, email: str, password: str, ip: str
 ) -> User | None:
-    """The user if the password is right; None if not; TooManyAttempts when rate limited."""
-    email = normalise_email(email)
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    failures = session.exec(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.email == email, LoginAttempt.at > since, ~LoginAttempt.succeeded)
-    ).one()
-    if failures >= settings.login_max_failures:
-        raise TooManyAttempts(settings.login_window_minutes)
+    """The user if the password is right; None if not; TooManyAttempts when rate limited.
+
+    Failures are counted in the database (every server process sees them) per e-mail address
+    and per client address. Past a threshold each further attempt must wait, one minute and
+    doubling; attempts during the wait are refused unchecked and change nothing, so hammering
+    cannot keep the account shut: the right password gets in once the wait is over."""
+    email = normalise_email(email)[:254]
+    ip = ip[:64]
+    _count_attempt(session, settings, email, ip)
     user = get_user_by_email(session, email)
     ok = verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
-    session.add(LoginAttempt(email=email, ip=ip[:64], succeeded=ok))
-    if ok:
-        session.exec(delete(LoginAttempt).where(LoginAttempt.email == email, ~LoginAttempt.succeeded))
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        user.last_login_at = utcnow()
-        session.add(user)
+    if not ok:
+        session.rollback()
+        return None
+    user_id = user.id
+    rehashed = hash_password(password) if _hasher.check_needs_rehash(user.password_hash) else None
+    table = _THROTTLE
+    now = utcnow()
+    session.commit()  # the writes below start their own transaction (see _count_attempt)
+    # The account starts afresh; the address only gets this attempt back, so a sprayer
+    # cannot wipe its count by logging in to an account of its own.
+    session.execute(sa.delete(table).where(table.c.key == ACCOUNT + email))
+    session.execute(sa.update(table).where(table.c.key == ADDRESS + ip, table.c.failures > 0)
+                    .values(failures=table.c.failures - 1))
+    session.execute(sa.delete(table).where(table.c.forget_at < now))  # housekeeping
+    values: dict[str, object] = {"last_login_at": now}
+    if rehashed:
+        values["password_hash"] = rehashed
+    session.execute(sa.update(User).where(User.id == user_id).values(**values))
     session.commit()
-    return user if ok else None
+    return session.get(User, user_id)
 
 
 def start_session(session: Session, settings: Settings, user: User) -> str:

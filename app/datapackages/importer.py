@@ -590,24 +590,47 @@ def _chunks(items: list, size: int):
         yield items[i:i + size]
 
 
+class AlreadyHandled(Exception):
+    """Someone else committed (or discarded) the preview first: nothing was written."""
+
+
 def commit(session: Session, imp: DataImport) -> Analysis:
     """Check the kept file again (the data may have changed since the preview) and write
-    all of it, or nothing: raises ImportRefused with the new analysis."""
-    if imp.status is not DataImportStatus.PREVIEW:
-        raise ValueError("import is not a preview")
-    analysis = analyse(session, imp.content, imp.filename, municipality_id=imp.municipality_id)
-    if not analysis.ok:
-        _store_analysis(imp, analysis)
-        session.add(imp)
-        session.commit()
-        raise ImportRefused(analysis)
+    all of it, or nothing: raises ImportRefused with the new analysis.
+
+    Committing is one state change, claimed by a conditional UPDATE: of concurrent commits of
+    one preview exactly one applies it, the others get AlreadyHandled."""
+    # The claim must be the first statement of its transaction (so the id is read before the
+    # commit expires imp): SQLite cannot turn a transaction that has read into a writing one
+    # while another connection writes.
+    import_id = imp.id
+    session.commit()
+    claimed = session.execute(
+        sa.update(DataImport)
+        .where(DataImport.id == import_id, DataImport.status == DataImportStatus.PREVIEW)
+        .values(status=DataImportStatus.COMMITTED, committed_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        session.rollback()
+        raise AlreadyHandled()
     try:
+        # Holding the claim (a row lock on PostgreSQL, the write lock on SQLite), read afresh.
+        session.refresh(imp)
+        analysis = analyse(session, imp.content, imp.filename,
+                           municipality_id=imp.municipality_id)
+        if not analysis.ok:
+            # Back to a preview, now showing the new problems.
+            imp.status, imp.committed_at = DataImportStatus.PREVIEW, None
+            _store_analysis(imp, analysis)
+            session.add(imp)
+            session.commit()
+            raise ImportRefused(analysis)
         apply(session, analysis, imp)
         _store_analysis(imp, analysis)
-        imp.status = DataImportStatus.COMMITTED
-        imp.committed_at = utcnow()
         session.add(imp)
         session.commit()
+    except ImportRefused:
+        raise
     except Exception:
         session.rollback()
         raise
@@ -639,11 +662,16 @@ def import_file(session: Session, content: bytes, filename: str, *,
 
 
 def discard(session: Session, imp: DataImport) -> None:
-    if imp.status is DataImportStatus.PREVIEW:
-        imp.status = DataImportStatus.DISCARDED
-        imp.content = b""
-        session.add(imp)
-        session.commit()
+    """Discard a preview; a preview committed meanwhile stays committed."""
+    import_id = imp.id
+    session.commit()  # as in commit(): the conditional UPDATE starts its transaction
+    session.execute(
+        sa.update(DataImport)
+        .where(DataImport.id == import_id, DataImport.status == DataImportStatus.PREVIEW)
+        .values(status=DataImportStatus.DISCARDED, content=b"")
+    )
+    session.commit()
+    session.refresh(imp)
 
 
 def previous_import_of_same_file(session: Session, imp: DataImport) -> DataImport | None:

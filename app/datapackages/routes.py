@@ -540,6 +540,10 @@ def commit_import(request: Request, import_id: int, principal: SignedIn, session
                         message=_("This file has already been handled."), level="info")
     try:
         analysis = importer.commit(session, imp)
+    except importer.AlreadyHandled:
+        return redirect(request, f"/data-imports/{imp.id}", level="info", message=_(
+            "The file was handled at the same moment from elsewhere (perhaps another window). "
+            "Nothing is imported twice; its status is shown below."))
     except importer.ImportRefused:
         return redirect(request, f"/data-imports/{imp.id}", level="error", message=_(
             "Nothing is imported: the file has errors. Correct them and upload it again."))

@@ -1,4 +1,4 @@
-"""Logging in and out, sessions, and the login rate limit."""
+"""Logging in and out, sessions, and the login limit per e-mail address."""
 
 from datetime import timedelta
 

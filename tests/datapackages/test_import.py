@@ -293,3 +293,115 @@ def test_a_50000_row_file_in_reasonable_time(db, data_setup, factory):
     print(f"\n50,000 rows: first import {first:.1f} s, re-import {second:.1f} s")
     assert first < 60 and second < 60
     assert db.exec(select(DataImport).where(DataImport.id == imp.id)).one().rows == 50_000
+
+
+# --- concurrent commits of one preview ------------------------------------------------------
+
+
+def _race_setup(engine):
+    """Three values already imported and a preview replacing them, committed for real."""
+    from app.datapackages.catalog import ensure_loaded
+    from tests.committed import session_of
+    from tests.conftest import Factory
+
+    with session_of(engine) as s:
+        ensure_loaded(s)
+        f = Factory(s)
+        m = f.municipality(name="Datakommune", kommunekode="701")
+        f.school(m, name="Bakkeskolen", institution_number="701001")
+        consultant = f.user("consultant", municipality=m)
+        importer.import_file(s, csv_bytes("2025/26;701001;trivsel_social;;4,1;300",
+                                          "2025/26;701001;trivsel_faglig;;3,2;300",
+                                          "2025/26;701;trivsel_social;;3,8;3000"), "old.csv")
+        imp, _ = importer.create_preview(
+            s, csv_bytes("2025/26;701001;trivsel_social;;4,4;310",
+                         "2025/26;701001;trivsel_faglig;;3,6;310",
+                         "2025/26;701;trivsel_social;;3,9;3100",
+                         "2025/26;701001;fravaer_samlet;;6,5;"),
+            "new.csv", municipality_id=m.id, user_id=consultant.id)
+        assert imp.counts == {"error": 0, "new": 1, "replaced": 3, "unchanged": 0}
+        return imp.id, consultant.id
+
+
+def _assert_applied_once(engine, import_id):
+    from tests.committed import session_of
+
+    with session_of(engine) as s:
+        assert s.get(DataImport, import_id).status is DataImportStatus.COMMITTED
+        history = s.exec(select(IndicatorValueHistory)).all()
+        assert len(history) == 3  # the three replaced values, once each
+        assert {h.replaced_by_import_id for h in history} == {import_id}
+        values = s.exec(select(IndicatorValue)).all()
+        assert len(values) == 4
+        assert sorted(v.value for v in values) == pytest.approx([3.6, 3.9, 4.4, 6.5])
+
+
+def test_concurrent_commits_of_one_preview_apply_it_once():
+    """Eight sessions commit the same preview at the same moment: one applies it."""
+    from tests.committed import all_at_once, committed_app, session_of
+
+    with committed_app("importrace") as (_app, engine):
+        import_id, _ = _race_setup(engine)
+
+        def commit(_i):
+            with session_of(engine) as s:
+                importer.commit(s, s.get(DataImport, import_id))
+                return "applied"
+
+        results = all_at_once(8, commit)
+        assert results.count("applied") == 1, results
+        assert all(isinstance(r, importer.AlreadyHandled) for r in results if r != "applied")
+        _assert_applied_once(engine, import_id)
+
+
+def test_concurrent_commit_requests_import_once_and_tell_the_others():
+    """Six browsers press "Importér" at once: one imports, five get a clear Danish message."""
+    from fastapi.testclient import TestClient
+
+    from app.accounts import service as accounts
+    from app.accounts.access import SESSION_COOKIE
+    from app.accounts.models import User
+    from tests.committed import all_at_once, committed_app, session_of
+    from tests.conftest import post_form
+
+    with committed_app("importrace-web") as (app, engine):
+        import_id, consultant = _race_setup(engine)
+        clients = []
+        for _ in range(6):
+            c = TestClient(app, follow_redirects=False)
+            with session_of(engine) as s:
+                user = s.get(User, consultant)
+                c.cookies.set(SESSION_COOKIE, accounts.start_session(s, app.state.settings, user))
+            c.get("/login")  # the CSRF cookie
+            clients.append(c)
+
+        def press(i):
+            c = clients[i]
+            r = post_form(c, f"/data-imports/{import_id}/commit")
+            assert r.status_code == 303, r.text
+            return c.get(r.headers["location"]).text
+
+        pages = all_at_once(6, press)
+        assert not [p for p in pages if isinstance(p, Exception)], pages
+        imported = [p for p in pages if "Importeret. Nye værdier: 1; erstattede: 3" in p]
+        told = [p for p in pages if "Intet importeres to gange" in p
+                or "Filen er allerede behandlet." in p]
+        assert len(imported) == 1 and len(told) == 5
+        _assert_applied_once(engine, import_id)
+
+
+def test_discarding_a_preview_someone_just_committed_keeps_it_committed():
+    """A preview open in one window is committed from another; "Kassér" must not undo it."""
+    from tests.committed import committed_app, session_of
+
+    with committed_app("importdiscard") as (_app, engine):
+        import_id, _ = _race_setup(engine)
+        with session_of(engine) as stale, session_of(engine) as other:
+            seen = stale.get(DataImport, import_id)
+            assert seen.status is DataImportStatus.PREVIEW
+            importer.commit(other, other.get(DataImport, import_id))
+            importer.discard(stale, seen)
+            assert seen.status is DataImportStatus.COMMITTED
+        _assert_applied_once(engine, import_id)
+        with session_of(engine) as s:
+            assert s.get(DataImport, import_id).content  # the file is kept, not wiped
