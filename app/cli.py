@@ -11,7 +11,6 @@ def _session():
     from sqlmodel import Session
 
     from app.db import make_engine
-
     engine = make_engine(get_settings().database_url)
     return engine, Session(engine)
 
@@ -219,6 +218,28 @@ def import_data(file: str, kommunekode: str | None, dry_run: bool) -> None:
                      "unchanged: %(unchanged)s", rows=analysis.rows, **counts))
         click.echo(_("Checked; nothing imported (--dry-run).") if dry_run
                    else _("Imported."))
+
+
+@main.group()
+def outbox() -> None:
+    """E-mailed invitations waiting to be sent."""
+
+
+@outbox.command("send")
+def outbox_send() -> None:
+    """Send the invitations that are due now, once (the app's own sender does it anyway).
+
+    Exits with 1 if any could not be sent; they are tried again later."""
+    import app.models  # noqa: F401  (every table, for the session)
+    from app.feeds import outbox as sender
+
+    engine, session = _session()
+    with session:
+        result = sender.deliver(session)
+    engine.dispose()
+    click.echo(f"sent: {result.sent} · not sent: {result.failed}")
+    if result.failed:
+        sys.exit(1)
 
 
 @main.group()
