@@ -159,3 +159,15 @@ def test_restore_checks_the_manifest_before_touching_anything(tmp_path):
             drop_database(new_url)
     finally:
         drop_database(url)
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="pg_dump is for PostgreSQL only")
+def test_missing_or_old_postgresql_client_tools_are_named(database_url, monkeypatch):
+    from app import backup
+
+    monkeypatch.setattr(backup.shutil, "which", lambda name: None)
+    with pytest.raises(backup.BackupError, match="pg_dump was not found.*postgresql-client"):
+        backup._pg_tool("pg_dump", database_url)
+    monkeypatch.setattr(backup.shutil, "which", lambda name: "/bin/echo")  # prints no version
+    with pytest.raises(backup.BackupError, match="older than the server"):
+        backup._pg_tool("pg_dump", database_url)
