@@ -61,6 +61,10 @@ def _claim(session: Session, now: datetime) -> tuple[int, bytes, int] | None:
            .where(OutboxMessage.next_attempt_at <= now)
            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
            .limit(1))
+    # Look first, in a read: an idle sender then never takes SQLite's write lock.
+    if session.execute(due).first() is None:
+        session.rollback()
+        return None
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     lease = timedelta(seconds=get_env().outbox_lease_seconds)
