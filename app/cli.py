@@ -251,7 +251,8 @@ def restore(directory: Path, force: bool) -> None:
 
     Every file is checked against the manifest first. A target that has tables or uploaded
     files is refused unless --force. Stop the app while restoring."""
-    from app import backup as backups, migrate
+    from app import backup as backups
+    from app import migrate
 
     try:
         manifest = backups.restore(get_settings(), directory, force=force)

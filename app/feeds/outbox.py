@@ -14,6 +14,7 @@ Each app process runs one Worker thread (started in the app's lifespan when invi
 on); `sus outbox send` runs deliver() once.
 """
 
+import contextlib
 import email
 import email.policy
 import logging
@@ -25,7 +26,7 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import utcnow
 from app.feeds.config import get_env
@@ -57,9 +58,9 @@ class Result:
 
 
 def _claim(session: Session, now: datetime) -> tuple[int, bytes, int] | None:
-    due = (sa.select(OutboxMessage.id)
-           .where(OutboxMessage.next_attempt_at <= now)
-           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    due = (sa.select(col(OutboxMessage.id))
+           .where(col(OutboxMessage.next_attempt_at) <= now)
+           .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
            .limit(1))
     # Look first, in a read: an idle sender then never takes SQLite's write lock.
     if session.execute(due).first() is None:
@@ -70,9 +71,9 @@ def _claim(session: Session, now: datetime) -> tuple[int, bytes, int] | None:
     lease = timedelta(seconds=get_env().outbox_lease_seconds)
     claimed = session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id == due.scalar_subquery(), OutboxMessage.next_attempt_at <= now)
-        .values(next_attempt_at=now + lease, attempts=OutboxMessage.attempts + 1)
-        .returning(OutboxMessage.id, OutboxMessage.content, OutboxMessage.attempts)
+        .where(OutboxMessage.id == due.scalar_subquery(), col(OutboxMessage.next_attempt_at) <= now)
+        .values(next_attempt_at=now + lease, attempts=col(OutboxMessage.attempts) + 1)
+        .returning(col(OutboxMessage.id), col(OutboxMessage.content), col(OutboxMessage.attempts))
     ).first()
     session.commit()
     return tuple(claimed) if claimed else None
@@ -121,10 +122,8 @@ def deliver(session: Session) -> Result:
             result.sent += 1
     finally:
         if smtp is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
     return result
 
 
@@ -153,6 +152,6 @@ class Worker:
             try:
                 with Session(self.engine) as session:
                     deliver(session)
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the thread
+            except Exception:  # a database hiccup must not end the thread
                 log.exception("the invitation sender failed; trying again")
             _wakeup.wait(get_env().outbox_poll_seconds)

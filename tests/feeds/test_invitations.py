@@ -8,7 +8,6 @@ from datetime import timedelta
 import icalendar
 import pytest
 from aiosmtpd.controller import Controller
-
 from sqlmodel import select
 
 from app.feeds import outbox, service
