@@ -62,21 +62,28 @@ def _claim(session: Session, now: datetime) -> tuple[int, bytes, int] | None:
            .where(col(OutboxMessage.next_attempt_at) <= now)
            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
            .limit(1))
-    # Look first, in a read: an idle sender then never takes SQLite's write lock.
-    if session.execute(due).first() is None:
-        session.rollback()
-        return None
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+    pick = due.with_for_update(skip_locked=True) \
+        if session.get_bind().dialect.name == "postgresql" else due
     lease = timedelta(seconds=get_env().outbox_lease_seconds)
-    claimed = session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == due.scalar_subquery(), col(OutboxMessage.next_attempt_at) <= now)
-        .values(next_attempt_at=now + lease, attempts=col(OutboxMessage.attempts) + 1)
-        .returning(col(OutboxMessage.id), col(OutboxMessage.content), col(OutboxMessage.attempts))
-    ).first()
-    session.commit()
-    return tuple(claimed) if claimed else None
+    while True:
+        # Look first, in a read that then ends: an idle sender never takes SQLite's write
+        # lock, and SQLite cannot turn a read into a write once another connection wrote.
+        found = session.execute(due).first() is not None
+        session.rollback()
+        if not found:
+            return None
+        claimed = session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == pick.scalar_subquery(),
+                   col(OutboxMessage.next_attempt_at) <= now)
+            .values(next_attempt_at=now + lease, attempts=col(OutboxMessage.attempts) + 1)
+            .returning(col(OutboxMessage.id), col(OutboxMessage.content),
+                       col(OutboxMessage.attempts))
+        ).first()
+        session.commit()
+        if claimed:
+            return tuple(claimed)
+        # Another sender claimed it between the look and the claim: look again.
 
 
 def _mark(session: Session, message_id: int, **values) -> None:
