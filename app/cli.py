@@ -1,6 +1,7 @@
 """The `sus` command line: serve the app, migrate the database, load demo data, add users."""
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -11,7 +12,6 @@ def _session():
     from sqlmodel import Session
 
     from app.db import make_engine
-
     engine = make_engine(get_settings().database_url)
     return engine, Session(engine)
 
@@ -221,6 +221,72 @@ def import_data(file: str, kommunekode: str | None, dry_run: bool) -> None:
                      "unchanged: %(unchanged)s", rows=analysis.rows, **counts))
         click.echo(_("Checked; nothing imported (--dry-run).") if dry_run
                    else _("Imported."))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def backup(directory: Path) -> None:
+    """Back up the database, the uploaded files and the secret key into DIRECTORY.
+
+    DIRECTORY must be new or empty. Safe while the app serves. For PostgreSQL it runs
+    pg_dump, which must be at least the server's version."""
+    from app import backup as backups
+
+    try:
+        manifest = backups.backup(get_settings(), directory)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up the {manifest['database']['kind']} database (schema "
+               f"{manifest['alembic_revision']}) and {len(manifest['files']) - 1} file(s) "
+               f"into {directory}.")
+    if manifest["secret_key"] == "environment":
+        click.echo("The secret key comes from SUS_SECRET_KEY and is not in the backup: "
+                   "keep it with the backup.", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True,
+              help="Replace the tables and uploaded files already in the target.")
+def restore(directory: Path, force: bool) -> None:
+    """Restore a backup made by `sus backup` into SUS_DATABASE_URL and SUS_VAR_DIR.
+
+    Every file is checked against the manifest first. A target that has tables or uploaded
+    files is refused unless --force. Stop the app while restoring."""
+    from app import backup as backups
+    from app import migrate
+
+    try:
+        manifest = backups.restore(get_settings(), directory, force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored the backup of {manifest['created_at']} "
+               f"(schema {manifest['alembic_revision']}).")
+    if manifest["alembic_revision"] != migrate.head_revision():
+        click.echo("The schema is older than this version of SUS: `sus serve` brings it up "
+                   "to date (or run `sus db upgrade`).")
+
+
+@main.group()
+def outbox() -> None:
+    """E-mailed invitations waiting to be sent."""
+
+
+@outbox.command("send")
+def outbox_send() -> None:
+    """Send the invitations that are due now, once (the app's own sender does it anyway).
+
+    Exits with 1 if any could not be sent; they are tried again later."""
+    import app.models  # noqa: F401  (every table, for the session)
+    from app.feeds import outbox as sender
+
+    engine, session = _session()
+    with session:
+        result = sender.deliver(session)
+    engine.dispose()
+    click.echo(f"sent: {result.sent} · not sent: {result.failed}")
+    if result.failed:
+        sys.exit(1)
 
 
 @main.group()

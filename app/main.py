@@ -39,7 +39,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        from app.feeds import outbox
+        from app.feeds.config import get_env
+
+        # Each process sends the invitations its own and other processes' commits stored.
+        sender = outbox.Worker(app.state.engine) if get_env().invitations_on else None
+        if sender:
+            sender.start()
         yield
+        if sender:
+            sender.stop()
         app.state.engine.dispose()
 
     app = FastAPI(

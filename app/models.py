@@ -39,6 +39,7 @@ from app.feeds.models import (  # noqa: F401
     FeedSettings,
     FeedState,
     InvitationPreference,
+    OutboxMessage,
 )
 from app.meetings.models import Meeting, MeetingParticipant  # noqa: F401
 from app.notes.models import (  # noqa: F401

@@ -26,6 +26,14 @@ class FeedEnv(BaseSettings):
     smtp_timeout: float = 20.0
     smtp_from: str | None = None
     """The sender, e.g. "Skoleudvikling <skoleudvikling@kommune.dk>"."""
+    outbox_poll_seconds: float = Field(default=15.0, gt=0)
+    """How often the sender in each app process looks for due messages (a commit that adds
+    some wakes it at once)."""
+    outbox_lease_seconds: float = Field(default=300.0, gt=0)
+    """How long a sender's claim on a message lasts: longer than any send takes; after it, a
+    message whose sender died is taken by another."""
+    outbox_max_attempts: int = Field(default=12, ge=1)
+    """Tries per message (waiting 1, 2, 4 … up to 60 minutes between them) before giving up."""
     invite_organizer: str | None = None
     """ORGANIZER when a municipality has set none: a real mailbox that receives the replies
     (RSVP). Defaults to the sender's address."""

@@ -1,11 +1,12 @@
 """Meeting changes → e-mailed invitations, without touching the meetings domain's code.
 
-Four SQLAlchemy session events, installed by `install()` from app.wiring.bootstrap(): after each flush we note which meetings got a new SEQUENCE (the
-meetings domain's own hook raises it for every change of time, place or status), which were
-created with a time, and which participants came or went; just before the commit the
-invitations are built from the database as it will be committed; after the commit, and only
-then, they are handed to the sender. A rolled-back transaction sends nothing. With
-invitations off (the default) the flush hook returns at once.
+Four session events, installed by `install()` from app.wiring.bootstrap():
+after each flush we note which meetings got a new SEQUENCE (the meetings domain's own hook
+raises it for every change of time, place or status), which were created with a time, and
+which participants came or went; just before the commit the invitations are built from the
+database as it will be committed and written to the outbox table in the same transaction;
+after the commit the sender is woken (app.feeds.outbox). A rolled-back transaction writes
+nothing. With invitations off (the default) the flush hook returns at once.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session as OrmSession
 from app.meetings.models import Meeting, MeetingParticipant
 
 PENDING = "sus_feeds_invitations_pending"
-OUTBOX = "sus_feeds_invitations_outbox"
+QUEUED = "sus_feeds_invitations_queued"
 
 
 @dataclass
@@ -58,38 +59,39 @@ def _note_changes(session, _flush_context) -> None:
 
 def _build(session) -> None:
     # before_commit runs before the commit's own flush: flush now, so that after_flush has
-    # seen every change of this transaction.
+    # seen every change of this transaction. The rows added here go in with that flush.
     if not _enabled():
         return
     session.flush()
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    from app.feeds import invitations
+    from app.feeds import invitations, outbox
 
     messages = invitations.build(session, pending)
     if messages:
-        session.info.setdefault(OUTBOX, []).extend(messages)
+        session.add_all(outbox.row(msg) for msg in messages)
+        session.info[QUEUED] = True
 
 
-def _send(session) -> None:
-    messages = session.info.pop(OUTBOX, None)
-    if messages:
-        from app.feeds import invitations
+def _wake(session) -> None:
+    if session.info.pop(QUEUED, False):
+        from app.feeds import outbox
 
-        invitations.outbox.put(messages)
+        outbox.wake()
 
 
 def _forget(session, _previous_transaction) -> None:
     session.info.pop(PENDING, None)
-    session.info.pop(OUTBOX, None)
+    session.info.pop(QUEUED, None)
 
 
-EVENTS = (("after_flush", _note_changes), ("before_commit", _build), ("after_commit", _send),
-          ("after_soft_rollback", _forget))
+EVENTS = (("after_flush", _note_changes), ("before_commit", _build),
+             ("after_commit", _wake), ("after_soft_rollback", _forget))
 
 
 def install() -> None:
+    """Register the listeners on every session (once, however often it is called)."""
     for name, fn in EVENTS:
         if not event.contains(OrmSession, name, fn):
             event.listen(OrmSession, name, fn)

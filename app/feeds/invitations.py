@@ -7,14 +7,12 @@ is the one the feeds show (same UID, same SEQUENCE, same text rules: nothing con
 with METHOD matching the MIME part's method parameter, ORGANIZER a real mailbox and every
 ATTENDEE asked to RSVP, so Outlook and Google put it straight into the calendar.
 
-Messages are built inside the committing transaction (app.feeds.hooks) and sent afterwards by
-one background thread, so a booking of 60 dialogues does not wait for the mail server.
+Messages are built inside the committing transaction (app.feeds.hooks), stored in the outbox
+table with it and sent afterwards (app.feeds.outbox), so a booking of 60 dialogues does not
+wait for the mail server and a process that dies loses none.
 """
 
 import logging
-import queue
-import smtplib
-import threading
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
@@ -125,61 +123,3 @@ def _message(session, env, meeting: Meeting, school, organizer: Address,
     msg.add_alternative(body, maintype="text", subtype="calendar", cte="base64",
                         params={"method": method, "charset": "utf-8"})
     return msg
-
-
-class Outbox:
-    """One background thread that sends what committed transactions queued."""
-
-    def __init__(self):
-        self._queue: queue.Queue[list[EmailMessage]] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-        self.sent = 0
-        self.failed = 0
-
-    def put(self, messages: list[EmailMessage]) -> None:
-        self._queue.put(messages)
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="sus-invitations",
-                                                daemon=True)
-                self._thread.start()
-
-    def drain(self, timeout: float = 10.0) -> None:
-        """Wait until everything queued so far is sent (tests, and a clean shutdown)."""
-        done = threading.Event()
-
-        def wait():
-            self._queue.join()
-            done.set()
-
-        threading.Thread(target=wait, daemon=True).start()
-        if not done.wait(timeout):
-            raise TimeoutError("invitations not sent in time")
-
-    def _run(self) -> None:
-        while True:
-            batch = self._queue.get()
-            try:
-                send(batch)
-                self.sent += len(batch)
-            except Exception:  # noqa: BLE001 - a mail server's trouble must not kill the thread
-                self.failed += len(batch)
-                log.exception("sending %d invitation(s) failed", len(batch))
-            finally:
-                self._queue.task_done()
-
-
-outbox = Outbox()
-
-
-def send(messages: list[EmailMessage]) -> None:
-    env = get_env()
-    smtp_class = smtplib.SMTP_SSL if env.smtp_ssl else smtplib.SMTP
-    with smtp_class(env.smtp_host, env.smtp_port, timeout=env.smtp_timeout) as smtp:
-        if env.smtp_starttls and not env.smtp_ssl:
-            smtp.starttls()
-        if env.smtp_user:
-            smtp.login(env.smtp_user, env.smtp_password or "")
-        for msg in messages:
-            smtp.send_message(msg)

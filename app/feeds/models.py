@@ -92,3 +92,21 @@ class FeedState(SQLModel, table=True):
     etag: str = Field(max_length=64)
     last_modified: datetime = Field(sa_type=UTCDateTime())
 
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail to send, written in the same transaction as the change that caused it, so
+    that a process dying before it is sent loses nothing (app.feeds.outbox sends it)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    recipient: str = Field(max_length=254)
+    """The To address, for the operator reading the table; the message holds the rest."""
+    content: bytes = Field(sa_type=sa.LargeBinary())
+    """The whole message as sent (RFC 5322), Message-ID included: a retry is the same mail."""
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default_factory=utcnow, sa_type=UTCDateTime(),
+                                             index=True)
+    """When a sender may take it next. A sender's claim moves it on by the lease, so that a
+    sender that dies mid-way hands it back; None: sent, or given up (sent_at tells which)."""
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    last_error: str | None = Field(default=None, max_length=500)
