@@ -70,4 +70,4 @@ def test_migration_ids_follow_the_chain():
         highest = max(int(r) for r in chain[:chain.index(rev)])
         assert int(rev) == highest + 1, f"migration {rev} after {before}: should be {highest + 1:04d}"
     for rev in script.walk_revisions():
-        assert Path(rev.path).name.startswith(rev.revision + "_")  # 0802_outbox.py is 0802
+        assert Path(rev.path).name.startswith(rev.revision + "_")  # 0803_invitation_outbox.py is 0803

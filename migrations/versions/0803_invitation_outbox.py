@@ -1,7 +1,7 @@
 """invitation outbox
 
-Revision ID: 0802
-Revises: 0701
+Revision ID: 0803
+Revises: 0802
 Create Date: 2026-12-01 22:09:45.255081
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import app.db  # noqa: F401  (UTCDateTime)
 
-revision: str = '0802'
-down_revision: str | None = '0701'
+revision: str = '0803'
+down_revision: str | None = '0802'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
