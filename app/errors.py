@@ -136,12 +136,10 @@ async def ids_in_range(request: Request) -> None:
     it the database's overflow error would answer such an address with a 500."""
     route = request.scope.get("route")
     for name in _int_path_params(route):
-        raw = request.path_params.get(name)
-        if not isinstance(raw, str):
-            continue
+        raw = request.path_params.get(name)  # a str, or an int from a {name:int} path
         try:
             int(raw)
-        except ValueError:
+        except (TypeError, ValueError):
             continue  # not a number at all: the path validation answers 404
         if int_or_none(raw) is None:
             raise StarletteHTTPException(404)
