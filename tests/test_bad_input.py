@@ -67,6 +67,17 @@ def test_an_out_of_range_id_in_any_path_is_404(app, client, db, factory, signed_
     assert checked > 100
 
 
+def test_an_out_of_range_id_in_a_form_field_is_404(client, db, world):  # noqa: F811
+    # The route reads item_id itself (no path parameter): the database's refusal of the
+    # number is answered as a record that does not exist, on both databases.
+    agenda = world.agenda(db)
+    login(client, db, world.consultant)
+    r = client.post(f"/agendas/{agenda.id}/attachments",
+                    data={"csrf_token": csrf(client), "item_id": str(2**63)},
+                    files={"file": ("a.pdf", b"%PDF-1.7\n", "application/pdf")})
+    assert r.status_code == 404 and "Siden findes ikke" in r.text and _has_security_headers(r)
+
+
 def test_int_or_none_is_bounded_by_what_the_database_holds():
     assert int_or_none("42") == 42 and int_or_none(" 7 ") == 7 and int_or_none(-3) == -3
     assert int_or_none(str(INT_MAX)) == INT_MAX
@@ -132,7 +143,7 @@ def test_a_school_name_with_cr_lf_keeps_the_feed_valid():
 
 
 def test_a_word_soft_line_break_in_a_note_gives_a_docx_that_opens(client, db, world):  # noqa: F811
-    write_note(db, world.note, {"themes_school": "Første linje\x0bAnden linje\x00 slut\x1f"})
+    write_note(db, world.note, {"themes_school": "Første linje\x0bAnden linje\x01 slut\x1f"})
     login(client, db, world.consultant)
     r = client.get(f"/notes/{world.note.id}.docx")
     assert r.status_code == 200
@@ -145,7 +156,7 @@ def test_control_characters_in_an_agenda_give_a_docx_that_opens(client, db, worl
 
     agenda = world.agenda(db)
     agenda.intro = "Velkommen\x0btil mødet\x07"
-    agenda.closing = "Tak\x00 for i dag"
+    agenda.closing = "Tak\x01 for i dag"
     db.add(agenda)
     db.commit()
     agendas.timeline(db, agenda, world.meeting)
