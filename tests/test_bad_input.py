@@ -26,7 +26,7 @@ import httpx2 as httpx
 from app.forms import INT_MAX, int_or_none, parse_form
 from app.security import SECURITY_HEADERS
 from tests.conftest import csrf, drop_database, login, post_form, provision_database
-from tests.notes.fixtures_public import world, write_note  # noqa: F401
+from tests.notes.conftest import world, write_note  # noqa: F401
 from tests.test_route_access import _routes
 
 _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
