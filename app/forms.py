@@ -114,12 +114,11 @@ def parse_form(model: type[M], form: Any, *, fields: list[str] | None = None) ->
     errors: dict[str, str] = {}
     for name in names:
         # Every whole-number field is bounded by what the database holds, stated or not.
-        if _is_int(model.model_fields[name].annotation) and isinstance(cleaned.get(name), str):
-            raw = cleaned[name]
-            if _whole(raw) and int_or_none(raw) is None:
-                errors[name] = gettext(N_("Must be at most %(le)s."), le=INT_MAX) \
-                    if raw.lstrip()[:1] != "-" else gettext(N_("Must be at least %(ge)s."),
-                                                            ge=INT_MIN)
+        raw = cleaned.get(name)
+        if (_is_int(model.model_fields[name].annotation) and isinstance(raw, str)
+                and _whole(raw) and int_or_none(raw) is None):
+            errors[name] = (gettext(N_("Must be at least %(ge)s."), ge=INT_MIN) if int(raw) < 0
+                            else gettext(N_("Must be at most %(le)s."), le=INT_MAX))
     if errors:
         return FormResult(values=values, errors=errors)
     try:
