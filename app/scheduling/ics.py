@@ -15,6 +15,7 @@ be at least 1. What exceeds a bound is refused with a message, never cut short s
 
 import ipaddress
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -26,6 +27,8 @@ from pathlib import Path
 
 from app.i18n import N_, TZ
 
+log = logging.getLogger("sus.scheduling")
+
 MAX_BYTES = 5 * 1024 * 1024
 """A personal calendar of several years is well under a megabyte."""
 MAX_OCCURRENCES = 5000
@@ -35,6 +38,7 @@ TIME_BUDGET = 8.0
 MEMORY_BUDGET = 1024 * 1024 * 1024
 """Address space of the expanding child process, in bytes."""
 
+BAD_DATE = N_("The calendar has an event with a date that cannot be read.")
 TOO_LARGE = N_("The calendar file is too large (at most 5 MB).")
 UNREADABLE = N_("This is not a calendar file (.ics) we can read.")
 BAD_INTERVAL = N_("The calendar has a repeating event with an interval below 1, which cannot "
@@ -57,7 +61,7 @@ def _aware(value, *, end: bool = False) -> datetime:
         return value.astimezone(timezone.utc)
     if isinstance(value, date):
         return datetime.combine(value, time(0), TZ).astimezone(timezone.utc)
-    raise CalendarError(N_("The calendar has an event with a date that cannot be read."))
+    raise CalendarError(BAD_DATE)
 
 
 def busy_times(data: bytes, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -75,15 +79,14 @@ def busy_times(data: bytes, start: datetime, end: datetime) -> list[tuple[dateti
         raise CalendarError(TOO_SLOW) from exc
     try:
         answer = json.loads(done.stdout)
-    except ValueError:
-        answer = {"error": TOO_SLOW if done.returncode < 0 else UNREADABLE}
+    except ValueError:  # killed (a signal: out of memory), or broken: say why in the log
+        log.warning("calendar reading failed (exit %s): %s", done.returncode,
+                    done.stderr[-1000:].decode("utf-8", "replace"))
+        answer = {"error": TOO_MANY if done.returncode < 0 else UNREADABLE}
     if "error" in answer:
-        known = (TOO_LARGE, UNREADABLE, BAD_INTERVAL, TOO_MANY, TOO_SLOW, _BAD_DATE)
+        known = (TOO_LARGE, UNREADABLE, BAD_INTERVAL, TOO_MANY, TOO_SLOW, BAD_DATE)
         raise CalendarError(answer["error"] if answer["error"] in known else UNREADABLE)
     return [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in answer["busy"]]
-
-
-_BAD_DATE = N_("The calendar has an event with a date that cannot be read.")
 
 
 def _expand(data: bytes, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:

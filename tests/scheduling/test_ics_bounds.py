@@ -32,17 +32,17 @@ def refused(data: bytes) -> tuple[str, float]:
 
 def test_secondly_repetition_is_refused_quickly():
     message, took = refused(calendar("RRULE:FREQ=SECONDLY"))
-    assert message == ics.TOO_MANY and took < 5
+    assert message == ics.TOO_MANY and took < ics.TIME_BUDGET + 2
 
 
 def test_interval_zero_is_refused():
     message, took = refused(calendar("RRULE:FREQ=DAILY;INTERVAL=0"))
-    assert message == ics.BAD_INTERVAL and took < 5
+    assert message == ics.BAD_INTERVAL and took < ics.TIME_BUDGET + 2
 
 
 def test_a_hundred_thousand_minutes_are_refused_not_stored():
     message, took = refused(calendar("RRULE:FREQ=MINUTELY;COUNT=100000"))
-    assert message == ics.TOO_MANY and took < 5
+    assert message == ics.TOO_MANY and took < ics.TIME_BUDGET + 2
 
 
 def test_at_the_bound_is_read_and_just_over_it_is_refused():
@@ -57,7 +57,7 @@ def test_a_rule_no_date_matches_is_stopped_by_the_time_budget(monkeypatch):
     # The rule library searches to the year 9999 for February 30th (12 s for MINUTELY).
     monkeypatch.setattr(ics, "TIME_BUDGET", 1.0)
     message, took = refused(calendar("RRULE:FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30"))
-    assert message == ics.TOO_SLOW and took < 3
+    assert message == ics.TOO_SLOW and took < ics.TIME_BUDGET + 2
 
 
 def test_an_ordinary_weekly_meeting_is_still_read():
@@ -80,7 +80,7 @@ def test_the_upload_route_answers_a_danish_message_and_stores_nothing(client, db
     began = time.monotonic()
     r = client.post(f"/people/{y.chief.id}/ics", data={"csrf_token": csrf(client)},
                     files={"file": ("cal.ics", calendar("RRULE:FREQ=SECONDLY"), "text/calendar")})
-    assert time.monotonic() - began < 5
+    assert time.monotonic() - began < ics.TIME_BUDGET + 2
     assert r.status_code == 422 and "for mange begivenheder" in r.text
     r = client.post(f"/people/{y.chief.id}/ics", data={"csrf_token": csrf(client)},
                     files={"file": ("cal.ics", calendar("RRULE:FREQ=DAILY;INTERVAL=0"),
