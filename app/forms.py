@@ -15,6 +15,28 @@ from app.i18n import N_, gettext
 
 M = TypeVar("M", bound=BaseModel)
 
+INT_MAX = 2**31 - 1
+"""The largest whole number an INTEGER column holds on PostgreSQL (SQLite's are wider): ids,
+versions and counts. A larger one from a form or an address names nothing that exists."""
+INT_MIN = -(2**31)
+
+
+def int_or_none(value: Any) -> int | None:
+    """A form field or path parameter as a whole number; None when empty, not a whole number
+    or beyond what the database holds."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            number = int(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if INT_MIN <= number <= INT_MAX else None
+
 # pydantic error type → message id; anything unlisted falls back to "Invalid value".
 _MESSAGES = {
     "missing": N_("This field is required."),
@@ -89,14 +111,35 @@ def parse_form(model: type[M], form: Any, *, fields: list[str] | None = None) ->
             values[name] = raw.strip() if isinstance(raw, str) else raw
     cleaned = {k: (None if v == "" else v) for k, v in values.items()}
     cleaned = {k: v for k, v in cleaned.items() if v is not None}
+    errors: dict[str, str] = {}
+    for name in names:
+        # Every whole-number field is bounded by what the database holds, stated or not.
+        raw = cleaned.get(name)
+        if (_is_int(model.model_fields[name].annotation) and isinstance(raw, str)
+                and _whole(raw) and int_or_none(raw) is None):
+            errors[name] = (gettext(N_("Must be at least %(ge)s."), ge=INT_MIN) if int(raw) < 0
+                            else gettext(N_("Must be at most %(le)s."), le=INT_MAX))
+    if errors:
+        return FormResult(values=values, errors=errors)
     try:
         return FormResult(values=values, data=model.model_validate(cleaned))
     except ValidationError as exc:
-        errors: dict[str, str] = {}
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else "__all__"
             errors.setdefault(name, _message(err))
         return FormResult(values=values, errors=errors)
+
+
+def _is_int(annotation) -> bool:
+    return annotation is int or annotation == (int | None)
+
+
+def _whole(raw: str) -> bool:
+    try:
+        int(raw)
+    except ValueError:
+        return False
+    return True
 
 
 _field_models: dict[tuple[type, str], type[BaseModel]] = {}

@@ -56,15 +56,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(verify_csrf)],
+        dependencies=[Depends(errors.ids_in_range), Depends(verify_csrf)],
         lifespan=lifespan,
-        max_body_size=settings.max_upload_mb * 1024 * 1024,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Innermost first: both answer with pages that SecurityMiddleware gives its headers.
+    app.add_middleware(errors.ErrorPageMiddleware)
+    app.add_middleware(errors.BodyLimitMiddleware, max_bytes=settings.max_upload_mb * 1024 * 1024)
     app.add_middleware(SecurityMiddleware)
     app.add_middleware(logs.AccessLogMiddleware)
     if settings.trusted_proxy_list:

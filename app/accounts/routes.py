@@ -20,8 +20,10 @@ router = APIRouter()
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: never send a user off-site after login.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Only local paths: never send a user off-site after login. Printable ASCII only: a
+    # CR/LF or a character beyond latin-1 would break the Location or HX-Redirect header.
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and target.isascii() and target.isprintable()):
         return target
     return "/"
 

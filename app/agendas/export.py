@@ -5,6 +5,7 @@ footer, logo or colours of ours — plain paragraphs in the default style, a hea
 items with times and minutes, sub-points and themes as lists, and the appendices by name.
 """
 
+import re
 from io import BytesIO
 
 from docx import Document
@@ -21,11 +22,42 @@ from app.schools.models import School
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
+# What XML 1.0, and so a .docx, cannot hold: lxml refuses the whole document for one of them.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def docx_text(text: str) -> str:
+    """Text as a .docx can hold it. Word's soft line break (\\x0b, what a text copied from
+    Word carries for Shift+Enter) and a form feed become line breaks; other control
+    characters are dropped."""
+    return _NOT_IN_XML.sub("", text.replace("\x0b", "\n").replace("\x0c", "\n"))
+
+
+class _WordDocument:
+    """A python-docx Document whose headings and paragraphs pass through docx_text()."""
+
+    def __init__(self):
+        self._doc = Document()
+
+    def add_heading(self, text: str = "", level: int = 1):
+        return self._doc.add_heading(docx_text(text), level=level)
+
+    def add_paragraph(self, text: str = "", style=None):
+        return self._doc.add_paragraph(docx_text(text), style=style)
+
+    def __getattr__(self, name):
+        return getattr(self._doc, name)
+
+
+def word_document() -> _WordDocument:
+    """A new, empty Word document for an export; user text in it is made XML-safe."""
+    return _WordDocument()
+
 
 def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[bytes, str]:
     school = session.get(School, agenda.school_id) if agenda.school_id else None
     line = service.timeline(session, agenda, meeting)
-    doc = Document()
+    doc = word_document()
     doc.styles["Normal"].font.size = Pt(11)
     doc.add_heading(agenda.heading or meeting.title, level=1)
     facts = []

@@ -148,7 +148,14 @@ def _read_csv(content: bytes) -> list[list]:
     text = _decode(content)
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a cell over csv's field limit (131,072 characters), a NUL byte
+        raise FileProblem(Problem(reader.line_num, None, _(
+            "Line %(line)s could not be read: a cell is too long (at most %(max)s characters) "
+            "or holds a character that does not belong in a CSV file.",
+            line=reader.line_num, max=f"{csv.field_size_limit():,}".replace(",", ".")))) from exc
 
 
 def read_rows(content: bytes) -> list[list]:

@@ -13,6 +13,7 @@ why (each fails differently):
 - Whole-day events are VALUE=DATE with an exclusive DTEND (the day after the last one).
 """
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -66,6 +67,21 @@ class FeedEvent:
     """TRANSP:TRANSPARENT: a step spanning weeks must not block anyone's free/busy time."""
 
 
+# RFC 5545 TEXT holds no control characters but HTAB (a line break is written as "\\n").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _text(value: str) -> str:
+    """A text value as a feed may carry it: line breaks kept (the library escapes them),
+    other control characters dropped. A school name pasted with CR/LF broke the feed."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _line(value: str) -> str:
+    """A name: one line, whatever was pasted into it."""
+    return " ".join(_text(value).split("\n")).strip()
+
+
 def copenhagen_timezone() -> Timezone:
     """The EU rules since 1996, written once as yearly rules (what Thunderbird itself ships)."""
     tz = Timezone()
@@ -107,7 +123,7 @@ def _add_local(ev: Event, name: str, value: datetime | date) -> None:
 
 def _address(prop: str, a: Address, *, rsvp: bool) -> vCalAddress:
     addr = vCalAddress(f"mailto:{a.email}")
-    addr.params["CN"] = a.name
+    addr.params["CN"] = _line(a.name)
     if prop == "ATTENDEE":
         addr.params["CUTYPE"] = "INDIVIDUAL"
         addr.params["ROLE"] = "REQ-PARTICIPANT" if a.required else "OPT-PARTICIPANT"
@@ -125,12 +141,12 @@ def vevent(e: FeedEvent, *, rsvp: bool = False) -> Event:
     ev.add("LAST-MODIFIED", _utc(e.changed_at))
     _add_local(ev, "DTSTART", e.start)
     _add_local(ev, "DTEND", e.end)
-    ev.add("SUMMARY", e.summary)
+    ev.add("SUMMARY", _line(e.summary))
     ev.add("STATUS", "CANCELLED" if e.cancelled else "CONFIRMED")
     if e.location:
-        ev.add("LOCATION", e.location)
+        ev.add("LOCATION", _text(e.location))
     if e.description:
-        ev.add("DESCRIPTION", e.description)
+        ev.add("DESCRIPTION", _text(e.description))
     if e.url:
         ev.add("URL", e.url)
     if e.organizer is not None:
@@ -183,7 +199,7 @@ def _calendar(name: str, events: list[FeedEvent], method: str) -> Calendar:
     cal.add("METHOD", method)
     if method == "PUBLISH":
         # Subscription hints; an iTIP message (REQUEST/CANCEL) carries none of them.
-        cal.calendar_name = name
+        cal.calendar_name = _line(name)
         cal.add("X-WR-TIMEZONE", TZID)
         cal.refresh_interval = REFRESH
         cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))

@@ -9,12 +9,11 @@ of a published snapshot (PublishedNote.content), so one template renders both.
 from datetime import date
 from io import BytesIO
 
-from docx import Document
 from docx.shared import Pt
 from sqlmodel import Session
 
 from app import confidential
-from app.agendas.export import DOCX_TYPE, slug
+from app.agendas.export import DOCX_TYPE, slug, word_document
 from app.cycles.models import SchoolYear
 from app.i18n import format_date
 from app.i18n import gettext as _
@@ -57,7 +56,7 @@ def agreements_title(content: dict) -> str | None:
 
 def note_docx(session: Session, note: Note, principal) -> tuple[bytes, str]:
     content = note_content(session, note, principal)
-    doc = Document()
+    doc = word_document()
     doc.styles["Normal"].font.size = Pt(11)
     doc.add_heading(note.title, level=1)
     for section in content["sections"]:
