@@ -368,8 +368,8 @@ def _step_page(request, session, principal: Principal, step: Step, year: SchoolY
     m = schools.get_municipality(session, year.municipality_id)
     steps = service.list_steps(session, year.id)
     index = next(i for i, s in enumerate(steps) if s.id == step.id)
-    full = partial is None
-    rows, counts = service.step_progress(session, step) if full else ([], {})
+    full = partial is None or not is_htmx(request)  # without HTMX the partial is a whole page
+    rows, counts = service.step_progress(session, step, principal) if full else ([], {})
     staff = [p for p in schools.list_people(session, municipality_id=m.id) if p.school_id is None]
     responsible_person = session.get(Person, step.responsible_person_id) \
         if step.responsible_person_id else None
@@ -378,7 +378,8 @@ def _step_page(request, session, principal: Principal, step: Step, year: SchoolY
         "number": index + 1, "total": len(steps),
         "previous": steps[index - 1] if index > 0 else None,
         "next": steps[index + 1] if index + 1 < len(steps) else None,
-        "meetings": meetings.list_meetings(session, step_id=step.id) if full else [],
+        "meetings": meetings.list_meetings(session, step_id=step.id, readable_by=principal)
+        if full else [],
         "rows": rows, "counts": counts,
         "providers": list(service.school_status_providers),
         "status_labels": STEP_STATUS_LABELS,
@@ -482,7 +483,8 @@ def school_meetings(session, principal: Principal, school):
     year = service.current_school_year(session, school.municipality_id, today())
     if year is None:
         return None
-    items = meetings.list_meetings(session, school_year_id=year.id, school_id=school.id)
+    items = meetings.list_meetings(session, school_year_id=year.id, school_id=school.id,
+                                   readable_by=principal)
     steps = {s.id: s for s in service.list_steps(session, year.id)}
 
     # In the order of the year: by time where booked, else by the step's window.

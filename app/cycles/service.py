@@ -13,6 +13,7 @@ from pydantic import Field as PField
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app.accounts.access import Principal
 from app.cycles import holidays
 from app.cycles.models import (
     CycleTemplate,
@@ -802,20 +803,24 @@ class SchoolProgress:
     """The school's next meeting in this step that is not held yet (else its last one)."""
 
 
-def step_progress(session: Session, step: Step) -> tuple[list[SchoolProgress], dict[str, int]]:
-    """Per school: its meetings for the step, booked and held; plus the providers' columns.
+def step_progress(session: Session, step: Step, principal: Principal
+                  ) -> tuple[list[SchoolProgress], dict[str, int]]:
+    """Per school: its meetings for the step that `principal` may read, booked and held;
+    plus the providers' columns.
 
     Returns the rows and the counts over all schools ("booked" counts schools whose
     meetings are all booked or held).
     """
     from app.meetings.models import Meeting, MeetingStatus
+    from app.meetings.policy import readable_meetings
 
     year = session.get(SchoolYear, step.school_year_id)
     schools = list(session.exec(select(School).where(
         School.municipality_id == year.municipality_id).order_by(School.name)))
     rows = {s.id: SchoolProgress(s) for s in schools}
     for m in session.exec(select(Meeting).where(Meeting.step_id == step.id,
-                                                col(Meeting.school_id).is_not(None))
+                                                col(Meeting.school_id).is_not(None),
+                                                readable_meetings(principal))
                           .order_by(Meeting.series_index, Meeting.id)):
         row = rows.get(m.school_id)
         if row is None or m.status is MeetingStatus.CANCELLED:

@@ -58,12 +58,10 @@ def meeting_package(session, principal, meeting: Meeting):
 
 
 def school_packages(session, principal, school: School):
-    years = cycles.list_school_years(session, school.municipality_id)
     rows = []
-    for year in reversed(years):
+    for year in reversed(session.exec(policy.openable_years(principal, school)).all()):
         package = service.get_package(session, school.id, year.id)
-        if policy.can_open_package(session, principal, school, year, package):
-            rows.append((year, package, service.package_url(school.id, year.id)))
+        rows.append((year, package, service.package_url(school.id, year.id)))
     if not rows:
         return None
     return {"rows": rows, "status_labels": PACKAGE_STATUS_LABELS}
@@ -126,7 +124,7 @@ def _package_context(session, principal, school, year, package, **extra) -> dict
         "can_add_own_data": policy.can_add_own_data(principal, school),
         "url": service.package_url(school.id, year.id),
         "other_years": [(y, service.package_url(school.id, y.id))
-                        for y in cycles.list_school_years(session, school.municipality_id)],
+                        for y in session.exec(policy.openable_years(principal, school))],
         "highlights": service.highlights(session, package.id) if package else [],
         "figures": service.figures(session, package.id) if package else [],
         "files": service.files(session, package.id) if package else [],

@@ -1,24 +1,24 @@
 """Who sees what in a feed, and who may make and revoke feed links.
 
 A private feed shows what its owner may see on the meeting pages (app.meetings.policy), only
-within the owner's own municipality, and never confidential content (Audience.FEED). The SQL
-filter below mirrors `can_view_meeting`; tests compare the two for every role, so they
-cannot drift apart silently. A public feed shows only public events: the municipality has
-chosen to publish its calendars, and the event is a step of the year wheel or a dialogue
-(the statutory meeting), never confidential. Prep meetings, debriefs and internal meetings
-are working meetings and stay private.
+within the owner's own municipality, and never confidential content (Audience.FEED): the
+meetings rule itself (`readable_meetings`), not a copy of it. A public feed shows only
+public events: the municipality has chosen to publish its calendars, and the event is a step
+of the year wheel or a dialogue (the statutory meeting), never confidential. Prep meetings,
+debriefs and internal meetings are working meetings and stay private.
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, false, or_, true
+from sqlalchemy import and_
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, select
 
 from app.accounts.access import ANONYMOUS, Grant, Principal
-from app.accounts.models import Role, RoleAssignment, User
+from app.accounts.models import RoleAssignment, User
 from app.feeds.models import FeedKind
-from app.meetings.models import Meeting, MeetingParticipant, MeetingType
+from app.meetings import policy as meetings_policy
+from app.meetings.models import Meeting, MeetingType
 from app.schools import policy as schools_policy
 from app.schools.models import Person, School
 
@@ -74,24 +74,12 @@ def viewer_for(session: Session, person: Person) -> Viewer | None:
 
 
 def meeting_clause(viewer: Viewer) -> ColumnElement[bool]:
-    """WHERE clause on Meeting: the meetings this viewer may see in a feed."""
+    """WHERE clause on Meeting: the meetings this viewer may see in a feed: the meetings
+    rule (app.meetings.policy.readable_meetings) within the owner's municipality."""
     if viewer.public:
         return and_(Meeting.meeting_type.in_(PUBLIC_MEETING_TYPES), Meeting.confidential.is_(False))
-    p = viewer.principal
-    m_id = viewer.municipality_id
-    attends = exists().where(MeetingParticipant.meeting_id == Meeting.id,
-                             MeetingParticipant.person_id == viewer.person_id)
-    if p.is_admin or m_id in p.municipality_ids(Role.CONSULTANT):
-        seen = true()
-    else:
-        seen = or_(
-            attends,
-            and_(Meeting.school_id.in_(p.school_ids()), Meeting.confidential.is_(False))
-            if p.school_ids() else false(),
-            Meeting.confidential.is_(False)
-            if m_id in p.municipality_ids(Role.PARTICIPANT) else false(),
-        )
-    return and_(Meeting.municipality_id == m_id, seen)
+    return and_(Meeting.municipality_id == viewer.municipality_id,
+                meetings_policy.readable_meetings(viewer.principal, person_id=viewer.person_id))
 
 
 def sees_municipality(viewer: Viewer, municipality_id: int) -> bool:

@@ -10,8 +10,10 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app.accounts.access import Principal
 from app.cycles.models import SchoolYear, Step
 from app.db import check_version, utcnow
+from app.meetings import policy
 from app.meetings.models import Meeting, MeetingParticipant, MeetingStatus, MeetingType
 from app.registry import Registry
 from app.schools.models import Person, School
@@ -150,9 +152,14 @@ def list_meetings(
     start: datetime | None = None,
     end: datetime | None = None,
     include_cancelled: bool = True,
+    readable_by: Principal | None = None,
 ) -> list[Meeting]:
-    """Meetings matching every given filter, in time order (unbooked ones last)."""
+    """Meetings matching every given filter, in time order (unbooked ones last). A page lists
+    with `readable_by` (the meetings rule, app.meetings.policy); without it, every meeting
+    (for the services' own work, never for showing)."""
     stmt = select(Meeting)
+    if readable_by is not None:
+        stmt = stmt.where(policy.readable_meetings(readable_by))
     if municipality_id is not None:
         stmt = stmt.where(Meeting.municipality_id == municipality_id)
     if school_year_id is not None:

@@ -6,8 +6,10 @@ from datetime import date
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, select
 
+from app.accounts.access import Principal
 from app.cycles.models import SchoolYear
 from app.db import check_version
+from app.notes import policy
 from app.notes.models import Agreement, AgreementStatus, Note, Responsible
 
 
@@ -77,11 +79,12 @@ def delete(session: Session, row: Agreement) -> None:
     session.commit()
 
 
-def for_school(session: Session, school_id: int) -> list[tuple[SchoolYear, list[Agreement]]]:
-    """Every agreement of the school, newest school year first."""
+def for_school(session: Session, school_id: int, principal: Principal
+               ) -> list[tuple[SchoolYear, list[Agreement]]]:
+    """Every agreement of the school `principal` may read, newest school year first."""
     rows = session.exec(
         select(Agreement, SchoolYear).join(SchoolYear, SchoolYear.id == Agreement.school_year_id)
-        .where(Agreement.school_id == school_id)
+        .where(Agreement.school_id == school_id, policy.readable_agreements(principal))
         .order_by(col(SchoolYear.start_year).desc(), Agreement.position, Agreement.id)).all()
     out: dict[int, tuple[SchoolYear, list[Agreement]]] = {}
     for agreement, year in rows:
@@ -89,9 +92,11 @@ def for_school(session: Session, school_id: int) -> list[tuple[SchoolYear, list[
     return list(out.values())
 
 
-def for_municipality(session: Session, municipality_id: int, *, school_year_id: int | None = None,
+def for_municipality(session: Session, municipality_id: int, principal: Principal, *,
+                     school_year_id: int | None = None,
                      status: AgreementStatus | None = None) -> list[Agreement]:
-    query = select(Agreement).where(Agreement.municipality_id == municipality_id)
+    query = select(Agreement).where(Agreement.municipality_id == municipality_id,
+                                    policy.readable_agreements(principal))
     if school_year_id is not None:
         query = query.where(Agreement.school_year_id == school_year_id)
     if status is not None:

@@ -119,7 +119,7 @@ def school_agreements(request: Request, school_id: int, principal: SignedIn,
     require(schools_policy.can_view_school(principal, school))
     return render(request, "notes/agreements_school.html", {
         "school": school, "municipality": schools.get_municipality(session, school.municipality_id),
-        "years": agreements.for_school(session, school.id), **LABELS})
+        "years": agreements.for_school(session, school.id, principal), **LABELS})
 
 
 @router.get("/municipalities/{municipality_id}/agreements")
@@ -134,7 +134,7 @@ def municipality_agreements(request: Request, municipality_id: int, principal: S
     if year_id not in {y.id for y in years}:
         year_id = None
     chosen = next((s for s in AgreementStatus if s.value == status), None)
-    rows = agreements.for_municipality(session, municipality_id, school_year_id=year_id,
+    rows = agreements.for_municipality(session, municipality_id, principal, school_year_id=year_id,
                                        status=chosen)
     names = {s.id: s.name for s in schools.list_schools(session, municipality_id)}
     by_school: dict[int, list[Agreement]] = {}
@@ -150,7 +150,7 @@ def municipality_agreements(request: Request, municipality_id: int, principal: S
 def school_section(session, principal, school: School):
     from app.notes.public import school_notes
 
-    found = agreements.for_school(session, school.id)
+    found = agreements.for_school(session, school.id, principal)
     published = len(school_notes(session, school))
     if not found and not published:
         return None

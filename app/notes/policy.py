@@ -1,11 +1,19 @@
-"""Who may read and write notes and agreements."""
+"""Who may read and write notes and agreements.
 
-from sqlmodel import Session
+A note is read by those who may read its dialogue: `readable_notes` is the meetings rule
+(app.meetings.policy.readable_meetings) carried over, and `can_view_note` is that rule on one
+meeting. An agreement is read by those who may read its note, and by everyone who sees the
+school once the note is published by a municipality that publishes (it is then public):
+`readable_agreements`; every list of agreements selects through it."""
+
+from sqlalchemy import and_, exists, or_, true
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session, select
 
 from app.accounts.access import Principal
 from app.meetings import policy as meetings_policy
 from app.meetings.models import Meeting
-from app.notes.models import Note, NoteSection, NoteStatus, SectionWriter
+from app.notes.models import Agreement, Note, NoteSection, NoteSettings, NoteStatus, SectionWriter
 from app.schools import policy as schools_policy
 from app.schools.models import Person, PersonFunction
 
@@ -14,6 +22,24 @@ def can_view_note(session: Session, p: Principal, meeting: Meeting) -> bool:
     """Those who may see the dialogue read its note (its confidential sections only if
     app.confidential lets them)."""
     return meetings_policy.can_view_meeting(session, p, meeting)
+
+
+def readable_notes(p: Principal) -> ColumnElement[bool]:
+    """WHERE clause on Note: the notes `p` may read (those of the dialogues they may read)."""
+    return Note.meeting_id.in_(meetings_policy.readable_meeting_ids(p))
+
+
+def readable_agreements(p: Principal) -> ColumnElement[bool]:
+    """WHERE clause on Agreement: those of notes `p` may read, and those of published notes
+    of a municipality that publishes, for those who may see the school."""
+    public = exists().where(
+        NoteSettings.municipality_id == Agreement.municipality_id,
+        NoteSettings.publishes.is_(True))
+    published = select(Note.id).where(Note.status == NoteStatus.PUBLISHED)
+    sees_school = true() if p.is_admin else Agreement.municipality_id.in_(p.municipality_ids())
+    return or_(
+        Agreement.note_id.in_(select(Note.id).where(readable_notes(p))),
+        and_(Agreement.note_id.in_(published), public, sees_school))
 
 
 def can_manage_note(p: Principal, note: Note | Meeting) -> bool:

@@ -49,10 +49,8 @@ def meeting_note(session, principal, meeting: Meeting):
 
 def school_notes(session, principal, school: School):
     rows = []
-    for note in service.notes_for_school(session, school.id):
-        meeting = meetings.get_meeting(session, note.meeting_id)
-        if meeting is not None and policy.can_view_note(session, principal, meeting):
-            rows.append((cycles.get_school_year(session, note.school_year_id), note))
+    for note in service.notes_for_school(session, school.id, principal):
+        rows.append((cycles.get_school_year(session, note.school_year_id), note))
     if not rows and not policy.can_manage_note(principal, school):
         return None
     return {"rows": rows, "status_labels": NOTE_STATUS_LABELS}

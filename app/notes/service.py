@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
+from app.accounts.access import Principal
 from app.catalog import read as read_catalog
 from app.catalog import upsert_templates
 from app.cycles.models import SchoolYear
@@ -20,6 +21,7 @@ from app.forms import FieldError
 from app.i18n import format_date, format_time
 from app.i18n import gettext as _
 from app.meetings.models import Meeting, MeetingType
+from app.notes import policy
 from app.notes.models import (
     Note,
     NoteRevision,
@@ -173,10 +175,12 @@ def get_section(session: Session, note: Note, section_id: int) -> NoteSection | 
     return row if row is not None and row.note_id == note.id else None
 
 
-def notes_for_school(session: Session, school_id: int) -> list[Note]:
+def notes_for_school(session: Session, school_id: int, principal: Principal) -> list[Note]:
+    """The school's notes `principal` may read, newest school year first."""
     return list(session.exec(
         select(Note).join(SchoolYear, SchoolYear.id == Note.school_year_id)
-        .where(Note.school_id == school_id).order_by(col(SchoolYear.start_year).desc())))
+        .where(Note.school_id == school_id, policy.readable_notes(principal))
+        .order_by(col(SchoolYear.start_year).desc())))
 
 
 def notes_for_year(session: Session, school_year_id: int) -> dict[int, Note]:

@@ -526,7 +526,8 @@ def step_section(session, principal, step: Step):
         return None
     year = cycles.get_school_year(session, step.school_year_id)
     conflicts = service.conflicts_for_step(session, step)
-    titles = {m.id: m for m in meetings.list_meetings(session, step_id=step.id)}
+    titles = {m.id: m for m in meetings.list_meetings(session, step_id=step.id,
+                                                      readable_by=principal)}
     return {"step": step, "can_schedule": policy.can_schedule(principal, year) and not step.follows,
             "conflicts": [(titles[mid], cs) for mid, cs in conflicts.items() if mid in titles],
             "planned": sum(1 for m in titles.values() if m.status is MeetingStatus.PLANNED)}
@@ -534,9 +535,11 @@ def step_section(session, principal, step: Step):
 
 def school_section(session, principal, school: School):
     conflicts = service.conflicts_for_school(session, school)
-    titles = {mid: meetings.get_meeting(session, mid) for mid in conflicts}
+    titles = {m.id: m for m in meetings.list_meetings(session, school_id=school.id,
+                                                      readable_by=principal)}
     preference = service.get_preference(session, school.id)
-    return {"school": school, "conflicts": [(titles[mid], cs) for mid, cs in conflicts.items()],
+    return {"school": school, "conflicts": [(titles[mid], cs) for mid, cs in conflicts.items()
+                                            if mid in titles],
             "preference": preference, "weekday_options": _weekday_options()[:5],
             "can_edit_preference": policy.can_edit_preference(principal, school)}
 
