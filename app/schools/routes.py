@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, HTTPException, Request
 
+from app import sections
 from app.accounts.access import SignedIn, require
 from app.db import SessionDep
 from app.forms import FieldError, FormDep, parse_field, parse_form
-from app import sections
 from app.i18n import gettext as _
 from app.schools import policy, service
 from app.schools.loaders import MunicipalityDep, PersonDep, SchoolDep
