@@ -223,7 +223,7 @@ def save_school_field(request: Request, school: SchoolDep, name: str, principal:
                       session: SessionDep, form: FormDep):
     _inline_school(principal, school, name, edit=True)
 
-    def saved(_row):
+    def saved(_saved):
         if not is_htmx(request):
             return redirect(request, f"/schools/{school.id}", message=_("Changes saved."))
         return _school_page(request, session, principal, school,
