@@ -20,8 +20,8 @@ from app.schools.models import Municipality
 
 def _note(session, principal: Principal, note_id: int) -> tuple[Note, Meeting]:
     note = found(service.get_note(session, checked_id(note_id)))
-    meeting = meetings.get_meeting(session, note.meeting_id)
-    require(meeting is not None and policy.can_view_note(session, principal, meeting))
+    meeting = found(meetings.get_meeting(session, note.meeting_id))
+    require(policy.can_view_note(session, principal, meeting))
     return note, meeting
 
 
@@ -48,10 +48,8 @@ def load_section(section_id: int, note_and_meeting: NoteDep, session: SessionDep
                  principal: SignedIn) -> NoteSection:
     """A section of the note, 404 also when the user may not see it."""
     note, _meeting = note_and_meeting
-    section = service.get_section(session, note, checked_id(section_id))
-    if section is None or not section_visible(session, principal, note, section):
-        found(None)
-    return section
+    section = found(service.get_section(session, note, checked_id(section_id)))
+    return found(section if section_visible(session, principal, note, section) else None)
 
 
 SectionDep = Annotated[NoteSection, Depends(load_section)]
