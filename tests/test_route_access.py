@@ -105,3 +105,24 @@ def test_sus_routes_lists_every_route_with_its_access_and_handler(app):
     school = next(x for x in lines if x.split()[:2] == ["GET", "/schools/{school_id}"])
     assert "signed in" in school and "app.schools.routes:" in school
     assert "UNDECLARED" not in out.output and "AMBIGUOUS" not in out.output
+
+
+# The domains whose routes load their objects through app.loading (the others follow).
+_LOADED = ("app.schools.", "app.meetings.", "app.notes.", "app.feeds.", "app.datapackages.")
+
+
+def test_an_id_too_large_for_the_database_is_not_found(app, client, db, factory):
+    """Every GET with an id in its address answers 404 for an id no row can have."""
+    login(client, db, factory.user("admin"))
+    checked = 0
+    for route in _routes(app):
+        if "GET" not in route.methods or not route.endpoint.__module__.startswith(_LOADED) \
+                or "_id" not in route.path:
+            continue
+        path = re.sub(r"\{[^}]*_id(:int)?\}", str(2**63), route.path)
+        path = re.sub(r"\{name\}", "name", path)
+        if "{" in path:
+            continue
+        assert client.get(path).status_code == 404, path
+        checked += 1
+    assert checked > 10

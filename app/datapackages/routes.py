@@ -1,8 +1,9 @@
 """Pages for data packages: the package per school and year, imports, catalogue, settings."""
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from app.accounts.access import SignedIn, require
@@ -20,14 +21,16 @@ from app.datapackages.models import (
 )
 from app.datapackages.service import HighlightForm, MultipleFieldErrors, PackageTextForm
 from app.db import SessionDep, StaleVersion
-from app.forms import FieldError, FormDep, parse_form
+from app.forms import FieldError, FormDep, int_or_none, parse_form
 from app.i18n import N_
 from app.i18n import gettext as _
+from app.loading import checked_id, found, get_or_404
 from app.meetings.models import Meeting, MeetingType
 from app.paths import STATIC
-from app.schools import policy as schools_policy
 from app.schools import service as schools
+from app.schools.loaders import MunicipalityDep
 from app.schools.models import Municipality, School
+from app.versioned import save_versioned
 from app.web import redirect, render
 
 router = APIRouter()
@@ -84,28 +87,35 @@ def municipality_packages(session, principal, municipality: Municipality):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _municipality(session, principal, municipality_id: int, *, manage: bool) -> Municipality:
-    m = schools.get_municipality(session, municipality_id)
-    if m is None:
-        raise HTTPException(404)
-    require(policy.can_manage_data(principal, m.id) if manage
-            else schools_policy.can_view_municipality(principal, m.id))
+def load_data_municipality(municipality_id: int, session: SessionDep,
+                           principal: SignedIn) -> Municipality:
+    """A municipality whose data the signed-in user manages."""
+    m = found(schools.get_municipality(session, checked_id(municipality_id)))
+    require(policy.can_manage_data(principal, m.id))
     return m
 
 
-def _school_year(session, school_id: int, school_year_id: int) -> tuple[School, SchoolYear]:
-    school = schools.get_school(session, school_id)
-    year = cycles.get_school_year(session, school_year_id)
+def load_school_year(school_id: int, school_year_id: int, session: SessionDep,
+                     _principal: SignedIn) -> tuple[School, SchoolYear]:
+    """A school and one of its municipality's school years; each route applies its policy."""
+    school = schools.get_school(session, checked_id(school_id))
+    year = cycles.get_school_year(session, checked_id(school_year_id))
     if school is None or year is None or year.municipality_id != school.municipality_id:
         raise HTTPException(404)
     return school, year
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def load_import(import_id: int, session: SessionDep, principal: SignedIn) -> DataImport:
+    imp = get_or_404(session, DataImport, import_id)
+    require(imp.municipality_id is not None
+            and policy.can_manage_data(principal, imp.municipality_id)
+            or (imp.municipality_id is None and principal.is_admin))
+    return imp
+
+
+DataMunicipalityDep = Annotated[Municipality, Depends(load_data_municipality)]
+SchoolYearDep = Annotated[tuple[School, SchoolYear], Depends(load_school_year)]
+ImportDep = Annotated[DataImport, Depends(load_import)]
 
 
 # --- the package page ------------------------------------------------------------------------
@@ -146,9 +156,9 @@ def _package_context(session, principal, school, year, package, **extra) -> dict
 
 
 @router.get("/schools/{school_id}/years/{school_year_id}/package")
-def package_page(request: Request, school_id: int, school_year_id: int, principal: SignedIn,
+def package_page(request: Request, place: SchoolYearDep, principal: SignedIn,
                  session: SessionDep):
-    school, year = _school_year(session, school_id, school_year_id)
+    school, year = place
     package = service.get_package(session, school.id, year.id)
     require(policy.can_open_package(session, principal, school, year, package))
     return render(request, "datapackages/package.html",
@@ -156,9 +166,9 @@ def package_page(request: Request, school_id: int, school_year_id: int, principa
 
 
 @router.get("/schools/{school_id}/years/{school_year_id}/package/edit")
-def edit_package(request: Request, school_id: int, school_year_id: int, principal: SignedIn,
+def edit_package(request: Request, place: SchoolYearDep, principal: SignedIn,
                  session: SessionDep):
-    school, year = _school_year(session, school_id, school_year_id)
+    school, year = place
     require(policy.can_manage_data(principal, school.municipality_id))
     package = service.get_or_create_package(session, school, year)
     return _edit_page(request, session, school, year, package,
@@ -176,32 +186,24 @@ def _edit_page(request, session, school, year, package, *, values, errors=None,
 
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/edit")
-def save_package(request: Request, school_id: int, school_year_id: int, principal: SignedIn,
+def save_package(request: Request, place: SchoolYearDep, principal: SignedIn,
                  session: SessionDep, form: FormDep):
-    school, year = _school_year(session, school_id, school_year_id)
+    school, year = place
     require(policy.can_manage_data(principal, school.municipality_id))
     package = service.get_or_create_package(session, school, year)
-    result = parse_form(PackageTextForm, form)
-    conflict = None
-    if result.ok:
-        try:
-            service.update_texts(session, package, result.data,
-                                 expected_version=_int(form.get("version")))
-        except StaleVersion:
-            session.refresh(package)
-            conflict = package
-        else:
-            return redirect(request, service.package_url(school.id, year.id),
-                            message=_("Changes saved."))
-    return _edit_page(request, session, school, year, package, values=result.values,
-                      errors=result.errors, conflict=conflict,
-                      status_code=409 if conflict else 422)
+    return save_versioned(
+        session, form, package, parse_form(PackageTextForm, form),
+        apply=lambda data, version: service.update_texts(session, package, data,
+                                                         expected_version=version),
+        done=lambda _saved: redirect(request, service.package_url(school.id, year.id),
+                                     message=_("Changes saved.")),
+        again=lambda **kw: _edit_page(request, session, school, year, package, **kw))
 
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/ready")
-def mark_ready(request: Request, school_id: int, school_year_id: int, principal: SignedIn,
+def mark_ready(request: Request, place: SchoolYearDep, principal: SignedIn,
                session: SessionDep):
-    school, year = _school_year(session, school_id, school_year_id)
+    school, year = place
     require(policy.can_manage_data(principal, school.municipality_id))
     package = service.get_or_create_package(session, school, year)
     service.mark_ready(session, package, principal.user.id)
@@ -210,9 +212,9 @@ def mark_ready(request: Request, school_id: int, school_year_id: int, principal:
 
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/draft")
-def mark_draft(request: Request, school_id: int, school_year_id: int, principal: SignedIn,
+def mark_draft(request: Request, place: SchoolYearDep, principal: SignedIn,
                session: SessionDep):
-    school, year = _school_year(session, school_id, school_year_id)
+    school, year = place
     require(policy.can_manage_data(principal, school.municipality_id))
     package = service.get_or_create_package(session, school, year)
     service.mark_draft(session, package)
@@ -224,9 +226,9 @@ def mark_draft(request: Request, school_id: int, school_year_id: int, principal:
 
 
 @router.get("/schools/{school_id}/years/{school_year_id}/package/highlights")
-def edit_highlights(request: Request, school_id: int, school_year_id: int, principal: SignedIn,
+def edit_highlights(request: Request, place: SchoolYearDep, principal: SignedIn,
                     session: SessionDep):
-    school, year = _school_year(session, school_id, school_year_id)
+    school, year = place
     require(policy.can_edit_highlights(principal, school))
     package = service.get_or_create_package(session, school, year)
     names = {i_id: key for key, i_id in _indicator_ids(session).items()}
@@ -250,9 +252,9 @@ def _indicator_ids(session) -> dict[str, int]:
 
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/highlights")
-def save_highlights(request: Request, school_id: int, school_year_id: int,
+def save_highlights(request: Request, place: SchoolYearDep,
                     principal: SignedIn, session: SessionDep, form: FormDep):
-    school, year = _school_year(session, school_id, school_year_id)
+    school, year = place
     require(policy.can_edit_highlights(principal, school))
     package = service.get_or_create_package(session, school, year)
     values = {}
@@ -266,7 +268,7 @@ def save_highlights(request: Request, school_id: int, school_year_id: int,
     errors, conflict = {}, False
     try:
         service.save_highlights(session, package, items,
-                                expected_version=_int(form.get("version")))
+                                expected_version=int_or_none(form.get("version")))
     except FieldError as err:
         errors[err.field] = err.message
     except MultipleFieldErrors as errs:
@@ -292,9 +294,9 @@ def save_highlights(request: Request, school_id: int, school_year_id: int,
 
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/figures")
-def add_figure(request: Request, school_id: int, school_year_id: int, principal: SignedIn,
+def add_figure(request: Request, place: SchoolYearDep, principal: SignedIn,
                session: SessionDep, form: FormDep):
-    school, year = _school_year(session, school_id, school_year_id)
+    school, year = place
     require(policy.can_add_own_data(principal, school))
     package = service.get_or_create_package(session, school, year)
     result = parse_form(service.FigureForm, form)
@@ -308,12 +310,12 @@ def add_figure(request: Request, school_id: int, school_year_id: int, principal:
 
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/figures/{figure_id}/delete")
-def delete_figure(request: Request, school_id: int, school_year_id: int, figure_id: int,
+def delete_figure(request: Request, place: SchoolYearDep, figure_id: int,
                   principal: SignedIn, session: SessionDep):
-    school, year = _school_year(session, school_id, school_year_id)
+    school, year = place
     require(policy.can_add_own_data(principal, school))
     package = service.get_package(session, school.id, year.id)
-    figure = session.get(PackageFigure, figure_id)
+    figure = session.get(PackageFigure, checked_id(figure_id))
     if package is None or figure is None or figure.package_id != package.id:
         raise HTTPException(404)
     session.delete(figure)
@@ -323,9 +325,9 @@ def delete_figure(request: Request, school_id: int, school_year_id: int, figure_
 
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/files")
-def add_file(request: Request, school_id: int, school_year_id: int, principal: SignedIn,
+def add_file(request: Request, place: SchoolYearDep, principal: SignedIn,
              session: SessionDep, form: FormDep):
-    school, year = _school_year(session, school_id, school_year_id)
+    school, year = place
     require(policy.can_add_own_data(principal, school))
     package = service.get_or_create_package(session, school, year)
     upload = form.get("file")
@@ -342,21 +344,21 @@ def add_file(request: Request, school_id: int, school_year_id: int, principal: S
                     message=_("The file is attached."))
 
 
-def _package_file(session, principal, school_id, school_year_id, file_id) -> PackageFile:
-    school, year = _school_year(session, school_id, school_year_id)
+def _package_file(session, principal, school, year, file_id: int) -> PackageFile:
     package = service.get_package(session, school.id, year.id)
     require(policy.can_read_package(session, principal, school, year, package)
             or policy.can_add_own_data(principal, school))
-    f = session.get(PackageFile, file_id)
+    f = session.get(PackageFile, checked_id(file_id))
     if package is None or f is None or f.package_id != package.id:
         raise HTTPException(404)
     return f
 
 
 @router.get("/schools/{school_id}/years/{school_year_id}/package/files/{file_id}")
-def download_file(request: Request, school_id: int, school_year_id: int, file_id: int,
+def download_file(request: Request, place: SchoolYearDep, file_id: int,
                   principal: SignedIn, session: SessionDep):
-    f = _package_file(session, principal, school_id, school_year_id, file_id)
+    school, year = place
+    f = _package_file(session, principal, school, year, file_id)
     # Always a download, never rendered in our origin (an uploaded HTML/SVG cannot run).
     return Response(f.content, media_type=f.content_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.filename)}",
@@ -364,14 +366,14 @@ def download_file(request: Request, school_id: int, school_year_id: int, file_id
 
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/files/{file_id}/delete")
-def delete_file(request: Request, school_id: int, school_year_id: int, file_id: int,
+def delete_file(request: Request, place: SchoolYearDep, file_id: int,
                 principal: SignedIn, session: SessionDep):
-    school, _year = _school_year(session, school_id, school_year_id)
+    school, year = place
     require(policy.can_add_own_data(principal, school))
-    f = _package_file(session, principal, school_id, school_year_id, file_id)
+    f = _package_file(session, principal, school, year, file_id)
     session.delete(f)
     session.commit()
-    return redirect(request, service.package_url(school_id, school_year_id) + "#own-data",
+    return redirect(request, service.package_url(school.id, year.id) + "#own-data",
                     message=_("The file is removed."))
 
 
@@ -379,9 +381,8 @@ def delete_file(request: Request, school_id: int, school_year_id: int, file_id: 
 
 
 @router.get("/municipalities/{municipality_id}/data")
-def data_overview(request: Request, municipality_id: int, principal: SignedIn,
+def data_overview(request: Request, m: DataMunicipalityDep, principal: SignedIn,
                   session: SessionDep, year: int | None = None):
-    m = _municipality(session, principal, municipality_id, manage=True)
     years = cycles.list_school_years(session, m.id)
     chosen = next((y for y in years if y.start_year == year), None) or (years[-1] if years
                                                                          else None)
@@ -401,9 +402,8 @@ def data_overview(request: Request, municipality_id: int, principal: SignedIn,
 
 
 @router.get("/municipalities/{municipality_id}/data/indicators")
-def indicator_catalogue(request: Request, municipality_id: int, principal: SignedIn,
+def indicator_catalogue(request: Request, m: MunicipalityDep, principal: SignedIn,
                         session: SessionDep):
-    m = _municipality(session, principal, municipality_id, manage=False)
     return render(request, "datapackages/indicators.html", {
         "municipality": m, "catalogue": service.catalogue(session),
         "name": service.indicator_name, "describe": service.area_description,
@@ -413,9 +413,8 @@ def indicator_catalogue(request: Request, municipality_id: int, principal: Signe
 
 
 @router.get("/municipalities/{municipality_id}/data/settings")
-def settings_page(request: Request, municipality_id: int, principal: SignedIn,
+def settings_page(request: Request, m: DataMunicipalityDep, principal: SignedIn,
                   session: SessionDep):
-    m = _municipality(session, principal, municipality_id, manage=True)
     settings = service.get_settings_for(session, m.id)
     return render(request, "datapackages/settings.html", {
         "municipality": m, "settings": settings, "conflict": False,
@@ -423,13 +422,12 @@ def settings_page(request: Request, municipality_id: int, principal: SignedIn,
 
 
 @router.post("/municipalities/{municipality_id}/data/settings")
-def save_settings(request: Request, municipality_id: int, principal: SignedIn,
+def save_settings(request: Request, m: DataMunicipalityDep, principal: SignedIn,
                   session: SessionDep, form: FormDep):
-    m = _municipality(session, principal, municipality_id, manage=True)
     wanted = form.get("board_representative") in ("on", "true", "1")
     try:
         service.save_settings(session, m.id, board_representative=wanted,
-                              expected_version=_int(form.get("version")))
+                              expected_version=int_or_none(form.get("version")))
     except StaleVersion:
         settings = service.get_settings_for(session, m.id)
         session.refresh(settings)
@@ -444,9 +442,8 @@ def save_settings(request: Request, municipality_id: int, principal: SignedIn,
 
 
 @router.get("/municipalities/{municipality_id}/data/imports")
-def imports_page(request: Request, municipality_id: int, principal: SignedIn,
+def imports_page(request: Request, m: DataMunicipalityDep, principal: SignedIn,
                  session: SessionDep):
-    m = _municipality(session, principal, municipality_id, manage=True)
     return _imports_page(request, session, m)
 
 
@@ -466,25 +463,14 @@ IMPORT_STATUS_LABELS = {
 
 
 @router.post("/municipalities/{municipality_id}/data/imports")
-def upload_import(request: Request, municipality_id: int, principal: SignedIn,
+def upload_import(request: Request, m: DataMunicipalityDep, principal: SignedIn,
                   session: SessionDep, form: FormDep):
-    m = _municipality(session, principal, municipality_id, manage=True)
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         return _imports_page(request, session, m, error=_("Choose a file."), status_code=422)
     imp, _analysis = importer.create_preview(session, upload.file.read(), upload.filename,
                                              municipality_id=m.id, user_id=principal.user.id)
     return redirect(request, f"/data-imports/{imp.id}")
-
-
-def _import_or_404(session, principal, import_id: int) -> DataImport:
-    imp = session.get(DataImport, import_id)
-    if imp is None:
-        raise HTTPException(404)
-    require(imp.municipality_id is not None
-            and policy.can_manage_data(principal, imp.municipality_id)
-            or (imp.municipality_id is None and principal.is_admin))
-    return imp
 
 
 OUTCOME_LABELS = {
@@ -504,9 +490,8 @@ COUNT_LABELS = {
 
 
 @router.get("/data-imports/{import_id}")
-def import_preview(request: Request, import_id: int, principal: SignedIn, session: SessionDep,
+def import_preview(request: Request, imp: ImportDep, principal: SignedIn, session: SessionDep,
                    show: str | None = None, page: int = 1):
-    imp = _import_or_404(session, principal, import_id)
     rows = imp.outcomes or []
     if show in OUTCOME_LABELS:
         rows = [r for r in rows if r[1] == show]
@@ -531,8 +516,7 @@ def import_preview(request: Request, import_id: int, principal: SignedIn, sessio
 
 
 @router.post("/data-imports/{import_id}/commit")
-def commit_import(request: Request, import_id: int, principal: SignedIn, session: SessionDep):
-    imp = _import_or_404(session, principal, import_id)
+def commit_import(request: Request, imp: ImportDep, principal: SignedIn, session: SessionDep):
     if imp.status is not DataImportStatus.PREVIEW:
         return redirect(request, f"/data-imports/{imp.id}",
                         message=_("This file has already been handled."), level="info")
@@ -555,8 +539,7 @@ def commit_import(request: Request, import_id: int, principal: SignedIn, session
 
 
 @router.post("/data-imports/{import_id}/discard")
-def discard_import(request: Request, import_id: int, principal: SignedIn, session: SessionDep):
-    imp = _import_or_404(session, principal, import_id)
+def discard_import(request: Request, imp: ImportDep, principal: SignedIn, session: SessionDep):
     importer.discard(session, imp)
     target = f"/municipalities/{imp.municipality_id}/data/imports" if imp.municipality_id \
         else "/"

@@ -27,9 +27,11 @@ from app.feeds.models import FEED_KIND_LABELS, FeedKind, FeedLink, InvitationPre
 from app.forms import FormDep, parse_form
 from app.i18n import N_
 from app.i18n import gettext as _
+from app.loading import checked_id, get_or_404
 from app.meetings import policy as meetings_policy
 from app.meetings import service as meetings
 from app.schools import service as schools
+from app.schools.loaders import MunicipalityDep
 from app.schools.models import Person
 from app.web import redirect, render
 
@@ -121,7 +123,8 @@ def public_feed(request: Request, kind: str, target_id: int, _p: Feed, session: 
 
 @router.get("/meetings/{meeting_id}/calendar.ics")
 def meeting_ics(request: Request, meeting_id: int, principal: SignedIn, session: SessionDep):
-    meeting = meetings.get_meeting(session, meeting_id)
+    # Not MeetingDep: an unbooked meeting has no calendar, whoever asks (404 before 403).
+    meeting = meetings.get_meeting(session, checked_id(meeting_id))
     if meeting is None or meeting.starts_at is None:
         raise HTTPException(404)
     require(meetings_policy.can_view_meeting(session, principal, meeting))
@@ -299,9 +302,7 @@ def create_link(request: Request, principal: SignedIn, session: SessionDep, form
     if not result.ok:
         raise HTTPException(400)
     data = result.data
-    person = session.get(Person, data.person_id)
-    if person is None:
-        raise HTTPException(404)
+    person = get_or_404(session, Person, data.person_id)
     require(policy.can_manage_links(principal, person))
     viewer = policy.viewer_for(session, person)
     target = service.resolve_target(session, data.kind, data.target_id)
@@ -313,19 +314,21 @@ def create_link(request: Request, principal: SignedIn, session: SessionDep, form
                     _safe_next(form.get("next"), f"/people/{person.id}"), person)
 
 
-def _link_or_404(session: Session, principal: Principal, link_id: int) -> tuple[FeedLink, Person]:
-    link = session.get(FeedLink, link_id)
-    person = session.get(Person, link.person_id) if link else None
-    if link is None or person is None:
-        raise HTTPException(404)
+def load_link(link_id: int, session: SessionDep, principal: SignedIn) -> tuple[FeedLink, Person]:
+    """A calendar link with the person it belongs to, for whoever manages their links."""
+    link = get_or_404(session, FeedLink, link_id)
+    person = get_or_404(session, Person, link.person_id)
     require(policy.can_manage_links(principal, person))
     return link, person
 
 
+LinkDep = Annotated[tuple[FeedLink, Person], Depends(load_link)]
+
+
 @router.post("/calendar-links/{link_id}/rotate")
-def rotate_link(request: Request, link_id: int, principal: SignedIn, session: SessionDep,
-                form: FormDep):
-    link, person = _link_or_404(session, principal, link_id)
+def rotate_link(request: Request, link_and_person: LinkDep, principal: SignedIn,
+                session: SessionDep, form: FormDep):
+    link, person = link_and_person
     link, token = service.issue_link(session, person, link.kind, link.target_id,
                                      by_user_id=principal.user.id)
     return _created(request, session, principal, link, token,
@@ -333,9 +336,9 @@ def rotate_link(request: Request, link_id: int, principal: SignedIn, session: Se
 
 
 @router.post("/calendar-links/{link_id}/revoke")
-def revoke_link(request: Request, link_id: int, principal: SignedIn, session: SessionDep,
+def revoke_link(request: Request, link_and_person: LinkDep, session: SessionDep,
                 form: FormDep):
-    link, person = _link_or_404(session, principal, link_id)
+    link, person = link_and_person
     service.revoke_link(session, link)
     return redirect(request, _safe_next(form.get("next"), f"/people/{person.id}"),
                     message=_("The calendar link is deleted. Calendars that used it get "
@@ -345,9 +348,7 @@ def revoke_link(request: Request, link_id: int, principal: SignedIn, session: Se
 @router.post("/people/{person_id}/invitations")
 def invitation_preference(request: Request, person_id: int, principal: SignedIn,
                           session: SessionDep, form: FormDep):
-    person = session.get(Person, person_id)
-    if person is None:
-        raise HTTPException(404)
+    person = get_or_404(session, Person, person_id)
     require(policy.can_manage_links(principal, person))
     choice = form.get("choice")
     if choice not in ("default", "yes", "no"):
@@ -396,27 +397,15 @@ def _calendars_page(request, session, principal, municipality, *, values=None, e
     }, status_code=status_code)
 
 
-def _municipality_or_404(session, principal, municipality_id):
-    from app.schools import policy as schools_policy
-
-    municipality = schools.get_municipality(session, municipality_id)
-    if municipality is None:
-        raise HTTPException(404)
-    require(schools_policy.can_view_municipality(principal, municipality.id))
-    return municipality
-
-
 @router.get("/municipalities/{municipality_id}/calendars")
-def calendars_page(request: Request, municipality_id: int, principal: SignedIn,
+def calendars_page(request: Request, municipality: MunicipalityDep, principal: SignedIn,
                    session: SessionDep):
-    municipality = _municipality_or_404(session, principal, municipality_id)
     return _calendars_page(request, session, principal, municipality)
 
 
 @router.post("/municipalities/{municipality_id}/calendars")
-def save_calendar_settings(request: Request, municipality_id: int, principal: SignedIn,
+def save_calendar_settings(request: Request, municipality: MunicipalityDep, principal: SignedIn,
                            session: SessionDep, form: FormDep):
-    municipality = _municipality_or_404(session, principal, municipality_id)
     require(policy.can_manage_settings(principal, municipality.id))
     result = parse_form(SettingsForm, form)
     if not result.ok:

@@ -1,12 +1,13 @@
 """The meeting page: one meeting, its time, place and people; other domains add sections."""
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 
 from app import sections
-from app.accounts.access import SignedIn, require
+from app.accounts.access import SignedIn
 from app.cycles import service as cycles
 from app.db import SessionDep
 from app.meetings import policy, service
+from app.meetings.loaders import MeetingDep
 from app.meetings.models import MEETING_STATUS_LABELS, MEETING_TYPE_LABELS
 from app.schools import service as schools
 from app.schools.models import function_label
@@ -16,11 +17,7 @@ router = APIRouter()
 
 
 @router.get("/meetings/{meeting_id}")
-def meeting_page(request: Request, meeting_id: int, principal: SignedIn, session: SessionDep):
-    meeting = service.get_meeting(session, meeting_id)
-    if meeting is None:
-        raise HTTPException(404)
-    require(policy.can_view_meeting(session, principal, meeting))
+def meeting_page(request: Request, meeting: MeetingDep, principal: SignedIn, session: SessionDep):
     return render(request, "meetings/meeting.html", {
         "meeting": meeting,
         "municipality": schools.get_municipality(session, meeting.municipality_id),

@@ -1,16 +1,19 @@
 """Agreements followed up: under the evaluation item of the same school's next agenda (where
 the administration records their status), and listed per school and per municipality."""
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 
 from app.accounts.access import SignedIn, Staff, require
 from app.agendas.models import Agenda
 from app.cycles import service as cycles
 from app.cycles.models import SchoolYear
-from app.db import SessionDep, StaleVersion
-from app.forms import FormDep, parse_form
+from app.db import SessionDep
+from app.forms import FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
+from app.loading import checked_id, found
 from app.meetings.models import Meeting
 from app.notes import agreements, policy
 from app.notes.models import (
@@ -22,7 +25,9 @@ from app.notes.models import (
 )
 from app.schools import policy as schools_policy
 from app.schools import service as schools
+from app.schools.loaders import SchoolDep
 from app.schools.models import School
+from app.versioned import save_versioned
 from app.web import is_htmx, redirect, render
 
 router = APIRouter()
@@ -59,39 +64,37 @@ def agenda_followup(session: Session, agenda: Agenda) -> tuple[str, dict] | None
                                     **LABELS}
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def load_agreement(agreement_id: int, session: SessionDep, principal: SignedIn) -> Agreement:
+    """An agreement whose status the user may record."""
+    row = found(agreements.get(session, checked_id(agreement_id)))
+    require(policy.can_update_agreement_status(principal, session.get(Note, row.note_id)))
+    return row
+
+
+AgreementDep = Annotated[Agreement, Depends(load_agreement)]
 
 
 @router.post("/agreements/{agreement_id}/status")
-def update_status(request: Request, agreement_id: int, principal: SignedIn, session: SessionDep,
+def update_status(request: Request, row: AgreementDep, principal: SignedIn, session: SessionDep,
                   form: FormDep):
-    row = agreements.get(session, agreement_id)
-    if row is None:
-        raise HTTPException(404)
-    note = session.get(Note, row.note_id)
-    require(policy.can_update_agreement_status(principal, note))
-    agenda_id = _int(form.get("agenda_id"))
+    agenda_id = int_or_none(form.get("agenda_id"))
     back = f"/agendas/{agenda_id}#agreement-{row.id}" if agenda_id \
         else f"/schools/{row.school_id}/agreements"
     result = parse_form(agreements.StatusForm, form)
-    conflict = None
-    if result.ok:
-        try:
-            agreements.set_status(session, row, result.data,
-                                  expected_version=_int(form.get("version")))
-        except StaleVersion:
-            session.refresh(row)
-            conflict = result.values
-        else:
-            if is_htmx(request):
-                return _row(request, session, row, agenda_id, saved=True)
-            return redirect(request, back, message=_("The agreement's status is saved."))
-    return _row(request, session, row, agenda_id, values=result.values, errors=result.errors,
-                conflict=conflict, status_code=409 if conflict else 422, back=back)
+
+    def saved(_saved):
+        if is_htmx(request):
+            return _row(request, session, row, agenda_id, saved=True)
+        return redirect(request, back, message=_("The agreement's status is saved."))
+
+    return save_versioned(
+        session, form, row, result,
+        apply=lambda data, version: agreements.set_status(session, row, data,
+                                                          expected_version=version),
+        done=saved,
+        again=lambda **kw: _row(request, session, row, agenda_id, back=back, **kw),
+        # The row shows the stored status; the conflict note repeats what the user chose.
+        theirs=lambda _stored: result.values)
 
 
 def _row(request, session, row: Agreement, agenda_id: int | None, *, saved=False, values=None,
@@ -111,12 +114,8 @@ def _row(request, session, row: Agreement, agenda_id: int | None, *, saved=False
 
 
 @router.get("/schools/{school_id}/agreements")
-def school_agreements(request: Request, school_id: int, principal: SignedIn,
+def school_agreements(request: Request, school: SchoolDep, principal: SignedIn,
                       session: SessionDep):
-    school = schools.get_school(session, school_id)
-    if school is None:
-        raise HTTPException(404)
-    require(schools_policy.can_view_school(principal, school))
     return render(request, "notes/agreements_school.html", {
         "school": school, "municipality": schools.get_municipality(session, school.municipality_id),
         "years": agreements.for_school(session, school.id, principal), **LABELS})
@@ -125,12 +124,10 @@ def school_agreements(request: Request, school_id: int, principal: SignedIn,
 @router.get("/municipalities/{municipality_id}/agreements")
 def municipality_agreements(request: Request, municipality_id: int, principal: Staff,
                             session: SessionDep, year: str = "", status: str = ""):
-    municipality = schools.get_municipality(session, municipality_id)
-    if municipality is None:
-        raise HTTPException(404)
-    require(schools_policy.can_manage_municipality(principal, municipality_id))
+    municipality = found(schools.get_municipality(session, checked_id(municipality_id)))
+    require(schools_policy.can_manage_municipality(principal, municipality.id))
     years = cycles.list_school_years(session, municipality_id)
-    year_id = _int(year)
+    year_id = int_or_none(year)
     if year_id not in {y.id for y in years}:
         year_id = None
     chosen = next((s for s in AgreementStatus if s.value == status), None)

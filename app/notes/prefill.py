@@ -91,7 +91,6 @@ def _material(session: Session, meeting: Meeting, school: School, year: SchoolYe
 
 def _last_agreements(session: Session, school: School, year: SchoolYear) -> list[str]:
     from app.notes import agreements
-
     from app.notes.models import AGREEMENT_STATUS_LABELS
 
     return [f"{a.text} ({_(AGREEMENT_STATUS_LABELS[a.status]).lower()})"

@@ -7,17 +7,20 @@ stopped) shows none of its notes.
 """
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlmodel import Session, select
 
 from app.accounts.access import Public
 from app.config import get_settings
 from app.cycles.models import SchoolYear
 from app.db import SessionDep
+from app.loading import checked_id, found
 from app.notes import export, publication
 from app.notes.models import NoteSettings, PublishedNote
 from app.schools import service as schools
+from app.schools.models import Municipality, School
 from app.security import EMBEDDABLE_CSP
 from app.web import render, static_url
 
@@ -32,11 +35,18 @@ def publishes(session: Session, municipality_id: int) -> bool:
     return row is not None and row.publishes
 
 
-def _school_or_404(session: Session, school_id: int):
-    school = schools.get_school(session, school_id)
-    if school is None:
-        raise HTTPException(404)
+def _school(session: Session, school_id: int) -> tuple[School, Municipality]:
+    school = found(schools.get_school(session, checked_id(school_id)))
     return school, schools.get_municipality(session, school.municipality_id)
+
+
+def load_public_school(school_id: int, session: SessionDep,
+                       _principal: Public) -> tuple[School, Municipality]:
+    """Any school, for anyone: what is public of it is decided by `publishes`."""
+    return _school(session, school_id)
+
+
+PublicSchoolDep = Annotated[tuple[School, Municipality], Depends(load_public_school)]
 
 
 def school_notes(session: Session, school) -> list[tuple[SchoolYear, PublishedNote,
@@ -53,9 +63,7 @@ def _context(**extra) -> dict:
 @router.get("/public/municipalities/{municipality_id}/notes")
 def municipality_index(request: Request, municipality_id: int, principal: Public,
                        session: SessionDep):
-    municipality = schools.get_municipality(session, municipality_id)
-    if municipality is None:
-        raise HTTPException(404)
+    municipality = found(schools.get_municipality(session, checked_id(municipality_id)))
     on = publishes(session, municipality.id)
     counts = publication.schools_with_published(session, municipality.id) if on else {}
     rows = [(s, counts[s.id]) for s in schools.list_schools(session, municipality.id)
@@ -65,8 +73,9 @@ def municipality_index(request: Request, municipality_id: int, principal: Public
 
 
 @router.get("/public/schools/{school_id}/notes")
-def school_page(request: Request, school_id: int, principal: Public, session: SessionDep):
-    school, municipality = _school_or_404(session, school_id)
+def school_page(request: Request, school_and_municipality: PublicSchoolDep, principal: Public,
+                session: SessionDep):
+    school, municipality = school_and_municipality
     return render(request, "notes/public/school.html", _context(
         school=school, municipality=municipality, entries=school_notes(session, school),
         publishes=publishes(session, municipality.id)))
@@ -74,10 +83,10 @@ def school_page(request: Request, school_id: int, principal: Public, session: Se
 
 @router.get("/public/notes/{published_id}")
 def version_page(request: Request, published_id: int, principal: Public, session: SessionDep):
-    row = publication.get_version(session, published_id)
+    row = publication.get_version(session, checked_id(published_id))
     if row is None or not publishes(session, row.municipality_id):
         raise HTTPException(404)
-    school, municipality = _school_or_404(session, row.school_id)
+    school, municipality = _school(session, row.school_id)
     history = publication.versions(session, row.note_id)
     return render(request, "notes/public/version.html", _context(
         row=row, school=school, municipality=municipality, history=history,
@@ -85,10 +94,11 @@ def version_page(request: Request, published_id: int, principal: Public, session
 
 
 @router.get("/public/schools/{school_id}/notes/embed")
-def embed(request: Request, school_id: int, principal: Public, session: SessionDep):
+def embed(request: Request, school_and_municipality: PublicSchoolDep, principal: Public,
+          session: SessionDep):
     """A fragment for the school's website: framed or fetched, so it may be framed anywhere
     and read from any origin; links are absolute."""
-    school, municipality = _school_or_404(session, school_id)
+    school, municipality = school_and_municipality
     response = render(request, "notes/public/embed.html", _context(
         school=school, municipality=municipality, entries=school_notes(session, school),
         style_url=static_url("css/embed.css")))

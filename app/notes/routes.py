@@ -9,14 +9,22 @@ from sqlmodel import col, select
 
 from app.accounts.access import Principal, SignedIn, Staff, require
 from app.accounts.models import User
-from app.confidential import Audience
 from app.cycles import service as cycles
 from app.db import SessionDep, StaleVersion
-from app.forms import FieldError, FormDep, parse_form
+from app.forms import FieldError, FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
+from app.loading import checked_id, found
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
 from app.notes import agreements, policy, publication, service
+from app.notes.loaders import (
+    NoteAgreementDep,
+    NoteDep,
+    SectionDep,
+    SettingsMunicipalityDep,
+    StaffNoteDep,
+    section_visible,
+)
 from app.notes.models import (
     AGREEMENT_STATUS_LABELS,
     NOTE_STATUS_LABELS,
@@ -31,6 +39,7 @@ from app.notes.models import (
 )
 from app.schools import service as schools
 from app.schools.models import School
+from app.versioned import save_versioned
 from app.web import is_htmx, redirect, render
 
 router = APIRouter()
@@ -59,34 +68,6 @@ def school_notes(session, principal, school: School):
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _note_or_404(session, principal, note_id: int) -> tuple[Note, Meeting]:
-    note = service.get_note(session, note_id)
-    if note is None:
-        raise HTTPException(404)
-    meeting = meetings.get_meeting(session, note.meeting_id)
-    require(meeting is not None and policy.can_view_note(session, principal, meeting))
-    return note, meeting
-
-
-def _visible(session, principal, note, section) -> bool:
-    return publication.section_visible(section, principal=principal, note=note,
-                                       audience=Audience.SIGNED_IN, session=session)
-
-
-def _section_or_404(session, principal, note, section_id: int) -> NoteSection:
-    section = service.get_section(session, note, section_id)
-    if section is None or not _visible(session, principal, note, section):
-        raise HTTPException(404)
-    return section
 
 
 def _names(session, ids) -> dict[int, str]:
@@ -134,7 +115,7 @@ def _section_view(session, principal: Principal, note: Note, section: NoteSectio
 
 def _note_context(session, principal, note: Note, meeting: Meeting, **extra) -> dict:
     views = [_section_view(session, principal, note, s) for s in service.sections(session, note.id)
-             if _visible(session, principal, note, s)]
+             if section_visible(session, principal, note, s)]
     for view in extra.pop("replace", []):
         views = [view if v.section.id == view.section.id else v for v in views]
     can_manage = policy.can_manage_note(principal, note)
@@ -182,9 +163,7 @@ def _section_fragment(request, session, principal, note, meeting, view, *, statu
 
 @router.post("/meetings/{meeting_id}/note")
 def create_note(request: Request, meeting_id: int, principal: SignedIn, session: SessionDep):
-    meeting = meetings.get_meeting(session, meeting_id)
-    if meeting is None:
-        raise HTTPException(404)
+    meeting = found(meetings.get_meeting(session, checked_id(meeting_id)))
     require(policy.can_manage_note(principal, meeting))
     try:
         note = service.create_note(session, meeting)
@@ -194,8 +173,8 @@ def create_note(request: Request, meeting_id: int, principal: SignedIn, session:
 
 
 @router.get("/notes/{note_id}")
-def note_page(request: Request, note_id: int, principal: SignedIn, session: SessionDep):
-    note, meeting = _note_or_404(session, principal, note_id)
+def note_page(request: Request, note_and_meeting: NoteDep, principal: SignedIn, session: SessionDep):
+    note, meeting = note_and_meeting
     return _page(request, session, principal, note, meeting)
 
 
@@ -207,15 +186,14 @@ def _field_values(section: NoteSection, form, prefix: str) -> dict:
 
 
 @router.post("/notes/{note_id}/sections/{section_id}")
-def save_section(request: Request, note_id: int, section_id: int, principal: SignedIn,
+def save_section(request: Request, note_and_meeting: NoteDep, section: SectionDep, principal: SignedIn,
                  session: SessionDep, form: FormDep):
-    note, meeting = _note_or_404(session, principal, note_id)
-    section = _section_or_404(session, principal, note, section_id)
+    note, meeting = note_and_meeting
     require(policy.can_write_section(session, principal, note, section))
     values = _field_values(section, form, "field-")
     try:
         result = service.save_section(session, section, values,
-                                      expected_version=_int(form.get("version")),
+                                      expected_version=int_or_none(form.get("version")),
                                       author_id=principal.user.id)
     except FieldError as err:
         raise HTTPException(400, err.message) from err
@@ -231,12 +209,11 @@ def save_section(request: Request, note_id: int, section_id: int, principal: Sig
 
 
 @router.post("/notes/{note_id}/sections/{section_id}/resolve")
-def resolve_conflict(request: Request, note_id: int, section_id: int, principal: SignedIn,
+def resolve_conflict(request: Request, note_and_meeting: NoteDep, section: SectionDep, principal: SignedIn,
                      session: SessionDep, form: FormDep):
-    note, meeting = _note_or_404(session, principal, note_id)
-    section = _section_or_404(session, principal, note, section_id)
+    note, meeting = note_and_meeting
     require(policy.can_write_section(session, principal, note, section))
-    revision = session.get(NoteRevision, _int(form.get("revision_id")) or 0)
+    revision = session.get(NoteRevision, int_or_none(form.get("revision_id")) or 0)
     if revision is None or revision.section_id != section.id \
             or revision.author_id != principal.user.id:
         raise HTTPException(404)
@@ -248,7 +225,7 @@ def resolve_conflict(request: Request, note_id: int, section_id: int, principal:
     else:
         values = _field_values(section, form, "merge-")
     result = service.resolve_conflict(session, section, revision, values,
-                                      expected_version=_int(form.get("version")),
+                                      expected_version=int_or_none(form.get("version")),
                                       author_id=principal.user.id)
     if isinstance(result, service.Conflict):  # saved again meanwhile: choose again
         view = _section_view(session, principal, note, result.section, conflict=result)
@@ -265,13 +242,13 @@ def resolve_conflict(request: Request, note_id: int, section_id: int, principal:
 
 
 @router.post("/notes/{note_id}/status")
-def change_status(request: Request, note_id: int, principal: SignedIn, session: SessionDep,
+def change_status(request: Request, note_and_meeting: NoteDep, principal: SignedIn, session: SessionDep,
                   form: FormDep):
-    note, meeting = _note_or_404(session, principal, note_id)
+    note, meeting = note_and_meeting
     require(policy.can_manage_note(principal, note))
     try:
         status = NoteStatus(str(form.get("status") or ""))
-        service.set_status(session, note, status, expected_version=_int(form.get("version")))
+        service.set_status(session, note, status, expected_version=int_or_none(form.get("version")))
     except ValueError:
         raise HTTPException(400) from None
     except FieldError as err:
@@ -288,13 +265,13 @@ def change_status(request: Request, note_id: int, principal: SignedIn, session: 
 
 
 @router.post("/notes/{note_id}/publish")
-def publish(request: Request, note_id: int, principal: SignedIn, session: SessionDep,
+def publish(request: Request, note_and_meeting: NoteDep, principal: SignedIn, session: SessionDep,
             form: FormDep):
-    note, meeting = _note_or_404(session, principal, note_id)
+    note, meeting = note_and_meeting
     require(policy.can_manage_note(principal, note))
     correction = str(form.get("correction") or "")
     try:
-        row = publication.publish(session, note, expected_version=_int(form.get("version")),
+        row = publication.publish(session, note, expected_version=int_or_none(form.get("version")),
                                   user_id=principal.user.id, correction=correction)
     except FieldError as err:
         return _page(request, session, principal, note, meeting, status_code=422,
@@ -312,22 +289,15 @@ def publish(request: Request, note_id: int, principal: SignedIn, session: Sessio
 # --- agreements --------------------------------------------------------------------------------
 
 
-def _agreement_or_404(session, note, agreement_id) -> Agreement:
-    row = agreements.get(session, agreement_id)
-    if row is None or row.note_id != note.id:
-        raise HTTPException(404)
-    return row
-
-
 def _agreement_values(row: Agreement) -> dict:
     return {"text": row.text, "responsible": row.responsible.value,
             "due_date": row.due_date.isoformat() if row.due_date else ""}
 
 
 @router.post("/notes/{note_id}/agreements")
-def add_agreement(request: Request, note_id: int, principal: Staff, session: SessionDep,
+def add_agreement(request: Request, note_and_meeting: StaffNoteDep, principal: Staff, session: SessionDep,
                   form: FormDep):
-    note, meeting = _note_or_404(session, principal, note_id)
+    note, meeting = note_and_meeting
     require(policy.can_manage_note(principal, note))
     result = parse_form(agreements.AgreementForm, form)
     if result.ok:
@@ -346,44 +316,36 @@ def _agreement_form(request, session, principal, note, meeting, row, *, values, 
 
 
 @router.get("/notes/{note_id}/agreements/{agreement_id}/edit")
-def edit_agreement_form(request: Request, note_id: int, agreement_id: int, principal: Staff,
-                        session: SessionDep):
-    note, meeting = _note_or_404(session, principal, note_id)
+def edit_agreement_form(request: Request, note_and_meeting: StaffNoteDep, row: NoteAgreementDep,
+                        principal: Staff, session: SessionDep):
+    note, meeting = note_and_meeting
     require(policy.can_manage_note(principal, note))
-    row = _agreement_or_404(session, note, agreement_id)
     return _agreement_form(request, session, principal, note, meeting, row,
                            values=_agreement_values(row), errors={})
 
 
 @router.post("/notes/{note_id}/agreements/{agreement_id}")
-def save_agreement(request: Request, note_id: int, agreement_id: int, principal: Staff,
+def save_agreement(request: Request, note_and_meeting: StaffNoteDep, row: NoteAgreementDep, principal: Staff,
                    session: SessionDep, form: FormDep):
-    note, meeting = _note_or_404(session, principal, note_id)
+    note, meeting = note_and_meeting
     require(policy.can_manage_note(principal, note))
-    row = _agreement_or_404(session, note, agreement_id)
-    result = parse_form(agreements.AgreementForm, form)
-    conflict = None
-    if result.ok:
-        try:
-            agreements.update(session, row, result.data,
-                              expected_version=_int(form.get("version")))
-        except StaleVersion:
-            session.refresh(row)
-            conflict = _agreement_values(row)
-        else:
-            return redirect(request, f"/notes/{note.id}#agreement-{row.id}",
-                            message=_("The agreement is saved."))
-    return _agreement_form(request, session, principal, note, meeting, row,
-                           values=result.values, errors=result.errors, conflict=conflict,
-                           status_code=409 if conflict else 422)
+    return save_versioned(
+        session, form, row, parse_form(agreements.AgreementForm, form),
+        apply=lambda data, version: agreements.update(session, row, data,
+                                                      expected_version=version),
+        done=lambda _saved: redirect(request, f"/notes/{note.id}#agreement-{row.id}",
+                                     message=_("The agreement is saved.")),
+        again=lambda **kw: _agreement_form(request, session, principal, note, meeting, row,
+                                           **kw),
+        theirs=_agreement_values)
 
 
 @router.post("/notes/{note_id}/agreements/{agreement_id}/delete")
-def delete_agreement(request: Request, note_id: int, agreement_id: int, principal: Staff,
-                     session: SessionDep):
-    note, _meeting = _note_or_404(session, principal, note_id)
+def delete_agreement(request: Request, note_and_meeting: StaffNoteDep, row: NoteAgreementDep,
+                     principal: Staff, session: SessionDep):
+    note, _meeting = note_and_meeting
     require(policy.can_manage_note(principal, note))
-    agreements.delete(session, _agreement_or_404(session, note, agreement_id))
+    agreements.delete(session, row)
     return redirect(request, f"/notes/{note.id}#agreements",
                     message=_("The agreement is removed."))
 
@@ -404,32 +366,22 @@ def _settings_page(request, session, municipality, row, *, values=None, errors=N
     }, status_code=status_code)
 
 
-def _municipality_or_404(session, principal, municipality_id):
-    municipality = schools.get_municipality(session, municipality_id)
-    if municipality is None:
-        raise HTTPException(404)
-    require(policy.can_manage_settings(principal, municipality.id))
-    return municipality
-
-
 @router.get("/municipalities/{municipality_id}/note-settings")
-def settings_page(request: Request, municipality_id: int, principal: SignedIn,
+def settings_page(request: Request, municipality: SettingsMunicipalityDep, principal: SignedIn,
                   session: SessionDep):
-    municipality = _municipality_or_404(session, principal, municipality_id)
     row = service.municipality_settings(session, municipality.id)
     return _settings_page(request, session, municipality, row)
 
 
 @router.post("/municipalities/{municipality_id}/note-settings")
-def save_settings(request: Request, municipality_id: int, principal: SignedIn,
+def save_settings(request: Request, municipality: SettingsMunicipalityDep, principal: SignedIn,
                   session: SessionDep, form: FormDep):
-    municipality = _municipality_or_404(session, principal, municipality_id)
     row = service.municipality_settings(session, municipality.id)
     result = parse_form(service.SettingsForm, form)
     if result.ok:
         try:
             service.update_settings(session, row, result.data,
-                                    expected_version=_int(form.get("version")))
+                                    expected_version=int_or_none(form.get("version")))
         except FieldError as err:
             result.add(err)
         except StaleVersion:

@@ -2,42 +2,23 @@
 
 from fastapi import APIRouter, HTTPException, Request
 
-from app.accounts.access import SignedIn, require
-from app.db import SessionDep, StaleVersion
-from app.forms import FieldError, FormDep, parse_field, parse_form
 from app import sections
+from app.accounts.access import SignedIn, require
+from app.db import SessionDep
+from app.forms import FieldError, FormDep, parse_field, parse_form
 from app.i18n import gettext as _
 from app.schools import policy, service
+from app.schools.loaders import MunicipalityDep, PersonDep, SchoolDep
 from app.schools.models import SCHOOL_KIND_LABELS, School, SchoolKind, function_label
 from app.schools.service import FIELD_LABELS, INLINE_FIELDS, SchoolForm
+from app.versioned import save_versioned
 from app.web import is_htmx, redirect, render
 
 router = APIRouter()
 
 
-
-def _municipality_or_404(session, principal, municipality_id: int):
-    municipality = service.get_municipality(session, municipality_id)
-    if municipality is None:
-        raise HTTPException(404)
-    require(policy.can_view_municipality(principal, municipality.id))
-    return municipality
-
-
-def _school_or_404(session, principal, school_id: int) -> School:
-    school = service.get_school(session, school_id)
-    if school is None:
-        raise HTTPException(404)
-    require(policy.can_view_school(principal, school))
-    return school
-
-
 @router.get("/people/{person_id}")
-def person_page(request: Request, person_id: int, principal: SignedIn, session: SessionDep):
-    person = service.get_person(session, person_id)
-    if person is None or person.municipality_id is None:
-        raise HTTPException(404)
-    require(policy.can_view_person(principal, person))
+def person_page(request: Request, person: PersonDep, principal: SignedIn, session: SessionDep):
     return render(request, "schools/person.html", {
         "person": person,
         "municipality": service.get_municipality(session, person.municipality_id),
@@ -67,9 +48,8 @@ def municipality_list(request: Request, principal: SignedIn, session: SessionDep
 
 @router.get("/municipalities/{municipality_id}")
 def municipality_overview(
-    request: Request, municipality_id: int, principal: SignedIn, session: SessionDep
+    request: Request, municipality: MunicipalityDep, principal: SignedIn, session: SessionDep
 ):
-    municipality = _municipality_or_404(session, principal, municipality_id)
     return render(
         request,
         "schools/municipality.html",
@@ -88,13 +68,12 @@ def municipality_overview(
 @router.get("/municipalities/{municipality_id}/schools")
 def school_list(
     request: Request,
-    municipality_id: int,
+    municipality: MunicipalityDep,
     principal: SignedIn,
     session: SessionDep,
     q: str | None = None,
     kind: str | None = None,
 ):
-    municipality = _municipality_or_404(session, principal, municipality_id)
     kind_filter = SchoolKind(kind) if kind in {k.value for k in SchoolKind} else None
     schools = service.list_schools(session, municipality.id, query=q, kind=kind_filter)
     return render(
@@ -135,18 +114,16 @@ def _form_page(request, municipality, *, school=None, values=None, errors=None, 
 
 
 @router.get("/municipalities/{municipality_id}/schools/new")
-def new_school_form(request: Request, municipality_id: int, principal: SignedIn, session: SessionDep):
-    municipality = _municipality_or_404(session, principal, municipality_id)
+def new_school_form(request: Request, municipality: MunicipalityDep, principal: SignedIn):
     require(policy.can_create_school(principal, municipality.id))
     return _form_page(request, municipality, values={"kind": SchoolKind.ORDINARY.value})
 
 
 @router.post("/municipalities/{municipality_id}/schools/new")
 def create_school(
-    request: Request, municipality_id: int, principal: SignedIn, session: SessionDep,
+    request: Request, municipality: MunicipalityDep, principal: SignedIn, session: SessionDep,
     form: FormDep,
 ):
-    municipality = _municipality_or_404(session, principal, municipality_id)
     require(policy.can_create_school(principal, municipality.id))
     result = parse_form(SchoolForm, form)
     if result.ok:
@@ -162,14 +139,12 @@ def create_school(
 
 
 @router.get("/schools/{school_id}")
-def school_page(request: Request, school_id: int, principal: SignedIn, session: SessionDep):
-    school = _school_or_404(session, principal, school_id)
+def school_page(request: Request, school: SchoolDep, principal: SignedIn, session: SessionDep):
     return _school_page(request, session, principal, school)
 
 
 @router.get("/schools/{school_id}/edit")
-def edit_school_form(request: Request, school_id: int, principal: SignedIn, session: SessionDep):
-    school = _school_or_404(session, principal, school_id)
+def edit_school_form(request: Request, school: SchoolDep, principal: SignedIn, session: SessionDep):
     require(policy.can_edit_school(principal, school))
     values = school.model_dump()
     values["kind"] = school.kind.value
@@ -180,28 +155,17 @@ def edit_school_form(request: Request, school_id: int, principal: SignedIn, sess
 
 
 @router.post("/schools/{school_id}/edit")
-def update_school(request: Request, school_id: int, principal: SignedIn, session: SessionDep,
+def update_school(request: Request, school: SchoolDep, principal: SignedIn, session: SessionDep,
                   form: FormDep):
-    school = _school_or_404(session, principal, school_id)
     require(policy.can_edit_school(principal, school))
     municipality = service.get_municipality(session, school.municipality_id)
-    result = parse_form(SchoolForm, form)
-    conflict = None
-    if result.ok:
-        try:
-            service.update_school(
-                session, school, result.data, expected_version=_int(form.get("version"))
-            )
-        except FieldError as err:
-            result.add(err)
-        except StaleVersion:
-            session.refresh(school)
-            conflict = school
-        else:
-            return redirect(request, f"/schools/{school.id}", message=_("Changes saved."))
-    return _form_page(
-        request, municipality, school=school, values=result.values, errors=result.errors,
-        conflict=conflict, status_code=409 if conflict else 422,
+    return save_versioned(
+        session, form, school, parse_form(SchoolForm, form),
+        apply=lambda data, version: service.update_school(session, school, data,
+                                                          expected_version=version),
+        done=lambda _saved: redirect(request, f"/schools/{school.id}",
+                                     message=_("Changes saved.")),
+        again=lambda **kw: _form_page(request, municipality, school=school, **kw),
     )
 
 
@@ -230,8 +194,7 @@ def _school_page(request, session, principal, school: School, *, partial=None,
                   status_code=status_code)
 
 
-def _inline_school(session, principal, school_id: int, name: str, *, edit: bool) -> School:
-    school = _school_or_404(session, principal, school_id)
+def _inline_school(principal, school: School, name: str, *, edit: bool) -> School:
     if name not in INLINE_FIELDS:
         raise HTTPException(404)
     if edit:
@@ -240,53 +203,49 @@ def _inline_school(session, principal, school_id: int, name: str, *, edit: bool)
 
 
 @router.get("/schools/{school_id}/fields/{name}")
-def school_field(request: Request, school_id: int, name: str, principal: SignedIn,
+def school_field(request: Request, school: SchoolDep, name: str, principal: SignedIn,
                  session: SessionDep):
-    school = _inline_school(session, principal, school_id, name, edit=False)
+    _inline_school(principal, school, name, edit=False)
     return _school_page(request, session, principal, school, partial="schools/_field.html",
                         field=name)
 
 
 @router.get("/schools/{school_id}/fields/{name}/edit")
-def edit_school_field(request: Request, school_id: int, name: str, principal: SignedIn,
+def edit_school_field(request: Request, school: SchoolDep, name: str, principal: SignedIn,
                       session: SessionDep):
-    school = _inline_school(session, principal, school_id, name, edit=True)
+    _inline_school(principal, school, name, edit=True)
     return _school_page(request, session, principal, school, partial="schools/_field.html",
                         field=name, editing=name, field_value=getattr(school, name))
 
 
 @router.post("/schools/{school_id}/fields/{name}")
-def save_school_field(request: Request, school_id: int, name: str, principal: SignedIn,
+def save_school_field(request: Request, school: SchoolDep, name: str, principal: SignedIn,
                       session: SessionDep, form: FormDep):
-    school = _inline_school(session, principal, school_id, name, edit=True)
-    result = parse_field(SchoolForm, name, form)
-    error, status_code = result.errors.get(name), 422
-    if result.ok:
-        try:
-            service.update_school_field(session, school, name, getattr(result.data, name),
-                                        expected_version=_int(form.get("version")))
-        except StaleVersion:
-            session.refresh(school)
-            saved = getattr(school, name)
-            if isinstance(saved, bool):
-                saved = _("Yes") if saved else _("No")
-            error, status_code = _(
+    _inline_school(principal, school, name, edit=True)
+
+    def saved(_saved):
+        if not is_htmx(request):
+            return redirect(request, f"/schools/{school.id}", message=_("Changes saved."))
+        return _school_page(request, session, principal, school,
+                            partial="schools/_field.html", field=name, saved=name)
+
+    def again(*, values, errors, conflict, status_code):
+        error = errors.get(name)
+        if conflict is not None:
+            theirs = getattr(conflict, name)
+            if isinstance(theirs, bool):
+                theirs = _("Yes") if theirs else _("No")
+            error = _(
                 "Someone else changed the school while you were editing (saved now: "
                 "%(saved)s). Your value is still in the field: save again to use it.",
-                saved=_("Not stated") if saved is None else saved,
-            ), 409
-        else:
-            if not is_htmx(request):
-                return redirect(request, f"/schools/{school.id}", message=_("Changes saved."))
-            return _school_page(request, session, principal, school,
-                                partial="schools/_field.html", field=name, saved=name)
-    return _school_page(request, session, principal, school, partial="schools/_field.html",
-                        status_code=status_code, field=name, editing=name,
-                        field_value=result.values.get(name), field_error=error)
+                saved=_("Not stated") if theirs is None else theirs,
+            )
+        return _school_page(request, session, principal, school, partial="schools/_field.html",
+                            status_code=status_code, field=name, editing=name,
+                            field_value=values.get(name), field_error=error)
 
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return save_versioned(
+        session, form, school, parse_field(SchoolForm, name, form),
+        apply=lambda data, version: service.update_school_field(
+            session, school, name, getattr(data, name), expected_version=version),
+        done=saved, again=again)

@@ -175,3 +175,12 @@ def test_checkbox_field_inline(client, db, factory):
 def test_unknown_inline_field_is_404(client, db, factory):
     _, school = _consultant(client, db, factory)
     assert client.get(f"/schools/{school.id}/fields/institution_number/edit").status_code == 404
+
+
+def test_unknown_or_out_of_range_ids_are_404(client, db, factory):
+    m, school = _consultant(client, db, factory)
+    for path in (f"/schools/{school.id + 1000}", f"/schools/{2**63}", f"/schools/{2**31}",
+                 f"/municipalities/{2**63}/schools", f"/people/{2**63}",
+                 f"/schools/{2**63}/fields/name/edit"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/municipalities/{m.id}/schools").status_code == 200
