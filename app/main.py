@@ -21,13 +21,19 @@ from app.notes.followup import router as notes_followup_router
 from app.notes.public import router as notes_public_router
 from app.notes.routes import router as notes_router
 from app.paths import STATIC
-from app.scheduling.routes import router as scheduling_router
+from app.scheduling.routes import availability as scheduling_availability
+from app.scheduling.routes import moves as scheduling_moves
+from app.scheduling.routes import proposals as scheduling_proposals
+from app.scheduling.routes import settings as scheduling_settings
 from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
 from app.wiring import bootstrap
 
 ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router,
-           agendas_router, feeds_router, scheduling_router, datapackages_router,
+           agendas_router, feeds_router,
+           scheduling_proposals.router, scheduling_moves.router, scheduling_availability.router,
+           scheduling_settings.router,
+           datapackages_router,
            # Before the note editor's /notes/{note_id}, which would also match /notes/1.docx.
            notes_export_router, notes_followup_router, notes_public_router, notes_router]
 

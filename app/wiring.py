@@ -32,12 +32,12 @@ def _providers() -> None:
     from app.meetings import service as meetings
     from app.notes import followup as notes_followup
     from app.notes import service as notes
-    from app.scheduling import service as scheduling
+    from app.scheduling import problem as scheduling_problem
 
     # A meeting lasts as long as its agenda (else the step's default).
     meetings.duration_providers.add(agendas.duration_provider)
     # No dialogue before the school's data package is ready.
-    scheduling.ready_providers.add(datapackages.dialogue_not_before)
+    scheduling_problem.ready_providers.add(datapackages.dialogue_not_before)
     # An agenda appendix "Trivsel" links to that section of the school's data package.
     agendas.data_section_urls.add(datapackages.section_url)
     # Last year's agreements, with their status, under the agenda's evaluation item.
@@ -61,14 +61,17 @@ def _page_sections() -> None:
     from app.feeds import routes as feeds
     from app.notes import followup as notes_followup
     from app.notes import routes as notes
-    from app.scheduling import routes as scheduling
+    from app.scheduling.routes import availability as scheduling_availability
+    from app.scheduling.routes import moves as scheduling_moves
+    from app.scheduling.routes import proposals as scheduling_proposals
+    from app.scheduling.routes import settings as scheduling_settings
 
     add = sections.add_section
     # The meeting page.
     add("meeting", order=10, template="agendas/_meeting_section.html",
         context=agendas.meeting_agenda)
     add("meeting", order=15, template="scheduling/_meeting_section.html",
-        context=scheduling.meeting_section)
+        context=scheduling_moves.meeting_section)
     add("meeting", order=20, template="notes/_meeting_section.html", context=notes.meeting_note)
     add("meeting", order=30, template="datapackages/_meeting_section.html",
         context=datapackages.meeting_package)
@@ -80,14 +83,14 @@ def _page_sections() -> None:
     add("school", order=30, template="datapackages/_school_section.html",
         context=datapackages.school_packages)
     add("school", order=40, template="scheduling/_school_section.html",
-        context=scheduling.school_section)
+        context=scheduling_settings.school_section)
     add("school", order=40, template="notes/_school_section.html", context=notes.school_notes)
     add("school", order=45, template="notes/agreements_section.html",
         context=notes_followup.school_section)
     add("school", order=90, template="feeds/_section_box.html", context=feeds.school_section)
     # The step page.
     add("step", order=30, template="scheduling/_step_section.html",
-        context=scheduling.step_section)
+        context=scheduling_proposals.step_section)
     add("step", order=90, template="feeds/_section_box.html", context=feeds.step_section)
     # The municipality overview.
     add("municipality", order=10, template="cycles/_municipality_year.html",
@@ -98,7 +101,7 @@ def _page_sections() -> None:
         context=feeds.municipality_section)
     # The person page.
     add("person", order=30, template="scheduling/_person_section.html",
-        context=scheduling.person_section)
+        context=scheduling_availability.person_section)
     add("person", order=90, template="feeds/_section_person.html", context=feeds.person_section)
 
 

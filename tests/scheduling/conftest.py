@@ -115,7 +115,7 @@ def build_browser_year(session) -> dict:
     from datetime import timedelta
 
     from app.cycles import service as cycles
-    from app.scheduling import service
+    from app.scheduling import availability
     from app.schools import service as schools
     from app.schools.models import Person
 
@@ -139,12 +139,12 @@ def build_browser_year(session) -> dict:
 
     chief, consultant = person("chef@skanderborg.demo"), person("konsulent@skanderborg.demo")
     # The demo may already have given the chief an availability row: adjust that one.
-    availability = service.get_availability(session, chief)
-    availability.max_per_day = 3
-    session.add(availability)
+    hours = availability.get_availability(session, chief)
+    hours.max_per_day = 3
+    session.add(hours)
     day = window[0] + timedelta(days=1)  # Tuesday 4 April 2028
     while day <= window[1]:
-        service.add_busy(session, chief, service.BusyForm(
+        availability.add_busy(session, chief, availability.BusyForm(
             day=day, start=dtime(9), end=dtime(11), note="Direktionsmøde"))
         day += timedelta(days=7)
     for school in schools.list_schools(session, m.id)[:6]:
