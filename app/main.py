@@ -8,7 +8,12 @@ from fastapi.staticfiles import StaticFiles
 import app.models  # noqa: F401  (registers every table)
 from app import errors, logs
 from app.accounts.routes import router as accounts_router
-from app.agendas.routes import router as agendas_router
+from app.agendas.routes import agenda as agendas_agenda
+from app.agendas.routes import attachments as agendas_attachments
+from app.agendas.routes import goals as agendas_goals
+from app.agendas.routes import items as agendas_items
+from app.agendas.routes import settings as agendas_settings
+from app.agendas.routes import themes as agendas_themes
 from app.config import Settings, get_settings
 from app.cycles.routes import router as cycles_router
 from app.datapackages.routes import router as datapackages_router
@@ -30,7 +35,8 @@ from app.security import SecurityMiddleware, verify_csrf
 from app.wiring import bootstrap
 
 ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router,
-           agendas_router, feeds_router,
+           agendas_agenda.router, agendas_items.router, agendas_themes.router,
+           agendas_attachments.router, agendas_goals.router, agendas_settings.router, feeds_router,
            scheduling_proposals.router, scheduling_moves.router, scheduling_availability.router,
            scheduling_settings.router,
            datapackages_router,

@@ -24,8 +24,10 @@ def bootstrap() -> None:
 
 
 def _providers() -> None:
+    from app.agendas import attachments as agenda_attachments
     from app.agendas import feeds as agenda_feeds
-    from app.agendas import service as agendas
+    from app.agendas import followup as agenda_followup
+    from app.agendas import timeline as agenda_timeline
     from app.cycles import service as cycles
     from app.datapackages import service as datapackages
     from app.feeds import registry as feeds
@@ -35,13 +37,13 @@ def _providers() -> None:
     from app.scheduling import problem as scheduling_problem
 
     # A meeting lasts as long as its agenda (else the step's default).
-    meetings.duration_providers.add(agendas.duration_provider)
+    meetings.duration_providers.add(agenda_timeline.duration_provider)
     # No dialogue before the school's data package is ready.
     scheduling_problem.ready_providers.add(datapackages.dialogue_not_before)
     # An agenda appendix "Trivsel" links to that section of the school's data package.
-    agendas.data_section_urls.add(datapackages.section_url)
+    agenda_attachments.data_section_urls.add(datapackages.section_url)
     # Last year's agreements, with their status, under the agenda's evaluation item.
-    agendas.followup_providers.add(notes_followup.agenda_followup)
+    agenda_followup.followup_providers.add(notes_followup.agenda_followup)
     # Agenda item titles in calendar events' DESCRIPTION.
     feeds.agenda_sources.add(agenda_feeds.SOURCE)
     # The step page's per-school columns.
@@ -55,7 +57,8 @@ def _providers() -> None:
 
 def _page_sections() -> None:
     from app import sections
-    from app.agendas import routes as agendas
+    from app.agendas.routes import agenda as agendas_agenda
+    from app.agendas.routes import goals as agendas_goals
     from app.cycles import routes as cycles
     from app.datapackages import routes as datapackages
     from app.feeds import routes as feeds
@@ -69,7 +72,7 @@ def _page_sections() -> None:
     add = sections.add_section
     # The meeting page.
     add("meeting", order=10, template="agendas/_meeting_section.html",
-        context=agendas.meeting_agenda)
+        context=agendas_agenda.meeting_agenda)
     add("meeting", order=15, template="scheduling/_meeting_section.html",
         context=scheduling_moves.meeting_section)
     add("meeting", order=20, template="notes/_meeting_section.html", context=notes.meeting_note)
@@ -79,7 +82,8 @@ def _page_sections() -> None:
     # The school page.
     add("school", order=20, template="cycles/_school_meetings.html",
         context=cycles.school_meetings)
-    add("school", order=30, template="agendas/_school_section.html", context=agendas.school_goals)
+    add("school", order=30, template="agendas/_school_section.html",
+        context=agendas_goals.school_goals)
     add("school", order=30, template="datapackages/_school_section.html",
         context=datapackages.school_packages)
     add("school", order=40, template="scheduling/_school_section.html",

@@ -39,12 +39,13 @@ def _with_lead(template_text: str, lines: list[str]) -> str:
 
 
 def _agenda(session: Session, meeting: Meeting):
-    from app.agendas import service as agendas
+    from app.agendas import build as agenda_build
+    from app.agendas import timeline as agenda_timeline
 
-    agenda = agendas.agenda_for_meeting(session, meeting.id)
+    agenda = agenda_build.agenda_for_meeting(session, meeting.id)
     if agenda is None:
         return None, None
-    return agenda, agendas.timeline(session, agenda, meeting)
+    return agenda, agenda_timeline.timeline(session, agenda, meeting)
 
 
 def _themes(session: Session, meeting: Meeting, owner: str | None) -> list[str]:
@@ -91,7 +92,6 @@ def _material(session: Session, meeting: Meeting, school: School, year: SchoolYe
 
 def _last_agreements(session: Session, school: School, year: SchoolYear) -> list[str]:
     from app.notes import agreements
-
     from app.notes.models import AGREEMENT_STATUS_LABELS
 
     return [f"{a.text} ({_(AGREEMENT_STATUS_LABELS[a.status]).lower()})"

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from app.agendas import service
+from app.agendas import settings as agenda_settings
 from app.cycles.models import Step
 from app.meetings import service as meetings
 from app.meetings.models import MeetingType
@@ -21,7 +21,7 @@ class Dialogue:
         self.municipality = factory.municipality()
 
     def settings(self, template: str, special: str | None = None, threshold: int = 600):
-        row = service.municipality_settings(self.db, self.municipality.id)
+        row = agenda_settings.municipality_settings(self.db, self.municipality.id)
         row.template_key, row.special_template_key = template, special
         row.large_school_threshold = threshold
         self.db.add(row)

@@ -43,7 +43,7 @@ class Server:
 
 def _prepare(url) -> tuple[int, int, int]:
     """A dialogue for Bakkeskolen in the demo, whatever the cycle demo made besides."""
-    from app.agendas import service
+    from app.agendas import build as agenda_build
     from app.cycles import service as cycles
     from app.cycles.models import Step
     from app.db import make_engine
@@ -67,7 +67,7 @@ def _prepare(url) -> tuple[int, int, int]:
             s, school_year=year, step=step, school=school, meeting_type=MeetingType.DIALOGUE,
             title="Skoleudviklingssamtale med Bakkeskolen", starts_at=start,
             ends_at=start + timedelta(minutes=150), location="Bakkeskolen, mødelokale 2")
-        agenda = service.ensure_agenda(s, meeting)
+        agenda = agenda_build.ensure_agenda(s, meeting)
         ids = agenda.id, step.id, school.id
     engine.dispose()
     return ids

@@ -4,7 +4,7 @@
 from sqlmodel import select
 
 from app import demo
-from app.agendas import service as agendas
+from app.agendas import build as agenda_build
 from app.cycles import service as cycles
 from app.meetings import service as meetings
 from app.meetings.models import MeetingType
@@ -46,7 +46,7 @@ def test_demo_notes_published_and_followed_up_next_year(db, client, factory):
     next_dialogue = next(m for m in meetings.list_meetings(db, school_year_id=current.id,
                                                           school_id=school.id)
                          if m.meeting_type is MeetingType.DIALOGUE)
-    agenda = agendas.ensure_agenda(db, next_dialogue)
+    agenda = agenda_build.ensure_agenda(db, next_dialogue)
     login(client, db, factory.user("consultant", municipality=skanderborg))
     page = client.get(f"/agendas/{agenda.id}").text
     for a in agreements.for_note(db, note.id):

@@ -1,0 +1,166 @@
+"""The agenda page: its template, print view and .docx, and its section on the meeting page; and
+what the item, theme and appendix forms share (the agenda looked up, the page rendered again).
+"""
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from app.accounts.access import SignedIn, require
+from app.agendas import attachments as agenda_attachments
+from app.agendas import build as agenda_build
+from app.agendas import export, policy
+from app.agendas import followup as agenda_followup
+from app.agendas import goals as agenda_goals
+from app.agendas import settings as agenda_settings
+from app.agendas import themes as agenda_themes
+from app.agendas import timeline as agenda_timeline
+from app.agendas.models import OWNER_LABELS, Agenda, ItemKind, Owner
+from app.cycles import service as cycles
+from app.db import SessionDep, StaleVersion
+from app.forms import FieldError, FormDep
+from app.i18n import gettext as _
+from app.meetings import service as meetings
+from app.meetings.models import Meeting
+from app.schools import service as schools
+from app.web import redirect, render
+
+router = APIRouter()
+
+def meeting_agenda(session, principal, meeting: Meeting):
+    agenda = agenda_build.ensure_agenda(session, meeting)
+    if agenda is None:
+        return None
+    return {"agenda": agenda, "line": agenda_timeline.timeline(session, agenda, meeting)}
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def agenda_or_404(session, principal, agenda_id: int) -> tuple[Agenda, Meeting]:
+    agenda = agenda_build.get_agenda(session, agenda_id)
+    if agenda is None:
+        raise HTTPException(404)
+    meeting = meetings.get_meeting(session, agenda.meeting_id)
+    require(policy.can_view_agenda(session, principal, meeting))
+    # Bring it up to date with its template and the school's facts before showing it.
+    return agenda_build.ensure_agenda(session, meeting), meeting
+
+
+def int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _owner_options():
+    return [(o.value, _(OWNER_LABELS[o])) for o in Owner]
+
+
+def agenda_context(session, principal, agenda: Agenda, meeting: Meeting, **extra) -> dict:
+    open_ = agenda_themes.school_input_open(session, agenda)
+    school = schools.get_school(session, agenda.school_id) if agenda.school_id else None
+    line = agenda_timeline.timeline(session, agenda, meeting)
+    can_manage = policy.can_manage_agenda(principal, meeting)
+    is_leader = policy.is_school_leadership(principal, agenda)
+    goals = agenda_goals.list_goals(session, school.id) if school else []
+    used_goals = {t.goal_id for r in line.rows for t, _ in r.themes if t.goal_id}
+    urls = {a.id: agenda_attachments.attachment_url(session, agenda, a)
+            for r in line.rows for a in r.attachments + [x for _, xs in r.themes for x in xs]}
+    context = {
+        "agenda": agenda,
+        "meeting": meeting,
+        "school": school,
+        "municipality": schools.get_municipality(session, meeting.municipality_id),
+        "school_year": cycles.get_school_year(session, meeting.school_year_id),
+        "participants": meetings.participants(session, meeting.id),
+        "line": line,
+        "owner_labels": OWNER_LABELS,
+        "owner_options": _owner_options(),
+        "can_manage": can_manage,
+        "is_leader": is_leader,
+        "school_open": open_,
+        "deadline": agenda_themes.school_input_deadline(session, agenda),
+        "can_propose": can_manage or policy.can_propose_theme(principal, agenda, open_=open_),
+        "goals": goals,
+        "used_goals": used_goals,
+        "attachment_urls": urls,
+        "followup": agenda_followup.followup(session, agenda),
+        "templates": agenda_settings.list_templates(session),
+        "theme_item": agenda_themes.theme_item(session, agenda),
+        "values": {},
+        "errors": {},
+        "editing_item": None,
+        "editing_theme": None,
+        "conflict": None,
+        "max_file_mb": agenda_attachments.MAX_FILE_MB,
+        "ItemKind": ItemKind,
+    }
+    context.update(extra)
+    return context
+
+
+def render_agenda(request, session, principal, agenda, meeting, *, status_code=200, partial=None,
+          **extra):
+    return render(request, "agendas/agenda.html",
+                  agenda_context(session, principal, agenda, meeting, **extra),
+                  partial=partial, status_code=status_code)
+
+
+# --- the agenda --------------------------------------------------------------------------------
+
+
+@router.get("/meetings/{meeting_id}/agenda")
+def meeting_agenda_page(request: Request, meeting_id: int, principal: SignedIn,
+                        session: SessionDep):
+    meeting = meetings.get_meeting(session, meeting_id)
+    if meeting is None:
+        raise HTTPException(404)
+    require(policy.can_view_agenda(session, principal, meeting))
+    agenda = agenda_build.ensure_agenda(session, meeting)
+    if agenda is None:
+        raise HTTPException(404)
+    return redirect(request, f"/agendas/{agenda.id}")
+
+
+@router.get("/agendas/{agenda_id}")
+def agenda_page(request: Request, agenda_id: int, principal: SignedIn, session: SessionDep):
+    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    return render_agenda(request, session, principal, agenda, meeting)
+
+
+@router.post("/agendas/{agenda_id}/template")
+def change_template(request: Request, agenda_id: int, principal: SignedIn, session: SessionDep,
+                    form: FormDep):
+    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    require(policy.can_manage_agenda(principal, meeting))
+    try:
+        agenda_build.change_template(session, agenda, str(form.get("template_key", "")),
+                                expected_version=int_or_none(form.get("version")))
+    except FieldError as err:
+        return render_agenda(request, session, principal, agenda, meeting, status_code=422,
+                     errors={err.field: err.message})
+    except StaleVersion:
+        return redirect(request, f"/agendas/{agenda.id}", level="warning",
+                        message=_("Someone else changed the agenda meanwhile. Try again."))
+    return redirect(request, f"/agendas/{agenda.id}",
+                    message=_("The agenda now follows the chosen template. Edited items are kept."))
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+@router.get("/agendas/{agenda_id}/print")
+def print_view(request: Request, agenda_id: int, principal: SignedIn, session: SessionDep):
+    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    return render(request, "agendas/print.html",
+                  agenda_context(session, principal, agenda, meeting))
+
+
+@router.get("/agendas/{agenda_id}/agenda.docx")
+def docx(agenda_id: int, principal: SignedIn, session: SessionDep):
+    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    content, name = export.agenda_docx(session, agenda, meeting)
+    return Response(content, media_type=export.DOCX_TYPE, headers={
+        "Content-Disposition": f"attachment; filename=\"{name}\"",
+        "Cache-Control": "private, no-store"})

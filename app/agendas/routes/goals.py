@@ -1,0 +1,102 @@
+"""A school's development goals: the goals page, importing a development contract; and the
+goals' section on the school page.
+"""
+
+from fastapi import APIRouter, HTTPException, Request
+
+from app.accounts.access import SignedIn, require
+from app.agendas import goals as agenda_goals
+from app.agendas import policy
+from app.agendas.contracts import SECTION_KEYS, SECTION_LABELS, parse_contract
+from app.db import SessionDep
+from app.forms import FieldError, FormDep
+from app.i18n import gettext as _
+from app.meetings import service as meetings
+from app.schools import service as schools
+from app.schools.models import School
+from app.web import redirect, render
+
+router = APIRouter()
+
+def school_goals(session, principal, school: School):
+    goals = agenda_goals.list_goals(session, school.id)
+    return {"school": school, "goals": goals,
+            "can_edit_goals": policy.can_edit_goals(principal, school)}
+
+
+# --- development goals -------------------------------------------------------------------------
+
+
+def _school_or_404(session, principal, school_id) -> School:
+    school = schools.get_school(session, school_id)
+    if school is None:
+        raise HTTPException(404)
+    require(policy.can_view_goals(principal, school))
+    return school
+
+
+def _goals_page(request, session, principal, school, *, status_code=200, **extra):
+    return render(request, "agendas/goals.html", {
+        "school": school,
+        "municipality": schools.get_municipality(session, school.municipality_id),
+        "contracts": [(c, [g for g in agenda_goals.list_goals(session, school.id)
+                           if g.contract_id == c.id])
+                      for c in agenda_goals.list_contracts(session, school.id)],
+        "section_keys": SECTION_KEYS, "section_labels": SECTION_LABELS,
+        "can_edit": policy.can_edit_goals(principal, school),
+        "agendas": [(a, meetings.get_meeting(session, a.meeting_id))
+                    for a in agenda_goals.agendas_for_school(session, school.id)],
+        "values": {}, "errors": {}, "parsed": None, **extra,
+    }, status_code=status_code)
+
+
+@router.get("/schools/{school_id}/goals")
+def goals_page(request: Request, school_id: int, principal: SignedIn, session: SessionDep):
+    school = _school_or_404(session, principal, school_id)
+    return _goals_page(request, session, principal, school)
+
+
+@router.post("/schools/{school_id}/goals/preview")
+def preview_contract(request: Request, school_id: int, principal: SignedIn,
+                     session: SessionDep, form: FormDep):
+    school = _school_or_404(session, principal, school_id)
+    require(policy.can_edit_goals(principal, school))
+    text = str(form.get("text") or "")
+    parsed = parse_contract(text)
+    if not text.strip() or not parsed.goals:
+        return _goals_page(request, session, principal, school, status_code=422,
+                           values={"text": text}, errors={"text": _(
+                               "No development goals were found in the text. Each goal needs "
+                               "headings such as \"Baggrund og formål\".")})
+    return _goals_page(request, session, principal, school, values={"text": text},
+                       parsed=parsed)
+
+
+@router.post("/schools/{school_id}/goals")
+def import_contract(request: Request, school_id: int, principal: SignedIn, session: SessionDep,
+                    form: FormDep):
+    school = _school_or_404(session, principal, school_id)
+    require(policy.can_edit_goals(principal, school))
+    text = str(form.get("text") or "")
+    try:
+        contract = agenda_goals.import_contract(session, school, text)
+    except FieldError as err:
+        return _goals_page(request, session, principal, school, status_code=422,
+                           values={"text": text}, errors={err.field: err.message})
+    count = len([g for g in agenda_goals.list_goals(session, school.id)
+                 if g.contract_id == contract.id])
+    return redirect(request, f"/schools/{school.id}/goals",
+                    message=_("%(n)s development goals are imported.", n=count))
+
+
+@router.post("/schools/{school_id}/goals/contracts/{contract_id}/delete")
+def delete_contract(request: Request, school_id: int, contract_id: int, principal: SignedIn,
+                    session: SessionDep):
+    school = _school_or_404(session, principal, school_id)
+    require(policy.can_edit_goals(principal, school))
+    contract = agenda_goals.get_contract(session, contract_id)
+    if contract is None or contract.school_id != school.id:
+        raise HTTPException(404)
+    agenda_goals.delete_contract(session, contract)
+    return redirect(request, f"/schools/{school.id}/goals",
+                    message=_("The contract and its goals are removed."))

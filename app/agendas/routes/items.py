@@ -1,0 +1,105 @@
+"""Editing the agenda's items.
+"""
+
+from fastapi import APIRouter, HTTPException, Request
+
+from app.accounts.access import SignedIn, require
+from app.agendas import items as agenda_items
+from app.agendas import policy
+from app.agendas.models import AgendaItem
+from app.agendas.routes.agenda import agenda_context, agenda_or_404, int_or_none, render_agenda
+from app.db import SessionDep, StaleVersion
+from app.forms import FormDep, parse_form
+from app.i18n import gettext as _
+from app.web import is_htmx, redirect, render
+
+router = APIRouter()
+
+# --- items -------------------------------------------------------------------------------------
+
+
+def item_or_404(session, agenda, item_id) -> AgendaItem:
+    item = agenda_items.get_item(session, agenda, item_id)
+    if item is None:
+        raise HTTPException(404)
+    return item
+
+
+def _item_values(item: AgendaItem) -> dict:
+    return {"title": item.title, "description": item.description,
+            "owner": item.owner.value if item.owner else "", "minutes": item.minutes,
+            "sub_points": "\n".join(item.sub_points), "group": item.group}
+
+
+@router.get("/agendas/{agenda_id}/items/{item_id}/edit")
+def edit_item_form(request: Request, agenda_id: int, item_id: int, principal: SignedIn,
+                   session: SessionDep):
+    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    require(policy.can_manage_agenda(principal, meeting))
+    item = item_or_404(session, agenda, item_id)
+    return render(request, "agendas/item_form.html", {
+        **agenda_context(session, principal, agenda, meeting),
+        "item": item, "values": _item_values(item), "errors": {}, "conflict": None,
+    })
+
+
+@router.post("/agendas/{agenda_id}/items/{item_id}")
+def save_item(request: Request, agenda_id: int, item_id: int, principal: SignedIn,
+              session: SessionDep, form: FormDep):
+    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    require(policy.can_manage_agenda(principal, meeting))
+    item = item_or_404(session, agenda, item_id)
+    result = parse_form(agenda_items.ItemForm, form)
+    conflict = None
+    if result.ok:
+        try:
+            agenda_items.update_item(session, item, result.data,
+                                expected_version=int_or_none(form.get("version")))
+        except StaleVersion:
+            session.refresh(item)
+            conflict = _item_values(item)
+        else:
+            return redirect(request, f"/agendas/{agenda.id}#item-{item.id}",
+                            message=_("The item is saved."))
+    return render(request, "agendas/item_form.html", {
+        **agenda_context(session, principal, agenda, meeting),
+        "item": item, "values": result.values, "errors": result.errors, "conflict": conflict,
+    }, status_code=409 if conflict else 422)
+
+
+@router.post("/agendas/{agenda_id}/items")
+def add_item(request: Request, agenda_id: int, principal: SignedIn, session: SessionDep,
+             form: FormDep):
+    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    require(policy.can_manage_agenda(principal, meeting))
+    result = parse_form(agenda_items.ItemForm, form)
+    if result.ok:
+        item = agenda_items.add_item(session, agenda, result.data)
+        return redirect(request, f"/agendas/{agenda.id}#item-{item.id}",
+                        message=_("The item is added."))
+    return render_agenda(request, session, principal, agenda, meeting, status_code=422,
+                 values=result.values, errors=result.errors)
+
+
+@router.post("/agendas/{agenda_id}/items/{item_id}/delete")
+def delete_item(request: Request, agenda_id: int, item_id: int, principal: SignedIn,
+                session: SessionDep):
+    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    require(policy.can_manage_agenda(principal, meeting))
+    agenda_items.delete_item(session, item_or_404(session, agenda, item_id))
+    return redirect(request, f"/agendas/{agenda.id}", message=_("The item is removed."))
+
+
+@router.post("/agendas/{agenda_id}/items/{item_id}/move")
+def move_item(request: Request, agenda_id: int, item_id: int, principal: SignedIn,
+              session: SessionDep, form: FormDep):
+    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    require(policy.can_manage_agenda(principal, meeting))
+    item = item_or_404(session, agenda, item_id)
+    direction = "up" if form.get("direction") == "up" else "down"
+    agenda_items.move_item(session, agenda, item, direction)
+    if is_htmx(request):
+        # The list alone; focus stays on the moved item's button (see static/js/app.js).
+        return render_agenda(request, session, principal, agenda, meeting,
+                     partial="agendas/_items.html", moved=(item.id, direction))
+    return redirect(request, f"/agendas/{agenda.id}#item-{item.id}")
