@@ -15,7 +15,10 @@ from app.agendas.routes import items as agendas_items
 from app.agendas.routes import settings as agendas_settings
 from app.agendas.routes import themes as agendas_themes
 from app.config import Settings, get_settings
-from app.cycles.routes import router as cycles_router
+from app.cycles.routes import assignments as cycles_assignments
+from app.cycles.routes import holidays as cycles_holidays
+from app.cycles.routes import steps as cycles_steps
+from app.cycles.routes import years as cycles_years
 from app.datapackages.routes import router as datapackages_router
 from app.db import make_engine
 from app.feeds.routes import router as feeds_router
@@ -34,7 +37,9 @@ from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
 from app.wiring import bootstrap
 
-ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router,
+ROUTERS = [health_router, accounts_router, schools_router,
+           cycles_years.router, cycles_holidays.router, cycles_assignments.router, cycles_steps.router,
+           meetings_router,
            agendas_agenda.router, agendas_items.router, agendas_themes.router,
            agendas_attachments.router, agendas_goals.router, agendas_settings.router, feeds_router,
            scheduling_proposals.router, scheduling_moves.router, scheduling_availability.router,

@@ -28,7 +28,7 @@ def _providers() -> None:
     from app.agendas import feeds as agenda_feeds
     from app.agendas import followup as agenda_followup
     from app.agendas import timeline as agenda_timeline
-    from app.cycles import service as cycles
+    from app.cycles import progress as cycle_progress
     from app.datapackages import service as datapackages
     from app.feeds import registry as feeds
     from app.meetings import service as meetings
@@ -47,10 +47,10 @@ def _providers() -> None:
     # Agenda item titles in calendar events' DESCRIPTION.
     feeds.agenda_sources.add(agenda_feeds.SOURCE)
     # The step page's per-school columns.
-    cycles.school_status_providers.add(cycles.SchoolStatusProvider(
+    cycle_progress.school_status_providers.add(cycle_progress.SchoolStatusProvider(
         "note_written", N_("Note written"),
         lambda s, step, ids: notes.schools_with_note(s, step.id, ids, published=False)))
-    cycles.school_status_providers.add(cycles.SchoolStatusProvider(
+    cycle_progress.school_status_providers.add(cycle_progress.SchoolStatusProvider(
         "note_published", N_("Note published"),
         lambda s, step, ids: notes.schools_with_note(s, step.id, ids, published=True)))
 
@@ -59,7 +59,7 @@ def _page_sections() -> None:
     from app import sections
     from app.agendas.routes import agenda as agendas_agenda
     from app.agendas.routes import goals as agendas_goals
-    from app.cycles import routes as cycles
+    from app.cycles.routes import years as cycles_years
     from app.datapackages import routes as datapackages
     from app.feeds import routes as feeds
     from app.notes import followup as notes_followup
@@ -81,7 +81,7 @@ def _page_sections() -> None:
     add("meeting", order=90, template="feeds/_section_meeting.html", context=feeds.meeting_section)
     # The school page.
     add("school", order=20, template="cycles/_school_meetings.html",
-        context=cycles.school_meetings)
+        context=cycles_years.school_meetings)
     add("school", order=30, template="agendas/_school_section.html",
         context=agendas_goals.school_goals)
     add("school", order=30, template="datapackages/_school_section.html",
@@ -98,7 +98,7 @@ def _page_sections() -> None:
     add("step", order=90, template="feeds/_section_box.html", context=feeds.step_section)
     # The municipality overview.
     add("municipality", order=10, template="cycles/_municipality_year.html",
-        context=cycles.municipality_year)
+        context=cycles_years.municipality_year)
     add("municipality", order=30, template="datapackages/_municipality_section.html",
         context=datapackages.municipality_packages)
     add("municipality", order=90, template="feeds/_section_box.html",

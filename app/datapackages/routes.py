@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from app.accounts.access import SignedIn, require
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear
 from app.datapackages import importer, policy, service
 from app.datapackages.models import (
@@ -47,7 +47,7 @@ def meeting_package(session, principal, meeting: Meeting):
             MeetingType.PREP):
         return None
     school = schools.get_school(session, meeting.school_id)
-    year = cycles.get_school_year(session, meeting.school_year_id)
+    year = cycle_years.get_school_year(session, meeting.school_year_id)
     package = service.get_package(session, school.id, year.id)
     if not policy.can_open_package(session, principal, school, year, package):
         return None
@@ -58,7 +58,7 @@ def meeting_package(session, principal, meeting: Meeting):
 
 
 def school_packages(session, principal, school: School):
-    years = cycles.list_school_years(session, school.municipality_id)
+    years = cycle_years.list_school_years(session, school.municipality_id)
     rows = []
     for year in reversed(years):
         package = service.get_package(session, school.id, year.id)
@@ -71,7 +71,7 @@ def school_packages(session, principal, school: School):
 
 def municipality_packages(session, principal, municipality: Municipality):
     """School leadership lands here: their own school's packages, one click away."""
-    years = cycles.list_school_years(session, municipality.id)
+    years = cycle_years.list_school_years(session, municipality.id)
     own = [s for s in schools.list_schools(session, municipality.id) if s.id in principal.school_ids()]
     if not years or not own:
         return None
@@ -97,7 +97,7 @@ def _municipality(session, principal, municipality_id: int, *, manage: bool) -> 
 
 def _school_year(session, school_id: int, school_year_id: int) -> tuple[School, SchoolYear]:
     school = schools.get_school(session, school_id)
-    year = cycles.get_school_year(session, school_year_id)
+    year = cycle_years.get_school_year(session, school_year_id)
     if school is None or year is None or year.municipality_id != school.municipality_id:
         raise HTTPException(404)
     return school, year
@@ -126,7 +126,7 @@ def _package_context(session, principal, school, year, package, **extra) -> dict
         "can_add_own_data": policy.can_add_own_data(principal, school),
         "url": service.package_url(school.id, year.id),
         "other_years": [(y, service.package_url(school.id, y.id))
-                        for y in cycles.list_school_years(session, school.municipality_id)],
+                        for y in cycle_years.list_school_years(session, school.municipality_id)],
         "highlights": service.highlights(session, package.id) if package else [],
         "figures": service.figures(session, package.id) if package else [],
         "files": service.files(session, package.id) if package else [],
@@ -384,7 +384,7 @@ def delete_file(request: Request, school_id: int, school_year_id: int, file_id: 
 def data_overview(request: Request, municipality_id: int, principal: SignedIn,
                   session: SessionDep, year: int | None = None):
     m = _municipality(session, principal, municipality_id, manage=True)
-    years = cycles.list_school_years(session, m.id)
+    years = cycle_years.list_school_years(session, m.id)
     chosen = next((y for y in years if y.start_year == year), None) or (years[-1] if years
                                                                          else None)
     rows = []

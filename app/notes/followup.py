@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from app.accounts.access import SignedIn, Staff, require
 from app.agendas.models import Agenda
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear
 from app.db import SessionDep, StaleVersion
 from app.forms import FormDep, parse_form
@@ -129,7 +129,7 @@ def municipality_agreements(request: Request, municipality_id: int, principal: S
     if municipality is None:
         raise HTTPException(404)
     require(schools_policy.can_manage_municipality(principal, municipality_id))
-    years = cycles.list_school_years(session, municipality_id)
+    years = cycle_years.list_school_years(session, municipality_id)
     year_id = _int(year)
     if year_id not in {y.id for y in years}:
         year_id = None

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from app.accounts.access import Principal, SignedIn, Staff, require
 from app.accounts.models import User
 from app.confidential import Audience
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, parse_form
 from app.i18n import gettext as _
@@ -52,7 +52,7 @@ def school_notes(session, principal, school: School):
     for note in service.notes_for_school(session, school.id):
         meeting = meetings.get_meeting(session, note.meeting_id)
         if meeting is not None and policy.can_view_note(session, principal, meeting):
-            rows.append((cycles.get_school_year(session, note.school_year_id), note))
+            rows.append((cycle_years.get_school_year(session, note.school_year_id), note))
     if not rows and not policy.can_manage_note(principal, school):
         return None
     return {"rows": rows, "status_labels": NOTE_STATUS_LABELS}
@@ -145,7 +145,7 @@ def _note_context(session, principal, note: Note, meeting: Meeting, **extra) -> 
         "note": note, "meeting": meeting,
         "school": schools.get_school(session, note.school_id),
         "municipality": schools.get_municipality(session, note.municipality_id),
-        "school_year": cycles.get_school_year(session, note.school_year_id),
+        "school_year": cycle_years.get_school_year(session, note.school_year_id),
         "when": service.meeting_when(meeting),
         "views": views, "can_manage": can_manage,
         "status_labels": NOTE_STATUS_LABELS, "NoteStatus": NoteStatus,

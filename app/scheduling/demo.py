@@ -14,7 +14,7 @@ from datetime import date, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.meetings import service as meetings
 from app.meetings.models import MeetingParticipant, MeetingStatus
 from app.scheduling import availability, problem, proposals
@@ -89,7 +89,7 @@ def _busy_periods(session: Session, people: list[Person], first: date, last: dat
 
 def load(session: Session) -> Iterator[str]:
     for municipality in session.exec(select(Municipality).where(Municipality.is_demo == True)):  # noqa: E712
-        year = cycles.find_school_year(session, municipality.id, YEAR)
+        year = cycle_years.find_school_year(session, municipality.id, YEAR)
         if year is None:
             continue
         people = _shared_people(session, year.id)

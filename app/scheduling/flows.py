@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from app.cycles import service as cycles
+from app.cycles import holiday_periods as cycle_holiday_periods
 from app.i18n import TZ
 from app.meetings.models import MeetingParticipant
 from app.scheduling import proposals
@@ -35,7 +35,7 @@ def proposal_review(session: Session, proposal: Proposal) -> dict:
     # Every week of the window, also empty ones, with holidays named in their days.
     first = proposal.window_start.astimezone(TZ).date()
     last = proposal.window_end.astimezone(TZ).date()
-    closed = cycles.non_working_days(session, proposal.municipality_id, first, last)
+    closed = cycle_holiday_periods.non_working_days(session, proposal.municipality_id, first, last)
     weeks: dict[tuple[int, int], dict[int, list]] = {}
     d = first
     while d <= last:

@@ -12,7 +12,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.cycles import service as cycles
+from app.cycles import holiday_periods as cycle_holiday_periods
+from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear, Step, StepScope
 from app.i18n import TZ
 from app.i18n import gettext as _
@@ -119,7 +120,7 @@ def followers(session: Session, step: Step) -> list[Step]:
 
 def schedulable_steps(session: Session, year: SchoolYear) -> list[Step]:
     """Per-school steps that lead their meetings (not the followers riding along)."""
-    return [s for s in cycles.list_steps(session, year.id)
+    return [s for s in cycle_years.list_steps(session, year.id)
             if s.scope is StepScope.PER_SCHOOL and not s.follows]
 
 
@@ -177,7 +178,7 @@ def fixed_frame(session: Session, ctx: Context, person_ids: set[int], exclude: s
 
 def closed_days(session: Session, ctx: Context, municipality_id: int, first: date,
             last: date) -> None:
-    for d, why in cycles.non_working_days(session, municipality_id, first, last).items():
+    for d, why in cycle_holiday_periods.non_working_days(session, municipality_id, first, last).items():
         ctx.problem.closed[ctx.day_index(d)] = why
 
 
@@ -203,7 +204,7 @@ class PlanRequest:
 
 def build_problem(session: Session, req: PlanRequest) -> Context:
     step = req.step
-    year = cycles.get_school_year(session, step.school_year_id)
+    year = cycle_years.get_school_year(session, step.school_year_id)
     steps = [step] + [s for s in req.also if s.id != step.id]
     windows = {step.id: (req.window_start, req.window_end)}
     for s in steps[1:]:

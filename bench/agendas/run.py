@@ -31,7 +31,7 @@ from app.agendas import items as agenda_items  # noqa: E402
 from app.agendas import themes as agenda_themes  # noqa: E402
 from app.agendas.contracts import parse_contract  # noqa: E402
 from app.config import get_settings  # noqa: E402
-from app.cycles import service as cycles  # noqa: E402
+from app.cycles import years as cycle_years  # noqa: E402
 from app.cycles.models import Step  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.meetings import service as meetings  # noqa: E402
@@ -61,7 +61,7 @@ def main():
             name="Morten Børup Skolen", institution_number="745002", student_count=812,
             has_special_classes=True))
         agenda_goals.import_contract(s, school, (CONTRACTS / "mortenboerup.txt").read_text())
-        year = cycles.create_school_year(s, m, 2026)
+        year = cycle_years.create_school_year(s, m, 2026)
         step = Step(school_year_id=year.id, position=1, key="dialogue", title="Samtaler",
                     school_input_deadline=date(2027, 3, 1))
         s.add(step)

@@ -35,11 +35,11 @@ class Dialogue:
         school = school or self.factory.school(self.municipality, name=name, kind=kind,
                                                student_count=pupils,
                                                has_special_classes=special_classes)
-        from app.cycles import service as cycles
+        from app.cycles import years as cycle_years
 
-        year = cycles.find_school_year(db, self.municipality.id, start_year) or make_year(
+        year = cycle_years.find_school_year(db, self.municipality.id, start_year) or make_year(
             db, self.municipality, start_year)
-        step = cycles.step_by_key(db, year.id, "dialogue")
+        step = cycle_years.step_by_key(db, year.id, "dialogue")
         if step is None:
             step = Step(school_year_id=year.id, position=1, key="dialogue",
                         title="Skoleudviklingssamtaler", meeting_type="dialogue",

@@ -174,7 +174,7 @@ def test_two_first_views_of_a_meeting_make_one_agenda():
     from sqlmodel import Session
 
     from app import migrate
-    from app.cycles import service as cycles
+    from app.cycles import years as cycle_years
     from app.cycles.models import Step
     from app.db import make_engine
     from app.meetings.models import Meeting, MeetingType
@@ -190,7 +190,7 @@ def test_two_first_views_of_a_meeting_make_one_agenda():
             m = schools.create_municipality(a, name="Samtidig Kommune", kommunekode="977")
             school = schools.create_school(a, m.id, SchoolForm(name="S",
                                                                institution_number="977001"))
-            year = cycles.create_school_year(a, m, 2026)
+            year = cycle_years.create_school_year(a, m, 2026)
             step = Step(school_year_id=year.id, position=1, key="d", title="D")
             a.add(step)
             a.commit()

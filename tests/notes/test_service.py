@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.agendas import build as agenda_build
 from app.agendas import themes as agenda_themes
 from app.agendas import timeline as agenda_timeline
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.forms import FieldError
 from app.notes import agreements, publication, service
 from app.notes.models import (
@@ -212,5 +212,5 @@ def test_agreements_are_versioned_records(db, dialogue):
 
     with pytest.raises(StaleVersion):
         agreements.update(db, row, agreements.AgreementForm(text="x"), expected_version=1)
-    year = cycles.get_school_year(db, note.school_year_id)
+    year = cycle_years.get_school_year(db, note.school_year_id)
     assert agreements.for_school(db, note.school_id)[0][0].id == year.id

@@ -15,7 +15,7 @@ from app.agendas import settings as agenda_settings
 from app.agendas import themes as agenda_themes
 from app.agendas import timeline as agenda_timeline
 from app.agendas.models import OWNER_LABELS, Agenda, ItemKind, Owner
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep
 from app.i18n import gettext as _
@@ -72,7 +72,7 @@ def agenda_context(session, principal, agenda: Agenda, meeting: Meeting, **extra
         "meeting": meeting,
         "school": school,
         "municipality": schools.get_municipality(session, meeting.municipality_id),
-        "school_year": cycles.get_school_year(session, meeting.school_year_id),
+        "school_year": cycle_years.get_school_year(session, meeting.school_year_id),
         "participants": meetings.participants(session, meeting.id),
         "line": line,
         "owner_labels": OWNER_LABELS,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, model_validator
 
 from app.accounts.access import Staff, require
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.cycles.models import Step, StepScope
 from app.db import SessionDep
 from app.forms import FormDep, parse_form
@@ -25,10 +25,10 @@ from app.web import redirect, render
 router = APIRouter()
 
 def _step_context(session, principal, step_id: int):
-    step = cycles.get_step(session, step_id)
+    step = cycle_years.get_step(session, step_id)
     if step is None:
         raise HTTPException(404)
-    year = cycles.get_school_year(session, step.school_year_id)
+    year = cycle_years.get_school_year(session, step.school_year_id)
     require(policy.can_schedule(principal, year))
     return step, year, schools.get_municipality(session, year.municipality_id)
 
@@ -146,7 +146,7 @@ def discard_proposal(request: Request, proposal_id: int, principal: Staff,
 def step_section(session, principal, step: Step):
     if step.scope is not StepScope.PER_SCHOOL:
         return None
-    year = cycles.get_school_year(session, step.school_year_id)
+    year = cycle_years.get_school_year(session, step.school_year_id)
     found = conflicts.conflicts_for_step(session, step)
     titles = {m.id: m for m in meetings.list_meetings(session, step_id=step.id)}
     return {"step": step, "can_schedule": policy.can_schedule(principal, year) and not step.follows,
