@@ -15,6 +15,28 @@ from app.i18n import N_, gettext
 
 M = TypeVar("M", bound=BaseModel)
 
+INT_MAX = 2**31 - 1
+"""The largest whole number an INTEGER column holds on PostgreSQL (SQLite's are wider): ids,
+versions and counts. A larger one from a form or an address names nothing that exists."""
+INT_MIN = -(2**31)
+
+
+def int_or_none(value: Any) -> int | None:
+    """A form field or path parameter as a whole number; None when empty, not a whole number
+    or beyond what the database holds."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            number = int(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if INT_MIN <= number <= INT_MAX else None
+
 # pydantic error type → message id; anything unlisted falls back to "Invalid value".
 _MESSAGES = {
     "missing": N_("This field is required."),

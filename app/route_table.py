@@ -27,12 +27,13 @@ class RouteRow:
 
 
 def accesses(dependant) -> list[Access]:
-    """The Access dependencies of a route, however deep they sit."""
-    found = []
+    """The distinct Access dependencies of a route, however deep they sit: a loader
+    (app.loading) and its route naming the same Access is one declaration, resolved once."""
+    found: list[Access] = []
     if isinstance(dependant.call, Access):
         found.append(dependant.call)
     for sub in dependant.dependencies:
-        found += accesses(sub)
+        found += [a for a in accesses(sub) if not any(a is f for f in found)]
     return found
 
 
