@@ -186,3 +186,27 @@ def test_other_municipality_cannot_plan_or_move(client, db, factory, svendborg):
     assert client.get(f"/meetings/{m.id}/move").status_code == 403
     assert post_form(client, f"/meetings/{m.id}/move",
                      {"day": "2027-05-28", "start": "13:00"}).status_code == 403
+
+
+def test_a_stale_save_of_working_hours_shows_both_versions(client, db, factory, svendborg):
+    y = svendborg
+    _consultant(client, db, factory, y)
+    hours_form = {"weekdays": ["0", "1", "2"], "day_start": "08:00", "day_end": "15:00",
+                  "max_per_day": "3", "buffer_minutes": "10"}
+    assert post_form(client, f"/people/{y.chief.id}/availability", hours_form).status_code == 303
+    opened = availability.get_availability(db, y.chief).version
+    # Someone else saves other hours after the form was opened.
+    availability.save_availability(db, y.chief, availability.AvailabilityForm(
+        weekdays=[0, 1, 2, 3], day_start="09:00", day_end="15:00", max_per_day=3,
+        buffer_minutes=10), opened)
+    r = post_form(client, f"/people/{y.chief.id}/availability",
+                  {**hours_form, "day_start": "07:30", "version": str(opened)})
+    assert r.status_code == 409
+    rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+            for tr in BeautifulSoup(r.text, "html.parser").select(".conflict tbody tr")]
+    assert rows == [["Arbejdsdage", "Mandag, Tirsdag, Onsdag, Torsdag", "Mandag, Tirsdag, Onsdag"],
+                    ["Fra", "09:00", "07:30"]]
+    # Nothing of mine was saved; the form still holds my input.
+    db.expire_all()
+    assert availability.get_availability(db, y.chief).day_start.strftime("%H:%M") == "09:00"
+    assert 'value="07:30"' in r.text

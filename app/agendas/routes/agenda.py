@@ -17,7 +17,7 @@ from app.agendas import timeline as agenda_timeline
 from app.agendas.models import OWNER_LABELS, Agenda, ItemKind, Owner
 from app.cycles import years as cycle_years
 from app.db import SessionDep, StaleVersion
-from app.forms import FieldError, FormDep
+from app.forms import FieldError, FormDep, int_or_none
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
@@ -44,13 +44,6 @@ def agenda_or_404(session, principal, agenda_id: int) -> tuple[Agenda, Meeting]:
     require(policy.can_view_agenda(session, principal, meeting))
     # Bring it up to date with its template and the school's facts before showing it.
     return agenda_build.ensure_agenda(session, meeting), meeting
-
-
-def int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _owner_options():

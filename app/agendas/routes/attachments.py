@@ -11,11 +11,11 @@ from app.agendas import build as agenda_build
 from app.agendas import policy
 from app.agendas import themes as agenda_themes
 from app.agendas.models import AgendaTheme
-from app.agendas.routes.agenda import agenda_or_404, int_or_none, render_agenda
+from app.agendas.routes.agenda import agenda_or_404, render_agenda
 from app.agendas.routes.items import item_or_404
 from app.agendas.routes.themes import closed_message, theme_guard, theme_or_404
 from app.db import SessionDep
-from app.forms import FieldError, FormDep, parse_form
+from app.forms import FieldError, FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.web import redirect

@@ -7,9 +7,9 @@ from app.accounts.access import SignedIn, require
 from app.agendas import items as agenda_items
 from app.agendas import policy
 from app.agendas.models import AgendaItem
-from app.agendas.routes.agenda import agenda_context, agenda_or_404, int_or_none, render_agenda
+from app.agendas.routes.agenda import agenda_context, agenda_or_404, render_agenda
 from app.db import SessionDep, StaleVersion
-from app.forms import FormDep, parse_form
+from app.forms import FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
 from app.web import is_htmx, redirect, render
 

@@ -6,9 +6,8 @@ from fastapi import APIRouter, HTTPException, Request
 from app.accounts.access import SignedIn, require
 from app.agendas import policy
 from app.agendas import settings as agenda_settings
-from app.agendas.routes.agenda import int_or_none
 from app.db import SessionDep, StaleVersion
-from app.forms import FieldError, FormDep, parse_form
+from app.forms import FieldError, FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
 from app.schools import service as schools
 from app.web import redirect, render

@@ -8,9 +8,9 @@ from app.agendas import goals as agenda_goals
 from app.agendas import policy
 from app.agendas import themes as agenda_themes
 from app.agendas.models import AgendaTheme
-from app.agendas.routes.agenda import agenda_context, agenda_or_404, int_or_none, render_agenda
+from app.agendas.routes.agenda import agenda_context, agenda_or_404, render_agenda
 from app.db import SessionDep, StaleVersion
-from app.forms import FieldError, FormDep, parse_form
+from app.forms import FieldError, FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
 from app.web import is_htmx, redirect, render
 

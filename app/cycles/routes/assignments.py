@@ -7,9 +7,9 @@ from app.accounts.access import SignedIn, require
 from app.cycles import assignments as cycle_assignments
 from app.cycles import policy
 from app.cycles import years as cycle_years
-from app.cycles.routes.common import int_or_none, year_or_404, year_url
+from app.cycles.routes.common import year_or_404, year_url
 from app.db import SessionDep
-from app.forms import FormDep
+from app.forms import FormDep, int_or_none
 from app.i18n import gettext as _
 from app.schools import service as schools
 from app.schools.models import PersonFunction, function_label

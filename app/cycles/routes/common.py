@@ -40,10 +40,3 @@ def year_or_404(session, principal, municipality_id: int, start_year: int):
 
 def year_url(year: SchoolYear, tail: str = "") -> str:
     return f"/municipalities/{year.municipality_id}/years/{year.start_year}{tail}"
-
-
-def int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -13,9 +13,8 @@ from app.cycles import progress as cycle_progress
 from app.cycles import steps as cycle_steps
 from app.cycles import years as cycle_years
 from app.cycles.models import STEP_STATUS_LABELS, SchoolYear, Step, StepScope, StepStatus
-from app.cycles.routes.common import int_or_none
 from app.db import SessionDep, StaleVersion
-from app.forms import FieldError, FormDep, parse_form
+from app.forms import FieldError, FormDep, int_or_none, parse_form
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings import service as meetings

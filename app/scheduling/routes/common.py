@@ -1,19 +1,13 @@
 """What the scheduling pages share: weekday choices and reading numbers and lists from a form.
 """
 
+from app.forms import int_or_none
 from app.i18n import gettext as _
 from app.scheduling import availability
 
 
 def weekday_options():
     return [(i, _(availability.WEEKDAY_LABELS[i])) for i in range(7)]
-
-
-def int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def weekdays_of(form) -> list[int]:

@@ -3,18 +3,19 @@ page.
 """
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 
 from app.accounts.access import Staff, require
 from app.db import SessionDep, StaleVersion
-from app.forms import FormDep, parse_form
+from app.forms import FormDep, int_or_none, parse_form
 from app.i18n import TZ
 from app.i18n import gettext as _
+from app.loading import checked_id, found
 from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingStatus
 from app.scheduling import conflicts, policy
-from app.scheduling.routes.common import int_or_none
 from app.schools import service as schools
 from app.web import redirect, render
 
@@ -23,12 +24,14 @@ router = APIRouter()
 # --- moving one meeting --------------------------------------------------------------------
 
 
-def _meeting_or_404(session, principal, meeting_id: int) -> Meeting:
-    meeting = meetings.get_meeting(session, meeting_id)
-    if meeting is None:
-        raise HTTPException(404)
+def load_movable_meeting(meeting_id: int, session: SessionDep, principal: Staff) -> Meeting:
+    """The meeting, if the principal may move it."""
+    meeting = found(meetings.get_meeting(session, checked_id(meeting_id)))
     require(policy.can_move(principal, meeting))
     return meeting
+
+
+MovableMeeting = Annotated[Meeting, Depends(load_movable_meeting)]
 
 
 def _local(dt: datetime) -> datetime:
@@ -53,15 +56,13 @@ def _move_page(request, session, meeting, *, values=None, errors=None, conflicts
 
 
 @router.get("/meetings/{meeting_id}/move")
-def move_form(request: Request, meeting_id: int, principal: Staff, session: SessionDep):
-    meeting = _meeting_or_404(session, principal, meeting_id)
+def move_form(request: Request, meeting: MovableMeeting, session: SessionDep):
     return _move_page(request, session, meeting)
 
 
 @router.get("/meetings/{meeting_id}/move/check")
-def move_check(request: Request, meeting_id: int, principal: Staff, session: SessionDep):
+def move_check(request: Request, meeting: MovableMeeting, session: SessionDep):
     """The live check as the consultant picks a day and time (HTMX swaps the answer in)."""
-    meeting = _meeting_or_404(session, principal, meeting_id)
     result = parse_form(conflicts.MoveForm, request.query_params)
     found = []
     if result.ok:
@@ -72,9 +73,8 @@ def move_check(request: Request, meeting_id: int, principal: Staff, session: Ses
 
 
 @router.post("/meetings/{meeting_id}/move")
-def move_meeting(request: Request, meeting_id: int, principal: Staff, session: SessionDep,
+def move_meeting(request: Request, meeting: MovableMeeting, session: SessionDep,
                  form: FormDep):
-    meeting = _meeting_or_404(session, principal, meeting_id)
     result = parse_form(conflicts.MoveForm, form)
     if result.ok:
         try:

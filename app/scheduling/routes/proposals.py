@@ -11,14 +11,13 @@ from app.accounts.access import Staff, require
 from app.cycles import years as cycle_years
 from app.cycles.models import Step, StepScope
 from app.db import SessionDep
-from app.forms import FormDep, parse_form
+from app.forms import FormDep, int_or_none, parse_form
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import MEETING_TYPE_LABELS, MeetingStatus
 from app.scheduling import availability, conflicts, flows, policy, problem, proposals
 from app.scheduling.models import PROPOSAL_STATUS_LABELS, ProposalStatus
-from app.scheduling.routes.common import int_or_none
 from app.schools import service as schools
 from app.web import redirect, render
 

@@ -2,17 +2,20 @@
 school page.
 """
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 
 from app.accounts.access import SignedIn, Staff, require
 from app.db import SessionDep, StaleVersion
-from app.forms import FormDep, parse_form
+from app.forms import FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
+from app.loading import checked_id, found
 from app.meetings import service as meetings
 from app.scheduling import availability, conflicts, policy
-from app.scheduling.routes.common import MultiValues, int_or_none, weekday_options, weekdays_of
+from app.scheduling.routes.common import MultiValues, weekday_options, weekdays_of
 from app.schools import service as schools
-from app.schools.models import School
+from app.schools.models import Municipality, School
 from app.web import redirect, render
 
 router = APIRouter()
@@ -33,25 +36,26 @@ def _settings_page(request, session, municipality, *, values=None, errors=None,
         "errors": errors or {}}, status_code=status_code)
 
 
-def _municipality_for_settings(session, principal, municipality_id: int):
-    municipality = schools.get_municipality(session, municipality_id)
-    if municipality is None:
-        raise HTTPException(404)
+def load_settings_municipality(municipality_id: int, session: SessionDep,
+                               principal: Staff) -> Municipality:
+    """The municipality, if the principal may manage its scheduling settings."""
+    municipality = found(schools.get_municipality(session, checked_id(municipality_id)))
     require(policy.can_manage_settings(principal, municipality.id))
     return municipality
 
 
+SettingsMunicipality = Annotated[Municipality, Depends(load_settings_municipality)]
+
+
 @router.get("/municipalities/{municipality_id}/scheduling")
-def settings_page(request: Request, municipality_id: int, principal: Staff,
+def settings_page(request: Request, municipality: SettingsMunicipality,
                   session: SessionDep):
-    municipality = _municipality_for_settings(session, principal, municipality_id)
     return _settings_page(request, session, municipality)
 
 
 @router.post("/municipalities/{municipality_id}/scheduling")
-def save_settings(request: Request, municipality_id: int, principal: Staff,
+def save_settings(request: Request, municipality: SettingsMunicipality,
                   session: SessionDep, form: FormDep):
-    municipality = _municipality_for_settings(session, principal, municipality_id)
     result = parse_form(availability.SettingsForm, form)
     if result.ok:
         try:
@@ -67,13 +71,16 @@ def save_settings(request: Request, municipality_id: int, principal: Staff,
                           errors=result.errors, status_code=422)
 
 
-@router.post("/schools/{school_id}/meeting-preference")
-def save_preference(request: Request, school_id: int, principal: SignedIn,
-                    session: SessionDep, form: FormDep):
-    school = schools.get_school(session, school_id)
-    if school is None:
-        raise HTTPException(404)
+def load_preference_school(school_id: int, session: SessionDep, principal: SignedIn) -> School:
+    """The school, if the principal may set its meeting preferences."""
+    school = found(schools.get_school(session, checked_id(school_id)))
     require(policy.can_edit_preference(principal, school))
+    return school
+
+
+@router.post("/schools/{school_id}/meeting-preference")
+def save_preference(request: Request, school: Annotated[School, Depends(load_preference_school)],
+                    session: SessionDep, form: FormDep):
     data = {k: form.get(k) for k in ("preferred_from", "preferred_until")}
     data["weekdays"] = weekdays_of(form)
     result = parse_form(availability.PreferenceForm, MultiValues(data))
