@@ -2,7 +2,9 @@
 what the item, theme and appendix forms share (the agenda looked up, the page rendered again).
 """
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from app.accounts.access import SignedIn, require
@@ -19,6 +21,7 @@ from app.cycles import years as cycle_years
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, int_or_none
 from app.i18n import gettext as _
+from app.loading import checked_id, found
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
 from app.schools import service as schools
@@ -36,14 +39,16 @@ def meeting_agenda(session, principal, meeting: Meeting):
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def agenda_or_404(session, principal, agenda_id: int) -> tuple[Agenda, Meeting]:
-    agenda = agenda_build.get_agenda(session, agenda_id)
-    if agenda is None:
-        raise HTTPException(404)
+def load_agenda(agenda_id: int, session: SessionDep, principal: SignedIn) -> tuple[Agenda, Meeting]:
+    """The agenda and its meeting, if the principal may see it; brought up to date with its
+    template and the school's facts before it is shown."""
+    agenda = found(agenda_build.get_agenda(session, checked_id(agenda_id)))
     meeting = meetings.get_meeting(session, agenda.meeting_id)
     require(policy.can_view_agenda(session, principal, meeting))
-    # Bring it up to date with its template and the school's facts before showing it.
     return agenda_build.ensure_agenda(session, meeting), meeting
+
+
+OpenAgenda = Annotated[tuple[Agenda, Meeting], Depends(load_agenda)]
 
 
 def _owner_options():
@@ -117,15 +122,15 @@ def meeting_agenda_page(request: Request, meeting_id: int, principal: SignedIn,
 
 
 @router.get("/agendas/{agenda_id}")
-def agenda_page(request: Request, agenda_id: int, principal: SignedIn, session: SessionDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+def agenda_page(request: Request, opened: OpenAgenda, principal: SignedIn, session: SessionDep):
+    agenda, meeting = opened
     return render_agenda(request, session, principal, agenda, meeting)
 
 
 @router.post("/agendas/{agenda_id}/template")
-def change_template(request: Request, agenda_id: int, principal: SignedIn, session: SessionDep,
+def change_template(request: Request, opened: OpenAgenda, principal: SignedIn, session: SessionDep,
                     form: FormDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
     try:
         agenda_build.change_template(session, agenda, str(form.get("template_key", "")),
@@ -144,15 +149,15 @@ def change_template(request: Request, agenda_id: int, principal: SignedIn, sessi
 
 
 @router.get("/agendas/{agenda_id}/print")
-def print_view(request: Request, agenda_id: int, principal: SignedIn, session: SessionDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+def print_view(request: Request, opened: OpenAgenda, principal: SignedIn, session: SessionDep):
+    agenda, meeting = opened
     return render(request, "agendas/print.html",
                   agenda_context(session, principal, agenda, meeting))
 
 
 @router.get("/agendas/{agenda_id}/agenda.docx")
-def docx(agenda_id: int, principal: SignedIn, session: SessionDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+def docx(opened: OpenAgenda, principal: SignedIn, session: SessionDep):
+    agenda, meeting = opened
     content, name = export.agenda_docx(session, agenda, meeting)
     return Response(content, media_type=export.DOCX_TYPE, headers={
         "Content-Disposition": f"attachment; filename=\"{name}\"",

@@ -11,7 +11,7 @@ from app.agendas import build as agenda_build
 from app.agendas import policy
 from app.agendas import themes as agenda_themes
 from app.agendas.models import AgendaTheme
-from app.agendas.routes.agenda import agenda_or_404, render_agenda
+from app.agendas.routes.agenda import OpenAgenda, load_agenda, render_agenda
 from app.agendas.routes.items import item_or_404
 from app.agendas.routes.themes import closed_message, theme_guard, theme_or_404
 from app.db import SessionDep
@@ -26,9 +26,9 @@ router = APIRouter()
 
 
 @router.post("/agendas/{agenda_id}/attachments")
-def add_attachment(request: Request, agenda_id: int, principal: SignedIn,
+def add_attachment(request: Request, opened: OpenAgenda, principal: SignedIn,
                    session: SessionDep, form: FormDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     can_manage = policy.can_manage_agenda(principal, meeting)
     item = theme = None
     if int_or_none(form.get("theme_id")):
@@ -85,7 +85,7 @@ def delete_attachment(request: Request, attachment_id: int, principal: SignedIn,
     row = agenda_attachments.get_attachment(session, attachment_id)
     if row is None:
         raise HTTPException(404)
-    agenda, meeting = agenda_or_404(session, principal, row.agenda_id)
+    agenda, meeting = load_agenda(row.agenda_id, session, principal)
     theme = session.get(AgendaTheme, row.theme_id) if row.theme_id else None
     open_ = agenda_themes.school_input_open(session, agenda)
     require(policy.can_remove_attachment(principal, meeting, agenda, row, theme, open_=open_))

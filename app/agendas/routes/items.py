@@ -7,10 +7,11 @@ from app.accounts.access import SignedIn, require
 from app.agendas import items as agenda_items
 from app.agendas import policy
 from app.agendas.models import AgendaItem
-from app.agendas.routes.agenda import agenda_context, agenda_or_404, render_agenda
-from app.db import SessionDep, StaleVersion
-from app.forms import FormDep, int_or_none, parse_form
+from app.agendas.routes.agenda import OpenAgenda, agenda_context, render_agenda
+from app.db import SessionDep
+from app.forms import FormDep, parse_form
 from app.i18n import gettext as _
+from app.versioned import save_versioned
 from app.web import is_htmx, redirect, render
 
 router = APIRouter()
@@ -32,9 +33,9 @@ def _item_values(item: AgendaItem) -> dict:
 
 
 @router.get("/agendas/{agenda_id}/items/{item_id}/edit")
-def edit_item_form(request: Request, agenda_id: int, item_id: int, principal: SignedIn,
+def edit_item_form(request: Request, opened: OpenAgenda, item_id: int, principal: SignedIn,
                    session: SessionDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
     item = item_or_404(session, agenda, item_id)
     return render(request, "agendas/item_form.html", {
@@ -44,33 +45,30 @@ def edit_item_form(request: Request, agenda_id: int, item_id: int, principal: Si
 
 
 @router.post("/agendas/{agenda_id}/items/{item_id}")
-def save_item(request: Request, agenda_id: int, item_id: int, principal: SignedIn,
+def save_item(request: Request, opened: OpenAgenda, item_id: int, principal: SignedIn,
               session: SessionDep, form: FormDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
     item = item_or_404(session, agenda, item_id)
     result = parse_form(agenda_items.ItemForm, form)
-    conflict = None
-    if result.ok:
-        try:
-            agenda_items.update_item(session, item, result.data,
-                                expected_version=int_or_none(form.get("version")))
-        except StaleVersion:
-            session.refresh(item)
-            conflict = _item_values(item)
-        else:
-            return redirect(request, f"/agendas/{agenda.id}#item-{item.id}",
-                            message=_("The item is saved."))
-    return render(request, "agendas/item_form.html", {
-        **agenda_context(session, principal, agenda, meeting),
-        "item": item, "values": result.values, "errors": result.errors, "conflict": conflict,
-    }, status_code=409 if conflict else 422)
+    return save_versioned(
+        session, form, item, result,
+        apply=lambda data, version: agenda_items.update_item(session, item, data,
+                                                             expected_version=version),
+        done=lambda _saved: redirect(request, f"/agendas/{agenda.id}#item-{item.id}",
+                                     message=_("The item is saved.")),
+        again=lambda values, errors, conflict, status_code: render(
+            request, "agendas/item_form.html", {
+                **agenda_context(session, principal, agenda, meeting),
+                "item": item, "values": values, "errors": errors, "conflict": conflict,
+            }, status_code=status_code),
+        theirs=_item_values)
 
 
 @router.post("/agendas/{agenda_id}/items")
-def add_item(request: Request, agenda_id: int, principal: SignedIn, session: SessionDep,
+def add_item(request: Request, opened: OpenAgenda, principal: SignedIn, session: SessionDep,
              form: FormDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
     result = parse_form(agenda_items.ItemForm, form)
     if result.ok:
@@ -82,18 +80,18 @@ def add_item(request: Request, agenda_id: int, principal: SignedIn, session: Ses
 
 
 @router.post("/agendas/{agenda_id}/items/{item_id}/delete")
-def delete_item(request: Request, agenda_id: int, item_id: int, principal: SignedIn,
+def delete_item(request: Request, opened: OpenAgenda, item_id: int, principal: SignedIn,
                 session: SessionDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
     agenda_items.delete_item(session, item_or_404(session, agenda, item_id))
     return redirect(request, f"/agendas/{agenda.id}", message=_("The item is removed."))
 
 
 @router.post("/agendas/{agenda_id}/items/{item_id}/move")
-def move_item(request: Request, agenda_id: int, item_id: int, principal: SignedIn,
+def move_item(request: Request, opened: OpenAgenda, item_id: int, principal: SignedIn,
               session: SessionDep, form: FormDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
     item = item_or_404(session, agenda, item_id)
     direction = "up" if form.get("direction") == "up" else "down"

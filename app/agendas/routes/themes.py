@@ -8,10 +8,11 @@ from app.agendas import goals as agenda_goals
 from app.agendas import policy
 from app.agendas import themes as agenda_themes
 from app.agendas.models import AgendaTheme
-from app.agendas.routes.agenda import agenda_context, agenda_or_404, render_agenda
-from app.db import SessionDep, StaleVersion
-from app.forms import FieldError, FormDep, int_or_none, parse_form
+from app.agendas.routes.agenda import OpenAgenda, agenda_context, render_agenda
+from app.db import SessionDep
+from app.forms import FieldError, FormDep, parse_form
 from app.i18n import gettext as _
+from app.versioned import save_versioned
 from app.web import is_htmx, redirect, render
 
 router = APIRouter()
@@ -32,9 +33,9 @@ def closed_message() -> str:
 
 
 @router.post("/agendas/{agenda_id}/themes")
-def add_theme(request: Request, agenda_id: int, principal: SignedIn, session: SessionDep,
+def add_theme(request: Request, opened: OpenAgenda, principal: SignedIn, session: SessionDep,
               form: FormDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     can_manage = policy.can_manage_agenda(principal, meeting)
     open_ = agenda_themes.school_input_open(session, agenda)
     if not can_manage and policy.is_school_leadership(principal, agenda) and not open_:
@@ -55,9 +56,9 @@ def add_theme(request: Request, agenda_id: int, principal: SignedIn, session: Se
 
 
 @router.post("/agendas/{agenda_id}/goals/{goal_id}/theme")
-def theme_from_goal(request: Request, agenda_id: int, goal_id: int, principal: SignedIn,
+def theme_from_goal(request: Request, opened: OpenAgenda, goal_id: int, principal: SignedIn,
                     session: SessionDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     can_manage = policy.can_manage_agenda(principal, meeting)
     open_ = agenda_themes.school_input_open(session, agenda)
     require(can_manage or policy.can_propose_theme(principal, agenda, open_=open_))
@@ -82,9 +83,9 @@ def theme_guard(session, principal, agenda, meeting, theme) -> bool:
 
 
 @router.get("/agendas/{agenda_id}/themes/{theme_id}/edit")
-def edit_theme_form(request: Request, agenda_id: int, theme_id: int, principal: SignedIn,
+def edit_theme_form(request: Request, opened: OpenAgenda, theme_id: int, principal: SignedIn,
                     session: SessionDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     theme = theme_or_404(session, agenda, theme_id)
     if not theme_guard(session, principal, agenda, meeting, theme):
         return render_agenda(request, session, principal, agenda, meeting, status_code=403,
@@ -96,9 +97,9 @@ def edit_theme_form(request: Request, agenda_id: int, theme_id: int, principal: 
 
 
 @router.post("/agendas/{agenda_id}/themes/{theme_id}")
-def save_theme(request: Request, agenda_id: int, theme_id: int, principal: SignedIn,
+def save_theme(request: Request, opened: OpenAgenda, theme_id: int, principal: SignedIn,
                session: SessionDep, form: FormDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     theme = theme_or_404(session, agenda, theme_id)
     result = parse_form(agenda_themes.ThemeForm, form)
     if not theme_guard(session, principal, agenda, meeting, theme):
@@ -106,27 +107,24 @@ def save_theme(request: Request, agenda_id: int, theme_id: int, principal: Signe
             **agenda_context(session, principal, agenda, meeting), "theme": theme,
             "values": result.values, "errors": {"title": closed_message()},
             "conflict": None}, status_code=403)
-    conflict = None
-    if result.ok:
-        try:
-            agenda_themes.update_theme(session, theme, result.data,
-                                 expected_version=int_or_none(form.get("version")))
-        except StaleVersion:
-            session.refresh(theme)
-            conflict = {"title": theme.title, "description": theme.description}
-        else:
-            return redirect(request, f"/agendas/{agenda.id}#theme-{theme.id}",
-                            message=_("The theme is saved."))
-    return render(request, "agendas/theme_form.html", {
-        **agenda_context(session, principal, agenda, meeting), "theme": theme,
-        "values": result.values, "errors": result.errors, "conflict": conflict},
-        status_code=409 if conflict else 422)
+    return save_versioned(
+        session, form, theme, result,
+        apply=lambda data, version: agenda_themes.update_theme(session, theme, data,
+                                                               expected_version=version),
+        done=lambda _saved: redirect(request, f"/agendas/{agenda.id}#theme-{theme.id}",
+                                     message=_("The theme is saved.")),
+        again=lambda values, errors, conflict, status_code: render(
+            request, "agendas/theme_form.html", {
+                **agenda_context(session, principal, agenda, meeting), "theme": theme,
+                "values": values, "errors": errors, "conflict": conflict},
+            status_code=status_code),
+        theirs=lambda row: {"title": row.title, "description": row.description})
 
 
 @router.post("/agendas/{agenda_id}/themes/{theme_id}/delete")
-def delete_theme(request: Request, agenda_id: int, theme_id: int, principal: SignedIn,
+def delete_theme(request: Request, opened: OpenAgenda, theme_id: int, principal: SignedIn,
                  session: SessionDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     theme = theme_or_404(session, agenda, theme_id)
     if not theme_guard(session, principal, agenda, meeting, theme):
         return redirect(request, f"/agendas/{agenda.id}", message=closed_message(),
@@ -136,9 +134,9 @@ def delete_theme(request: Request, agenda_id: int, theme_id: int, principal: Sig
 
 
 @router.post("/agendas/{agenda_id}/themes/{theme_id}/accept")
-def accept_theme(request: Request, agenda_id: int, theme_id: int, principal: SignedIn,
+def accept_theme(request: Request, opened: OpenAgenda, theme_id: int, principal: SignedIn,
                  session: SessionDep, form: FormDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
     theme = theme_or_404(session, agenda, theme_id)
     agenda_themes.set_accepted(session, theme, form.get("accepted") == "1")
@@ -149,9 +147,9 @@ def accept_theme(request: Request, agenda_id: int, theme_id: int, principal: Sig
 
 
 @router.post("/agendas/{agenda_id}/themes/{theme_id}/move")
-def move_theme(request: Request, agenda_id: int, theme_id: int, principal: SignedIn,
+def move_theme(request: Request, opened: OpenAgenda, theme_id: int, principal: SignedIn,
                session: SessionDep, form: FormDep):
-    agenda, meeting = agenda_or_404(session, principal, agenda_id)
+    agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
     theme = theme_or_404(session, agenda, theme_id)
     direction = "up" if form.get("direction") == "up" else "down"
