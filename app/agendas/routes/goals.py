@@ -2,7 +2,9 @@
 goals' section on the school page.
 """
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from app.accounts.access import SignedIn, require
 from app.agendas import goals as agenda_goals
@@ -11,6 +13,7 @@ from app.agendas.contracts import SECTION_KEYS, SECTION_LABELS, parse_contract
 from app.db import SessionDep
 from app.forms import FieldError, FormDep
 from app.i18n import gettext as _
+from app.loading import checked_id, found
 from app.meetings import service as meetings
 from app.schools import service as schools
 from app.schools.models import School
@@ -27,12 +30,14 @@ def school_goals(session, principal, school: School):
 # --- development goals -------------------------------------------------------------------------
 
 
-def _school_or_404(session, principal, school_id) -> School:
-    school = schools.get_school(session, school_id)
-    if school is None:
-        raise HTTPException(404)
+def load_goals_school(school_id: int, session: SessionDep, principal: SignedIn) -> School:
+    """The school, if the principal may see its development goals."""
+    school = found(schools.get_school(session, checked_id(school_id)))
     require(policy.can_view_goals(principal, school))
     return school
+
+
+GoalsSchool = Annotated[School, Depends(load_goals_school)]
 
 
 def _goals_page(request, session, principal, school, *, status_code=200, **extra):
@@ -51,15 +56,13 @@ def _goals_page(request, session, principal, school, *, status_code=200, **extra
 
 
 @router.get("/schools/{school_id}/goals")
-def goals_page(request: Request, school_id: int, principal: SignedIn, session: SessionDep):
-    school = _school_or_404(session, principal, school_id)
+def goals_page(request: Request, school: GoalsSchool, principal: SignedIn, session: SessionDep):
     return _goals_page(request, session, principal, school)
 
 
 @router.post("/schools/{school_id}/goals/preview")
-def preview_contract(request: Request, school_id: int, principal: SignedIn,
+def preview_contract(request: Request, school: GoalsSchool, principal: SignedIn,
                      session: SessionDep, form: FormDep):
-    school = _school_or_404(session, principal, school_id)
     require(policy.can_edit_goals(principal, school))
     text = str(form.get("text") or "")
     parsed = parse_contract(text)
@@ -73,9 +76,8 @@ def preview_contract(request: Request, school_id: int, principal: SignedIn,
 
 
 @router.post("/schools/{school_id}/goals")
-def import_contract(request: Request, school_id: int, principal: SignedIn, session: SessionDep,
+def import_contract(request: Request, school: GoalsSchool, principal: SignedIn, session: SessionDep,
                     form: FormDep):
-    school = _school_or_404(session, principal, school_id)
     require(policy.can_edit_goals(principal, school))
     text = str(form.get("text") or "")
     try:
@@ -90,9 +92,8 @@ def import_contract(request: Request, school_id: int, principal: SignedIn, sessi
 
 
 @router.post("/schools/{school_id}/goals/contracts/{contract_id}/delete")
-def delete_contract(request: Request, school_id: int, contract_id: int, principal: SignedIn,
+def delete_contract(request: Request, school: GoalsSchool, contract_id: int, principal: SignedIn,
                     session: SessionDep):
-    school = _school_or_404(session, principal, school_id)
     require(policy.can_edit_goals(principal, school))
     contract = agenda_goals.get_contract(session, contract_id)
     if contract is None or contract.school_id != school.id:

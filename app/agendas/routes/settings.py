@@ -1,7 +1,9 @@
 """The municipality's agenda settings.
 """
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 
 from app.accounts.access import SignedIn, require
 from app.agendas import policy
@@ -9,7 +11,9 @@ from app.agendas import settings as agenda_settings
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
+from app.loading import checked_id, found
 from app.schools import service as schools
+from app.schools.models import Municipality
 from app.web import redirect, render
 
 router = APIRouter()
@@ -30,24 +34,27 @@ def _settings_page(request, session, municipality, row, *, values=None, errors=N
     }, status_code=status_code)
 
 
-@router.get("/municipalities/{municipality_id}/agenda-settings")
-def settings_page(request: Request, municipality_id: int, principal: SignedIn,
-                  session: SessionDep):
-    municipality = schools.get_municipality(session, municipality_id)
-    if municipality is None:
-        raise HTTPException(404)
+def load_settings_municipality(municipality_id: int, session: SessionDep,
+                               principal: SignedIn) -> Municipality:
+    """The municipality, if the principal may manage its agenda settings."""
+    municipality = found(schools.get_municipality(session, checked_id(municipality_id)))
     require(policy.can_manage_settings(principal, municipality.id))
+    return municipality
+
+
+SettingsMunicipality = Annotated[Municipality, Depends(load_settings_municipality)]
+
+
+@router.get("/municipalities/{municipality_id}/agenda-settings")
+def settings_page(request: Request, municipality: SettingsMunicipality, principal: SignedIn,
+                  session: SessionDep):
     row = agenda_settings.municipality_settings(session, municipality.id)
     return _settings_page(request, session, municipality, row)
 
 
 @router.post("/municipalities/{municipality_id}/agenda-settings")
-def save_settings(request: Request, municipality_id: int, principal: SignedIn,
+def save_settings(request: Request, municipality: SettingsMunicipality, principal: SignedIn,
                   session: SessionDep, form: FormDep):
-    municipality = schools.get_municipality(session, municipality_id)
-    if municipality is None:
-        raise HTTPException(404)
-    require(policy.can_manage_settings(principal, municipality.id))
     row = agenda_settings.municipality_settings(session, municipality.id)
     result = parse_form(agenda_settings.SettingsForm, form)
     if result.ok:
