@@ -7,7 +7,7 @@ from app.accounts.access import SignedIn, require
 from app.cycles import assignments as cycle_assignments
 from app.cycles import policy
 from app.cycles import years as cycle_years
-from app.cycles.routes.common import year_or_404, year_url
+from app.cycles.routes.common import OpenYear, year_url
 from app.db import SessionDep
 from app.forms import FormDep, int_or_none
 from app.i18n import gettext as _
@@ -40,16 +40,15 @@ def _assignment_page(request, session, principal, m, year):
 
 
 @router.get("/municipalities/{municipality_id}/years/{start_year}/assignments")
-def assignments_page(request: Request, municipality_id: int, start_year: int,
-                     principal: SignedIn, session: SessionDep):
-    m, year = year_or_404(session, principal, municipality_id, start_year)
+def assignments_page(request: Request, opened: OpenYear, principal: SignedIn, session: SessionDep):
+    m, year = opened
     return _assignment_page(request, session, principal, m, year)
 
 
 @router.post("/municipalities/{municipality_id}/years/{start_year}/assignments")
-def save_assignments(request: Request, municipality_id: int, start_year: int,
-                     principal: SignedIn, session: SessionDep, form: FormDep):
-    m, year = year_or_404(session, principal, municipality_id, start_year)
+def save_assignments(request: Request, opened: OpenYear, principal: SignedIn,
+                     session: SessionDep, form: FormDep):
+    m, year = opened
     require(policy.can_manage_year(principal, year))
     allowed = {p.id: p.function.value for p in schools.list_people(session, municipality_id=m.id)
                if p.function in ASSIGNABLE}

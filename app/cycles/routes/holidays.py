@@ -8,7 +8,7 @@ from app.cycles import holiday_periods as cycle_holiday_periods
 from app.cycles import policy
 from app.cycles import years as cycle_years
 from app.cycles.models import HolidayKind, HolidayPeriod
-from app.cycles.routes.common import year_or_404, year_url
+from app.cycles.routes.common import OpenYear, year_url
 from app.db import SessionDep
 from app.forms import FieldError, FormDep, parse_form
 from app.i18n import gettext as _
@@ -35,16 +35,16 @@ def _holidays_page(request, session, principal, m, year, *, values=None, errors=
 
 
 @router.get("/municipalities/{municipality_id}/years/{start_year}/holidays")
-def holidays_page(request: Request, municipality_id: int, start_year: int, principal: SignedIn,
+def holidays_page(request: Request, opened: OpenYear, principal: SignedIn,
                   session: SessionDep):
-    m, year = year_or_404(session, principal, municipality_id, start_year)
+    m, year = opened
     return _holidays_page(request, session, principal, m, year)
 
 
 @router.post("/municipalities/{municipality_id}/years/{start_year}/holidays")
-def add_holiday(request: Request, municipality_id: int, start_year: int, principal: SignedIn,
+def add_holiday(request: Request, opened: OpenYear, principal: SignedIn,
                 session: SessionDep, form: FormDep):
-    m, year = year_or_404(session, principal, municipality_id, start_year)
+    m, year = opened
     require(policy.can_manage_year(principal, year))
     result = parse_form(cycle_holiday_periods.HolidayForm, form)
     if result.ok:
@@ -60,9 +60,9 @@ def add_holiday(request: Request, municipality_id: int, start_year: int, princip
 
 
 @router.post("/municipalities/{municipality_id}/years/{start_year}/holidays/{holiday_id}/delete")
-def delete_holiday(request: Request, municipality_id: int, start_year: int, holiday_id: int,
+def delete_holiday(request: Request, opened: OpenYear, holiday_id: int,
                    principal: SignedIn, session: SessionDep):
-    m, year = year_or_404(session, principal, municipality_id, start_year)
+    m, year = opened
     require(policy.can_manage_year(principal, year))
     h = session.get(HolidayPeriod, holiday_id)
     if h is None or h.school_year_id != year.id:
@@ -76,9 +76,9 @@ def delete_holiday(request: Request, municipality_id: int, start_year: int, holi
 
 
 @router.post("/municipalities/{municipality_id}/years/{start_year}/holiday-plan")
-def save_holiday_plan(request: Request, municipality_id: int, start_year: int,
-                      principal: SignedIn, session: SessionDep, form: FormDep):
-    m, year = year_or_404(session, principal, municipality_id, start_year)
+def save_holiday_plan(request: Request, opened: OpenYear, principal: SignedIn,
+                      session: SessionDep, form: FormDep):
+    m, year = opened
     require(policy.can_manage_year(principal, year))
     result = parse_form(cycle_holiday_periods.HolidaySettingsForm, form)
     if result.ok:

@@ -2,8 +2,9 @@
 """
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from app import sections
@@ -13,14 +14,16 @@ from app.cycles import progress as cycle_progress
 from app.cycles import steps as cycle_steps
 from app.cycles import years as cycle_years
 from app.cycles.models import STEP_STATUS_LABELS, SchoolYear, Step, StepScope, StepStatus
-from app.db import SessionDep, StaleVersion
-from app.forms import FieldError, FormDep, int_or_none, parse_form
+from app.db import SessionDep
+from app.forms import FormDep, parse_form
 from app.i18n import N_
 from app.i18n import gettext as _
+from app.loading import checked_id, found
 from app.meetings import service as meetings
 from app.meetings.models import MEETING_STATUS_LABELS, MEETING_TYPE_LABELS
 from app.schools import service as schools
 from app.schools.models import function_label
+from app.versioned import save_versioned
 from app.web import is_htmx, redirect, render
 
 router = APIRouter()
@@ -46,13 +49,15 @@ class StepStatusForm(BaseModel):
     status: StepStatus
 
 
-def _step_or_404(session, principal, step_id: int) -> tuple[Step, SchoolYear]:
-    step = cycle_years.get_step(session, step_id)
-    if step is None:
-        raise HTTPException(404)
+def load_step(step_id: int, session: SessionDep, principal: SignedIn) -> tuple[Step, SchoolYear]:
+    """The step and its school year, if the principal may see the year."""
+    step = found(cycle_years.get_step(session, checked_id(step_id)))
     year = cycle_years.get_school_year(session, step.school_year_id)
     require(policy.can_view_year(principal, year))
     return step, year
+
+
+OpenStep = Annotated[tuple[Step, SchoolYear], Depends(load_step)]
 
 
 def _step_page(request, session, principal: Principal, step: Step, year: SchoolYear, *,
@@ -91,8 +96,8 @@ def _step_page(request, session, principal: Principal, step: Step, year: SchoolY
 
 
 @router.get("/steps/{step_id}")
-def step_page(request: Request, step_id: int, principal: SignedIn, session: SessionDep):
-    step, year = _step_or_404(session, principal, step_id)
+def step_page(request: Request, opened: OpenStep, principal: SignedIn, session: SessionDep):
+    step, year = opened
     return _step_page(request, session, principal, step, year)
 
 
@@ -105,8 +110,8 @@ def _field_values(step: Step, name: str) -> dict:
     return {"status": step.status.value}
 
 
-def _inline_step(session, principal, step_id: int, name: str, *, edit: bool):
-    step, year = _step_or_404(session, principal, step_id)
+def _inline_step(principal, opened: tuple[Step, SchoolYear], name: str, *, edit: bool):
+    step, year = opened
     if name not in STEP_FIELDS:
         raise HTTPException(404)
     if edit:
@@ -115,53 +120,49 @@ def _inline_step(session, principal, step_id: int, name: str, *, edit: bool):
 
 
 @router.get("/steps/{step_id}/fields/{name}")
-def step_field(request: Request, step_id: int, name: str, principal: SignedIn,
+def step_field(request: Request, opened: OpenStep, name: str, principal: SignedIn,
                session: SessionDep):
-    step, year = _inline_step(session, principal, step_id, name, edit=False)
+    step, year = _inline_step(principal, opened, name, edit=False)
     return _step_page(request, session, principal, step, year,
                       partial="cycles/_step_field.html", field=name)
 
 
 @router.get("/steps/{step_id}/fields/{name}/edit")
-def edit_step_field(request: Request, step_id: int, name: str, principal: SignedIn,
+def edit_step_field(request: Request, opened: OpenStep, name: str, principal: SignedIn,
                     session: SessionDep):
-    step, year = _inline_step(session, principal, step_id, name, edit=True)
+    step, year = _inline_step(principal, opened, name, edit=True)
     return _step_page(request, session, principal, step, year,
                       partial="cycles/_step_field.html", field=name, editing=name,
                       values=_field_values(step, name))
 
 
 @router.post("/steps/{step_id}/fields/{name}")
-def save_step_field(request: Request, step_id: int, name: str, principal: SignedIn,
+def save_step_field(request: Request, opened: OpenStep, name: str, principal: SignedIn,
                     session: SessionDep, form: FormDep):
-    step, year = _inline_step(session, principal, step_id, name, edit=True)
+    step, year = _inline_step(principal, opened, name, edit=True)
     model = {"dates": StepDatesForm, "responsible": StepResponsibleForm,
              "status": StepStatusForm}[name]
     result = parse_form(model, form)
-    version = int_or_none(form.get("version"))
-    conflict = None
-    if result.ok:
-        d = result.data
-        try:
-            if name == "dates":
-                cycle_steps.set_step_dates(session, step, d.start_date, d.end_date,
-                                       expected_version=version)
-            elif name == "responsible":
-                cycle_steps.set_step_responsible(session, step, d.responsible,
-                                             d.responsible_person_id, expected_version=version)
-            else:
-                cycle_steps.set_step_status(session, step, d.status, expected_version=version)
-        except FieldError as err:
-            result.add(err)
-        except StaleVersion:
-            session.refresh(step)
-            conflict = step
-        else:
-            if not is_htmx(request):
-                return redirect(request, f"/steps/{step.id}", message=_("Changes saved."))
-            return _step_page(request, session, principal, step, year,
-                              partial="cycles/_step_field.html", field=name, saved=name)
-    return _step_page(request, session, principal, step, year,
-                      partial="cycles/_step_field.html", field=name, editing=name,
-                      values=result.values, errors=result.errors, conflict=conflict,
-                      status_code=409 if conflict else 422)
+
+    def apply(d, version):
+        if name == "dates":
+            return cycle_steps.set_step_dates(session, step, d.start_date, d.end_date,
+                                              expected_version=version)
+        if name == "responsible":
+            return cycle_steps.set_step_responsible(session, step, d.responsible,
+                                                    d.responsible_person_id,
+                                                    expected_version=version)
+        return cycle_steps.set_step_status(session, step, d.status, expected_version=version)
+
+    def done(_saved):
+        if not is_htmx(request):
+            return redirect(request, f"/steps/{step.id}", message=_("Changes saved."))
+        return _step_page(request, session, principal, step, year,
+                          partial="cycles/_step_field.html", field=name, saved=name)
+
+    return save_versioned(
+        session, form, step, result, apply=apply, done=done,
+        again=lambda values, errors, conflict, status_code: _step_page(
+            request, session, principal, step, year, partial="cycles/_step_field.html",
+            field=name, editing=name, values=values, errors=errors, conflict=conflict,
+            status_code=status_code))

@@ -16,7 +16,7 @@ from app.cycles import progress as cycle_progress
 from app.cycles import years as cycle_years
 from app.cycles.models import STEP_STATUS_LABELS, SchoolYear, StepStatus
 from app.cycles.routes import common
-from app.cycles.routes.common import municipality_or_404, year_or_404, year_url
+from app.cycles.routes.common import OpenYear, ViewedMunicipality, year_url
 from app.db import SessionDep
 from app.forms import FieldError, FormDep, parse_form
 from app.i18n import gettext as _
@@ -37,8 +37,7 @@ def _template_name(session, year: SchoolYear) -> str | None:
 
 
 @router.get("/municipalities/{municipality_id}/years")
-def years_home(request: Request, municipality_id: int, principal: SignedIn, session: SessionDep):
-    m = municipality_or_404(session, principal, municipality_id)
+def years_home(request: Request, m: ViewedMunicipality, principal: SignedIn, session: SessionDep):
     year = cycle_progress.current_school_year(session, m.id, common.today())
     if year is not None:
         return redirect(request, year_url(year))
@@ -62,9 +61,8 @@ def _new_year_page(request, session, m, values, errors, status_code=200):
 
 
 @router.get("/municipalities/{municipality_id}/years/new")
-def new_year_form(request: Request, municipality_id: int, principal: SignedIn,
+def new_year_form(request: Request, m: ViewedMunicipality, principal: SignedIn,
                   session: SessionDep):
-    m = municipality_or_404(session, principal, municipality_id)
     require(schools_policy.can_manage_municipality(principal, m.id))
     years = cycle_years.list_school_years(session, m.id)
     start = years[-1].start_year + 1 if years else cycle_years.school_year_start(common.today())
@@ -74,9 +72,8 @@ def new_year_form(request: Request, municipality_id: int, principal: SignedIn,
 
 
 @router.post("/municipalities/{municipality_id}/years/new")
-def create_year(request: Request, municipality_id: int, principal: SignedIn,
+def create_year(request: Request, m: ViewedMunicipality, principal: SignedIn,
                 session: SessionDep, form: FormDep):
-    m = municipality_or_404(session, principal, municipality_id)
     require(schools_policy.can_manage_municipality(principal, m.id))
     result = parse_form(NewYearForm, form)
     if result.ok:
@@ -97,9 +94,9 @@ def create_year(request: Request, municipality_id: int, principal: SignedIn,
 
 
 @router.get("/municipalities/{municipality_id}/years/{start_year}")
-def year_wheel(request: Request, municipality_id: int, start_year: int, principal: SignedIn,
+def year_wheel(request: Request, opened: OpenYear, principal: SignedIn,
                session: SessionDep):
-    m, year = year_or_404(session, principal, municipality_id, start_year)
+    m, year = opened
     steps = cycle_years.list_steps(session, year.id)
     holidays = cycle_holiday_periods.list_holidays(session, year)
     days = flows.meetings_per_day(session, year)
@@ -120,9 +117,8 @@ def year_wheel(request: Request, municipality_id: int, start_year: int, principa
 
 
 @router.get("/municipalities/{municipality_id}/years/{start_year}/timeline")
-def year_timeline(request: Request, municipality_id: int, start_year: int,
-                  principal: SignedIn, session: SessionDep):
-    m, year = year_or_404(session, principal, municipality_id, start_year)
+def year_timeline(request: Request, opened: OpenYear, principal: SignedIn, session: SessionDep):
+    m, year = opened
     steps = cycle_years.list_steps(session, year.id)
     holidays = cycle_holiday_periods.list_holidays(session, year)
     days = flows.meeting_days(session, year)
@@ -137,9 +133,9 @@ def year_timeline(request: Request, municipality_id: int, start_year: int,
 
 
 @router.post("/municipalities/{municipality_id}/years/{start_year}/copy")
-def copy_year(request: Request, municipality_id: int, start_year: int, principal: SignedIn,
+def copy_year(request: Request, opened: OpenYear, principal: SignedIn,
               session: SessionDep):
-    m, year = year_or_404(session, principal, municipality_id, start_year)
+    m, year = opened
     require(policy.can_manage_year(principal, year))
     try:
         nxt = cycle_from_template.copy_to_next_year(session, year)
