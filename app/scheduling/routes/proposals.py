@@ -3,33 +3,52 @@ planning box on the step page.
 """
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, model_validator
 
 from app.accounts.access import Staff, require
 from app.cycles import years as cycle_years
-from app.cycles.models import Step, StepScope
+from app.cycles.models import SchoolYear, Step, StepScope
 from app.db import SessionDep
 from app.forms import FormDep, int_or_none, parse_form
 from app.i18n import N_
 from app.i18n import gettext as _
+from app.loading import checked_id, found
 from app.meetings import service as meetings
 from app.meetings.models import MEETING_TYPE_LABELS, MeetingStatus
 from app.scheduling import availability, conflicts, flows, policy, problem, proposals
-from app.scheduling.models import PROPOSAL_STATUS_LABELS, ProposalStatus
+from app.scheduling.models import PROPOSAL_STATUS_LABELS, Proposal, ProposalStatus
 from app.schools import service as schools
+from app.schools.models import Municipality
 from app.web import redirect, render
 
 router = APIRouter()
 
-def _step_context(session, principal, step_id: int):
-    step = cycle_years.get_step(session, step_id)
-    if step is None:
-        raise HTTPException(404)
+def _planning(session, principal, step_id: int) -> tuple[Step, SchoolYear, Municipality]:
+    step = found(cycle_years.get_step(session, checked_id(step_id)))
     year = cycle_years.get_school_year(session, step.school_year_id)
     require(policy.can_schedule(principal, year))
     return step, year, schools.get_municipality(session, year.municipality_id)
+
+
+def load_planning(step_id: int, session: SessionDep,
+                  principal: Staff) -> tuple[Step, SchoolYear, Municipality]:
+    """The step to plan, its year and municipality, if the principal may schedule it."""
+    return _planning(session, principal, step_id)
+
+
+def load_proposal(proposal_id: int, session: SessionDep,
+                  principal: Staff) -> tuple[Proposal, Step, SchoolYear, Municipality]:
+    """The proposal with its step, year and municipality, if the principal may schedule it."""
+    proposal = found(proposals.get_proposal(session, checked_id(proposal_id)))
+    return (proposal, *_planning(session, principal, proposal.step_id))
+
+
+Planning = Annotated[tuple[Step, SchoolYear, Municipality], Depends(load_planning)]
+OpenProposal = Annotated[tuple[Proposal, Step, SchoolYear, Municipality],
+                         Depends(load_proposal)]
 
 
 # --- planning a step -------------------------------------------------------------------------
@@ -70,14 +89,14 @@ def _plan_page(request, session, step, year, municipality, *, values=None, error
 
 
 @router.get("/steps/{step_id}/schedule")
-def plan_form(request: Request, step_id: int, principal: Staff, session: SessionDep):
-    step, year, municipality = _step_context(session, principal, step_id)
+def plan_form(request: Request, planning: Planning, principal: Staff, session: SessionDep):
+    step, year, municipality = planning
     return _plan_page(request, session, step, year, municipality)
 
 
 @router.post("/steps/{step_id}/schedule")
-def plan(request: Request, step_id: int, principal: Staff, session: SessionDep, form: FormDep):
-    step, year, municipality = _step_context(session, principal, step_id)
+def plan(request: Request, planning: Planning, principal: Staff, session: SessionDep, form: FormDep):
+    step, year, municipality = planning
     result = parse_form(PlanForm, form)
     also_ids = {i for i in (int_or_none(v) for v in form.getlist("also")) if i}
     result.values["also"] = sorted(also_ids)
@@ -94,17 +113,9 @@ def plan(request: Request, step_id: int, principal: Staff, session: SessionDep, 
 # --- reviewing a proposal --------------------------------------------------------------------
 
 
-def _proposal_context(session, principal, proposal_id: int):
-    proposal = proposals.get_proposal(session, proposal_id)
-    if proposal is None:
-        raise HTTPException(404)
-    step, year, municipality = _step_context(session, principal, proposal.step_id)
-    return proposal, step, year, municipality
-
-
 @router.get("/proposals/{proposal_id}")
-def proposal_page(request: Request, proposal_id: int, principal: Staff, session: SessionDep):
-    proposal, step, year, municipality = _proposal_context(session, principal, proposal_id)
+def proposal_page(request: Request, opened: OpenProposal, principal: Staff, session: SessionDep):
+    proposal, step, year, municipality = opened
     report = proposal.report or {}
     return render(request, "scheduling/proposal.html", {
         "proposal": proposal, "step": step, "school_year": year, "municipality": municipality,
@@ -119,9 +130,9 @@ def proposal_page(request: Request, proposal_id: int, principal: Staff, session:
 
 
 @router.post("/proposals/{proposal_id}/commit")
-def commit_proposal(request: Request, proposal_id: int, principal: Staff,
+def commit_proposal(request: Request, opened: OpenProposal, principal: Staff,
                     session: SessionDep):
-    proposal, step, *_rest = _proposal_context(session, principal, proposal_id)
+    proposal, step, *_rest = opened
     try:
         count = proposals.commit(session, proposal)
     except proposals.ProposalStale as err:
@@ -134,9 +145,9 @@ def commit_proposal(request: Request, proposal_id: int, principal: Staff,
 
 
 @router.post("/proposals/{proposal_id}/discard")
-def discard_proposal(request: Request, proposal_id: int, principal: Staff,
+def discard_proposal(request: Request, opened: OpenProposal, principal: Staff,
                      session: SessionDep):
-    proposal, step, *_rest = _proposal_context(session, principal, proposal_id)
+    proposal, step, *_rest = opened
     proposals.discard(session, proposal)
     return redirect(request, f"/steps/{step.id}/schedule",
                     message=_("The proposal is discarded. Nothing was booked."))
