@@ -9,9 +9,17 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import app.models  # noqa: F401  (registers every table)
 from app import errors, logs
 from app.accounts.routes import router as accounts_router
-from app.agendas.routes import router as agendas_router
+from app.agendas.routes import agenda as agendas_agenda
+from app.agendas.routes import attachments as agendas_attachments
+from app.agendas.routes import goals as agendas_goals
+from app.agendas.routes import items as agendas_items
+from app.agendas.routes import settings as agendas_settings
+from app.agendas.routes import themes as agendas_themes
 from app.config import Settings, get_settings
-from app.cycles.routes import router as cycles_router
+from app.cycles.routes import assignments as cycles_assignments
+from app.cycles.routes import holidays as cycles_holidays
+from app.cycles.routes import steps as cycles_steps
+from app.cycles.routes import years as cycles_years
 from app.datapackages.routes import router as datapackages_router
 from app.db import make_engine
 from app.feeds.routes import router as feeds_router
@@ -22,13 +30,22 @@ from app.notes.followup import router as notes_followup_router
 from app.notes.public import router as notes_public_router
 from app.notes.routes import router as notes_router
 from app.paths import STATIC
-from app.scheduling.routes import router as scheduling_router
+from app.scheduling.routes import availability as scheduling_availability
+from app.scheduling.routes import moves as scheduling_moves
+from app.scheduling.routes import proposals as scheduling_proposals
+from app.scheduling.routes import settings as scheduling_settings
 from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
 from app.wiring import bootstrap
 
-ROUTERS = [health_router, accounts_router, schools_router, cycles_router, meetings_router,
-           agendas_router, feeds_router, scheduling_router, datapackages_router,
+ROUTERS = [health_router, accounts_router, schools_router,
+           cycles_years.router, cycles_holidays.router, cycles_assignments.router, cycles_steps.router,
+           meetings_router,
+           agendas_agenda.router, agendas_items.router, agendas_themes.router,
+           agendas_attachments.router, agendas_goals.router, agendas_settings.router, feeds_router,
+           scheduling_proposals.router, scheduling_moves.router, scheduling_availability.router,
+           scheduling_settings.router,
+           datapackages_router,
            # Before the note editor's /notes/{note_id}, which would also match /notes/1.docx.
            notes_export_router, notes_followup_router, notes_public_router, notes_router]
 

@@ -24,81 +24,88 @@ def bootstrap() -> None:
 
 
 def _providers() -> None:
+    from app.agendas import attachments as agenda_attachments
     from app.agendas import feeds as agenda_feeds
-    from app.agendas import service as agendas
-    from app.cycles import service as cycles
+    from app.agendas import followup as agenda_followup
+    from app.agendas import timeline as agenda_timeline
+    from app.cycles import progress as cycle_progress
     from app.datapackages import service as datapackages
     from app.feeds import registry as feeds
     from app.meetings import service as meetings
     from app.notes import followup as notes_followup
     from app.notes import service as notes
-    from app.scheduling import service as scheduling
+    from app.scheduling import problem as scheduling_problem
 
     # A meeting lasts as long as its agenda (else the step's default).
-    meetings.duration_providers.add(agendas.duration_provider)
+    meetings.duration_providers.add(agenda_timeline.duration_provider)
     # No dialogue before the school's data package is ready.
-    scheduling.ready_providers.add(datapackages.dialogue_not_before)
+    scheduling_problem.ready_providers.add(datapackages.dialogue_not_before)
     # An agenda appendix "Trivsel" links to that section of the school's data package.
-    agendas.data_section_urls.add(datapackages.section_url)
+    agenda_attachments.data_section_urls.add(datapackages.section_url)
     # Last year's agreements, with their status, under the agenda's evaluation item.
-    agendas.followup_providers.add(notes_followup.agenda_followup)
+    agenda_followup.followup_providers.add(notes_followup.agenda_followup)
     # Agenda item titles in calendar events' DESCRIPTION.
     feeds.agenda_sources.add(agenda_feeds.SOURCE)
     # The step page's per-school columns.
-    cycles.school_status_providers.add(cycles.SchoolStatusProvider(
+    cycle_progress.school_status_providers.add(cycle_progress.SchoolStatusProvider(
         "note_written", N_("Note written"),
         lambda s, step, ids: notes.schools_with_note(s, step.id, ids, published=False)))
-    cycles.school_status_providers.add(cycles.SchoolStatusProvider(
+    cycle_progress.school_status_providers.add(cycle_progress.SchoolStatusProvider(
         "note_published", N_("Note published"),
         lambda s, step, ids: notes.schools_with_note(s, step.id, ids, published=True)))
 
 
 def _page_sections() -> None:
     from app import sections
-    from app.agendas import routes as agendas
-    from app.cycles import routes as cycles
+    from app.agendas.routes import agenda as agendas_agenda
+    from app.agendas.routes import goals as agendas_goals
+    from app.cycles.routes import years as cycles_years
     from app.datapackages import routes as datapackages
     from app.feeds import routes as feeds
     from app.notes import followup as notes_followup
     from app.notes import routes as notes
-    from app.scheduling import routes as scheduling
+    from app.scheduling.routes import availability as scheduling_availability
+    from app.scheduling.routes import moves as scheduling_moves
+    from app.scheduling.routes import proposals as scheduling_proposals
+    from app.scheduling.routes import settings as scheduling_settings
 
     add = sections.add_section
     # The meeting page.
     add("meeting", order=10, template="agendas/_meeting_section.html",
-        context=agendas.meeting_agenda)
+        context=agendas_agenda.meeting_agenda)
     add("meeting", order=15, template="scheduling/_meeting_section.html",
-        context=scheduling.meeting_section)
+        context=scheduling_moves.meeting_section)
     add("meeting", order=20, template="notes/_meeting_section.html", context=notes.meeting_note)
     add("meeting", order=30, template="datapackages/_meeting_section.html",
         context=datapackages.meeting_package)
     add("meeting", order=90, template="feeds/_section_meeting.html", context=feeds.meeting_section)
     # The school page.
     add("school", order=20, template="cycles/_school_meetings.html",
-        context=cycles.school_meetings)
-    add("school", order=30, template="agendas/_school_section.html", context=agendas.school_goals)
+        context=cycles_years.school_meetings)
+    add("school", order=30, template="agendas/_school_section.html",
+        context=agendas_goals.school_goals)
     add("school", order=30, template="datapackages/_school_section.html",
         context=datapackages.school_packages)
     add("school", order=40, template="scheduling/_school_section.html",
-        context=scheduling.school_section)
+        context=scheduling_settings.school_section)
     add("school", order=40, template="notes/_school_section.html", context=notes.school_notes)
     add("school", order=45, template="notes/agreements_section.html",
         context=notes_followup.school_section)
     add("school", order=90, template="feeds/_section_box.html", context=feeds.school_section)
     # The step page.
     add("step", order=30, template="scheduling/_step_section.html",
-        context=scheduling.step_section)
+        context=scheduling_proposals.step_section)
     add("step", order=90, template="feeds/_section_box.html", context=feeds.step_section)
     # The municipality overview.
     add("municipality", order=10, template="cycles/_municipality_year.html",
-        context=cycles.municipality_year)
+        context=cycles_years.municipality_year)
     add("municipality", order=30, template="datapackages/_municipality_section.html",
         context=datapackages.municipality_packages)
     add("municipality", order=90, template="feeds/_section_box.html",
         context=feeds.municipality_section)
     # The person page.
     add("person", order=30, template="scheduling/_person_section.html",
-        context=scheduling.person_section)
+        context=scheduling_availability.person_section)
     add("person", order=90, template="feeds/_section_person.html", context=feeds.person_section)
 
 

@@ -443,9 +443,9 @@ def assert_accessible(pg, *, context: str = "") -> None:
 
 
 def make_year(session: Session, municipality, start_year: int = 2026):
-    from app.cycles import service as cycles
+    from app.cycles import years as cycle_years
 
-    return cycles.create_school_year(session, municipality, start_year)
+    return cycle_years.create_school_year(session, municipality, start_year)
 
 
 def make_person(session: Session, municipality, name: str, function=None, school=None,

@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
-from app.agendas import service as agendas
+from app.agendas import timeline as agenda_timeline
 from app.agendas.models import Agenda
 from app.config import get_settings
 from app.db import make_engine
@@ -39,7 +39,7 @@ with Session(make_engine(get_settings().database_url)) as s:
     rows = s.exec(select(Agenda, Meeting).join(Meeting, Meeting.id == Agenda.meeting_id))
     for agenda, meeting in rows:
         if meeting.starts_at is not None:
-            line = agendas.timeline(s, agenda, meeting)
+            line = agenda_timeline.timeline(s, agenda, meeting)
             if line.overrun:
                 overruns.append(f"{meeting.title} ({meeting.starts_at:%Y-%m-%d}): {line.overrun} min")
 print("RESULT " + json.dumps({"registries": {r.name: len(r) for r in Registry.all()},

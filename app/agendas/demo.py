@@ -12,7 +12,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from app.agendas import service
+from app.agendas import build as agenda_build
+from app.agendas import goals as agenda_goals
+from app.agendas import themes as agenda_themes
 from app.agendas.models import Agenda
 from app.catalog import CATALOG_DIR
 from app.meetings.models import Meeting, MeetingStatus, MeetingType
@@ -46,10 +48,10 @@ def _goal_matches(goal, wanted: str) -> bool:
 def load(session: Session) -> Iterator[str]:
     schools = _demo_schools(session)
     for name, school in schools.items():
-        if service.list_contracts(session, school.id):
+        if agenda_goals.list_contracts(session, school.id):
             continue
         text = Path(CONTRACTS / SEED_SCHOOLS[name][0]).read_text(encoding="utf-8")
-        contract = service.import_contract(session, school, text)
+        contract = agenda_goals.import_contract(session, school, text)
         yield f"Imported the development contract of {name} ({contract.title})."
 
     made = 0
@@ -59,19 +61,19 @@ def load(session: Session) -> Iterator[str]:
     seed_ids = {s.id: n for n, s in schools.items()}
     for meeting in dialogues:
         existed = session.exec(select(Agenda.id).where(Agenda.meeting_id == meeting.id)).first()
-        agenda = service.ensure_agenda(session, meeting)
+        agenda = agenda_build.ensure_agenda(session, meeting)
         if existed is not None or agenda is None:
             continue
         made += 1
         name = seed_ids.get(meeting.school_id)
-        if name is None or service.theme_item(session, agenda) is None:
+        if name is None or agenda_themes.theme_item(session, agenda) is None:
             continue
-        goals = service.list_goals(session, meeting.school_id)
+        goals = agenda_goals.list_goals(session, meeting.school_id)
         for n, wanted in enumerate(SEED_SCHOOLS[name][1]):
             goal = next((g for g in goals if _goal_matches(g, wanted)), None)
             if goal is not None:
-                theme = service.theme_from_goal(session, agenda, goal, from_school=True)
+                theme = agenda_themes.theme_from_goal(session, agenda, goal, from_school=True)
                 if n == 0:
-                    service.set_accepted(session, theme, True)
+                    agenda_themes.set_accepted(session, theme, True)
     if made:
         yield f"Made {made} agendas for the dialogues."

@@ -12,7 +12,7 @@ from docx import Document
 from docx.shared import Pt
 from sqlmodel import Session
 
-from app.agendas import service
+from app.agendas import timeline as agenda_timeline
 from app.agendas.models import OWNER_LABELS, Agenda
 from app.i18n import format_date, format_time
 from app.i18n import gettext as _
@@ -56,7 +56,7 @@ def word_document() -> _WordDocument:
 
 def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[bytes, str]:
     school = session.get(School, agenda.school_id) if agenda.school_id else None
-    line = service.timeline(session, agenda, meeting)
+    line = agenda_timeline.timeline(session, agenda, meeting)
     doc = word_document()
     doc.styles["Normal"].font.size = Pt(11)
     doc.add_heading(agenda.heading or meeting.title, level=1)

@@ -18,8 +18,8 @@ def _loader(module: str, name: str) -> Callable[[Session, list], Iterator[str]]:
 # (kind, loader): a loader takes the session and `read(kind)`'s entries and yields lines to
 # report. Domains add theirs here.
 LOADERS: list[tuple[str, Callable]] = [
-    ("cycles", _loader("app.cycles.service", "load_catalog")),
-    ("agendas", _loader("app.agendas.service", "load_templates")),
+    ("cycles", _loader("app.cycles.catalog", "load_catalog")),
+    ("agendas", _loader("app.agendas.settings", "load_templates")),
     ("indicators", _loader("app.datapackages.catalog", "load")),
     ("notes", _loader("app.notes.service", "load_templates")),
 ]

@@ -15,7 +15,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlmodel import Session
 
 from app import catalog
-from app.cycles import service
+from app.cycles import assignments as cycle_assignments
+from app.cycles import catalog as cycle_catalog
+from app.cycles import dates as cycle_dates
+from app.cycles import from_template as cycle_from_template
+from app.cycles import planning as cycle_planning
+from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear, StepScope, StepStatus
 from app.i18n import TZ
 from app.meetings import service as meetings
@@ -62,12 +67,12 @@ RINGSTED_PEOPLE = [
 
 
 def _templates(session: Session) -> Iterator[str]:
-    if service.template_by_key(session, "svendborg") is None:
-        yield from service.load_catalog(session, catalog.read("cycles"))
+    if cycle_catalog.template_by_key(session, "svendborg") is None:
+        yield from cycle_catalog.load_catalog(session, catalog.read("cycles"))
 
 
 def _working_days(session: Session, year: SchoolYear, first: date, last: date) -> list[date]:
-    off = service.year_off_days(session, year)
+    off = cycle_dates.year_off_days(session, year)
     days, d = [], first
     while d <= last:
         if d not in off:
@@ -95,13 +100,13 @@ def _assign(session: Session, year: SchoolYear, people: list[Person]) -> None:
     by_function: dict[str, list[Person]] = {}
     for p in people:
         if p.school_id is None and p.function is not None \
-                and p.function.value in service.ASSIGNED_FUNCTIONS:
+                and p.function.value in cycle_planning.ASSIGNED_FUNCTIONS:
             by_function.setdefault(p.function.value, []).append(p)
     wanted = {}
     for i, school in enumerate(schools.list_schools(session, year.municipality_id)):
         for function, candidates in by_function.items():
             wanted[(school.id, function)] = [candidates[i % len(candidates)].id]
-    service.set_assignments(session, year, wanted)
+    cycle_assignments.set_assignments(session, year, wanted)
 
 
 def _place_svendborg_year(session: Session, year: SchoolYear, now: datetime) -> None:
@@ -109,7 +114,7 @@ def _place_svendborg_year(session: Session, year: SchoolYear, now: datetime) -> 
     by_step: dict[int, list[Meeting]] = {}
     for m in meetings.list_meetings(session, school_year_id=year.id):
         by_step.setdefault(m.step_id, []).append(m)
-    steps = {s.key: s for s in service.list_steps(session, year.id)}
+    steps = {s.key: s for s in cycle_years.list_steps(session, year.id)}
     dialogue_end: dict[int, datetime] = {}
     for key, step in steps.items():
         items = sorted(by_step.get(step.id, []), key=lambda m: m.title)
@@ -140,7 +145,7 @@ def _place_svendborg_year(session: Session, year: SchoolYear, now: datetime) -> 
 def _set_statuses(session: Session, year: SchoolYear, today: date) -> None:
     """Steps whose window is over are done; a started one is in progress (a meeting step only
     once one of its meetings has a time)."""
-    for step in service.list_steps(session, year.id):
+    for step in cycle_years.list_steps(session, year.id):
         end = step.end_date or step.start_date
         booked = any(mt.starts_at for mt in meetings.list_meetings(session, step_id=step.id))
         if end and end < today:
@@ -155,21 +160,21 @@ def _skanderborg(session: Session, today: date, now: datetime) -> Iterator[str]:
     m = schools.get_municipality_by_code(session, SKANDERBORG["kommunekode"])
     if m is None:
         return
-    template = service.template_by_key(session, "svendborg")
+    template = cycle_catalog.template_by_key(session, "svendborg")
     people = schools.list_people(session, municipality_id=m.id)
-    if service.find_school_year(session, m.id, 2025) is None:
-        year = service.create_from_template(session, m, 2025, template)
+    if cycle_years.find_school_year(session, m.id, 2025) is None:
+        year = cycle_from_template.create_from_template(session, m, 2025, template)
         _assign(session, year, people)
         _place_svendborg_year(session, year, now)
-        for step in service.list_steps(session, year.id):
+        for step in cycle_years.list_steps(session, year.id):
             step.status = StepStatus.DONE
             session.add(step)
         session.commit()
         yield f"Created the school year 2025/26 in {m.name}, held."
-    if service.find_school_year(session, m.id, 2026) is None:
+    if cycle_years.find_school_year(session, m.id, 2026) is None:
         # Assignments carry over from 2025/26.
-        year = service.create_from_template(session, m, 2026, template)
-        kickoff = service.step_by_key(session, year.id, "kickoff")
+        year = cycle_from_template.create_from_template(session, m, 2026, template)
+        kickoff = cycle_years.step_by_key(session, year.id, "kickoff")
         if kickoff is not None:
             # The start-up meeting has been booked (and held, once it is over); the rest of
             # the year's meetings are left for the scheduler.
@@ -219,11 +224,11 @@ def _ringsted(session: Session, today: date, now: datetime) -> Iterator[str]:
                                         password=PASSWORD, person=person)
             yield f"Created the demo login {email} (password: {PASSWORD})."
         accounts.grant(session, user, role, **scope)
-    if service.find_school_year(session, m.id, 2026) is None:
-        year = service.create_from_template(session, m, 2026,
-                                            service.template_by_key(session, "ringsted"))
+    if cycle_years.find_school_year(session, m.id, 2026) is None:
+        year = cycle_from_template.create_from_template(session, m, 2026,
+                                            cycle_catalog.template_by_key(session, "ringsted"))
         _assign(session, year, schools.list_people(session, municipality_id=m.id))
-        talks = service.step_by_key(session, year.id, "development_talks")
+        talks = cycle_years.step_by_key(session, year.id, "development_talks")
         if talks is not None:
             # The first two development talks of the year are behind us (September and
             # early November); the other four, the GRUS and the LUS await the scheduler.

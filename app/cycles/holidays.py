@@ -5,7 +5,7 @@ School holidays are set by each municipality; the defaults here are the common o
 (efterårsferie week 42, juleferie 23 December–1 January, vinterferie week 7, påskeferie from
 the Saturday before Palm Sunday to Easter Monday, the day after Kristi himmelfartsdag,
 Grundlovsdag, sommerferie from the last Saturday of June), adjusted by the municipality's
-`HolidaySettings`. No database here: `service.ensure_holidays` stores the result.
+`HolidaySettings`. No database here: `holiday_periods.ensure_holidays` stores the result.
 """
 
 from dataclasses import dataclass

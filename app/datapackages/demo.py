@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from sqlmodel import Session, select
 
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.datapackages import service
 from app.datapackages.catalog import ensure_loaded
 from app.datapackages.models import (
@@ -208,8 +208,8 @@ def load(session: Session) -> Iterator[str]:
         yield f"Added {added} demo figures for {m.name}."
     packages = 0
     for year_start in YEARS:
-        year = cycles.find_school_year(session, m.id, year_start) \
-            or cycles.create_school_year(session, m, year_start)
+        year = cycle_years.find_school_year(session, m.id, year_start) \
+            or cycle_years.create_school_year(session, m, year_start)
         for school in all_schools:
             if service.get_package(session, school.id, year.id) is None:
                 _package(session, school, year, ready=year_start < YEARS[-1]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from app.accounts.access import SignedIn, require
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear
 from app.datapackages import importer, policy, service
 from app.datapackages.models import (
@@ -50,7 +50,7 @@ def meeting_package(session, principal, meeting: Meeting):
             MeetingType.PREP):
         return None
     school = schools.get_school(session, meeting.school_id)
-    year = cycles.get_school_year(session, meeting.school_year_id)
+    year = cycle_years.get_school_year(session, meeting.school_year_id)
     package = service.get_package(session, school.id, year.id)
     if not policy.can_open_package(session, principal, school, year, package):
         return None
@@ -72,7 +72,7 @@ def school_packages(session, principal, school: School):
 
 def municipality_packages(session, principal, municipality: Municipality):
     """School leadership lands here: their own school's packages, one click away."""
-    years = cycles.list_school_years(session, municipality.id)
+    years = cycle_years.list_school_years(session, municipality.id)
     own = [s for s in schools.list_schools(session, municipality.id) if s.id in principal.school_ids()]
     if not years or not own:
         return None
@@ -99,7 +99,7 @@ def load_school_year(school_id: int, school_year_id: int, session: SessionDep,
                      _principal: SignedIn) -> tuple[School, SchoolYear]:
     """A school and one of its municipality's school years; each route applies its policy."""
     school = schools.get_school(session, checked_id(school_id))
-    year = cycles.get_school_year(session, checked_id(school_year_id))
+    year = cycle_years.get_school_year(session, checked_id(school_year_id))
     if school is None or year is None or year.municipality_id != school.municipality_id:
         raise HTTPException(404)
     return school, year
@@ -383,7 +383,7 @@ def delete_file(request: Request, place: SchoolYearDep, file_id: int,
 @router.get("/municipalities/{municipality_id}/data")
 def data_overview(request: Request, m: DataMunicipalityDep, principal: SignedIn,
                   session: SessionDep, year: int | None = None):
-    years = cycles.list_school_years(session, m.id)
+    years = cycle_years.list_school_years(session, m.id)
     chosen = next((y for y in years if y.start_year == year), None) or (years[-1] if years
                                                                          else None)
     rows = []

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from app.accounts.access import Principal, SignedIn, Stateless, require
 from app.config import get_settings
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.cycles.models import SchoolAssignment
 from app.db import SessionDep
 from app.feeds import policy, service
@@ -379,7 +379,7 @@ class SettingsForm(BaseModel):
 def _calendars_page(request, session, principal, municipality, *, values=None, errors=None,
                     status_code=200):
     settings = service.settings_of(session, municipality.id)
-    years = cycles.list_school_years(session, municipality.id)
+    years = cycle_years.list_school_years(session, municipality.id)
     return render(request, "feeds/calendars.html", {
         "municipality": municipality,
         "box": make_box(session, principal, FeedKind.MUNICIPALITY, municipality.id,

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 
 from app import sections
 from app.accounts.access import SignedIn
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.db import SessionDep
 from app.meetings import policy, service
 from app.meetings.loaders import MeetingDep
@@ -22,8 +22,8 @@ def meeting_page(request: Request, meeting: MeetingDep, principal: SignedIn, ses
         "meeting": meeting,
         "municipality": schools.get_municipality(session, meeting.municipality_id),
         "school": schools.get_school(session, meeting.school_id) if meeting.school_id else None,
-        "school_year": cycles.get_school_year(session, meeting.school_year_id),
-        "step": cycles.get_step(session, meeting.step_id) if meeting.step_id else None,
+        "school_year": cycle_years.get_school_year(session, meeting.school_year_id),
+        "step": cycle_years.get_step(session, meeting.step_id) if meeting.step_id else None,
         "participants": [
             (person, p, function_label(p.function)) for person, p in service.participants(session, meeting.id)
         ],

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.accounts.access import SignedIn, Staff, require
 from app.agendas.models import Agenda
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear
 from app.db import SessionDep
 from app.forms import FormDep, int_or_none, parse_form
@@ -126,7 +126,7 @@ def municipality_agreements(request: Request, municipality_id: int, principal: S
                             session: SessionDep, year: str = "", status: str = ""):
     municipality = found(schools.get_municipality(session, checked_id(municipality_id)))
     require(schools_policy.can_manage_municipality(principal, municipality.id))
-    years = cycles.list_school_years(session, municipality_id)
+    years = cycle_years.list_school_years(session, municipality_id)
     year_id = int_or_none(year)
     if year_id not in {y.id for y in years}:
         year_id = None

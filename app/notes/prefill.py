@@ -39,12 +39,13 @@ def _with_lead(template_text: str, lines: list[str]) -> str:
 
 
 def _agenda(session: Session, meeting: Meeting):
-    from app.agendas import service as agendas
+    from app.agendas import build as agenda_build
+    from app.agendas import timeline as agenda_timeline
 
-    agenda = agendas.agenda_for_meeting(session, meeting.id)
+    agenda = agenda_build.agenda_for_meeting(session, meeting.id)
     if agenda is None:
         return None, None
-    return agenda, agendas.timeline(session, agenda, meeting)
+    return agenda, agenda_timeline.timeline(session, agenda, meeting)
 
 
 def _themes(session: Session, meeting: Meeting, owner: str | None) -> list[str]:

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from app.accounts.access import Principal, SignedIn, Staff, require
 from app.accounts.models import User
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
@@ -59,7 +59,7 @@ def meeting_note(session, principal, meeting: Meeting):
 def school_notes(session, principal, school: School):
     rows = []
     for note in service.notes_for_school(session, school.id, principal):
-        rows.append((cycles.get_school_year(session, note.school_year_id), note))
+        rows.append((cycle_years.get_school_year(session, note.school_year_id), note))
     if not rows and not policy.can_manage_note(principal, school):
         return None
     return {"rows": rows, "status_labels": NOTE_STATUS_LABELS}
@@ -124,7 +124,7 @@ def _note_context(session, principal, note: Note, meeting: Meeting, **extra) -> 
         "note": note, "meeting": meeting,
         "school": schools.get_school(session, note.school_id),
         "municipality": schools.get_municipality(session, note.municipality_id),
-        "school_year": cycles.get_school_year(session, note.school_year_id),
+        "school_year": cycle_years.get_school_year(session, note.school_year_id),
         "when": service.meeting_when(meeting),
         "views": views, "can_manage": can_manage,
         "status_labels": NOTE_STATUS_LABELS, "NoteStatus": NoteStatus,

@@ -14,10 +14,10 @@ from datetime import date, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.cycles import service as cycles
+from app.cycles import years as cycle_years
 from app.meetings import service as meetings
 from app.meetings.models import MeetingParticipant, MeetingStatus
-from app.scheduling import service
+from app.scheduling import availability, problem, proposals
 from app.scheduling.models import Availability, BusyPeriod, BusySource
 from app.schools.models import Municipality, Person, PersonFunction
 
@@ -52,13 +52,13 @@ def _shared_people(session: Session, year_id: int) -> list[Person]:
 
 def _add_busy(session: Session, person: Person, day: date, start: time, end: time,
               note: str) -> bool:
-    starts = service.local_to_utc(day, start)
+    starts = availability.local_to_utc(day, start)
     exists = session.exec(select(BusyPeriod.id).where(
         BusyPeriod.person_id == person.id, BusyPeriod.starts_at == starts)).first()
     if exists:
         return False
     session.add(BusyPeriod(person_id=person.id, starts_at=starts,
-                           ends_at=service.local_to_utc(day, end), note=note,
+                           ends_at=availability.local_to_utc(day, end), note=note,
                            source=BusySource.MANUAL))
     return True
 
@@ -89,7 +89,7 @@ def _busy_periods(session: Session, people: list[Person], first: date, last: dat
 
 def load(session: Session) -> Iterator[str]:
     for municipality in session.exec(select(Municipality).where(Municipality.is_demo == True)):  # noqa: E712
-        year = cycles.find_school_year(session, municipality.id, YEAR)
+        year = cycle_years.find_school_year(session, municipality.id, YEAR)
         if year is None:
             continue
         people = _shared_people(session, year.id)
@@ -99,12 +99,12 @@ def load(session: Session) -> Iterator[str]:
         if added:
             yield f"Added {added} busy periods for {len(people)} people in {municipality.name}."
         booked = 0
-        for step in service.schedulable_steps(session, year):
+        for step in problem.schedulable_steps(session, year):
             planned = [m for m in meetings.list_meetings(session, step_id=step.id)
                        if m.status is MeetingStatus.PLANNED]
             if not planned:
                 continue
-            proposal = service.run(session, service.PlanRequest(
+            proposal = proposals.run(session, problem.PlanRequest(
                 step=step, window_start=step.start_date or year.starts,
                 window_end=step.end_date or year.ends), time_limit=TIME_LIMIT)
             for left in proposal.report.get("unplaced", []):
@@ -113,8 +113,8 @@ def load(session: Session) -> Iterator[str]:
                                 for r in left.get("reasons", []))
                 yield f"Could not place {left['title']} ({why})."
             if proposal.placed:
-                booked += service.commit(session, proposal)
+                booked += proposals.commit(session, proposal)
             else:
-                service.discard(session, proposal)
+                proposals.discard(session, proposal)
         if booked:
             yield f"Booked {booked} meetings of {year.label} in {municipality.name}."

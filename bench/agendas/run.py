@@ -25,10 +25,13 @@ from app import migrate  # noqa: E402
 from app.accounts import service as accounts  # noqa: E402
 from app.accounts.access import SESSION_COOKIE  # noqa: E402
 from app.accounts.models import Role  # noqa: E402
-from app.agendas import service  # noqa: E402
+from app.agendas import build as agenda_build  # noqa: E402
+from app.agendas import goals as agenda_goals  # noqa: E402
+from app.agendas import items as agenda_items  # noqa: E402
+from app.agendas import themes as agenda_themes  # noqa: E402
 from app.agendas.contracts import parse_contract  # noqa: E402
 from app.config import get_settings  # noqa: E402
-from app.cycles import service as cycles  # noqa: E402
+from app.cycles import years as cycle_years  # noqa: E402
 from app.cycles.models import Step  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.meetings import service as meetings  # noqa: E402
@@ -57,8 +60,8 @@ def main():
         school = schools.create_school(s, m.id, SchoolForm(
             name="Morten Børup Skolen", institution_number="745002", student_count=812,
             has_special_classes=True))
-        service.import_contract(s, school, (CONTRACTS / "mortenboerup.txt").read_text())
-        year = cycles.create_school_year(s, m, 2026)
+        agenda_goals.import_contract(s, school, (CONTRACTS / "mortenboerup.txt").read_text())
+        year = cycle_years.create_school_year(s, m, 2026)
         step = Step(school_year_id=year.id, position=1, key="dialogue", title="Samtaler",
                     school_input_deadline=date(2027, 3, 1))
         s.add(step)
@@ -67,13 +70,13 @@ def main():
         meeting = meetings.create_meeting(s, school_year=year, step=step, school=school,
                                           meeting_type=MeetingType.DIALOGUE, title="Samtale",
                                           starts_at=t0, ends_at=t0 + timedelta(minutes=150))
-        agenda = service.ensure_agenda(s, meeting)
-        for goal in service.list_goals(s, school.id)[:5]:
-            service.theme_from_goal(s, agenda, goal, from_school=True)
+        agenda = agenda_build.ensure_agenda(s, meeting)
+        for goal in agenda_goals.list_goals(s, school.id)[:5]:
+            agenda_themes.theme_from_goal(s, agenda, goal, from_school=True)
         user = accounts.create_user(s, email="bench@test.dk", name="Bench", password=None)
         accounts.grant(s, user, Role.CONSULTANT, municipality_id=m.id)
         token = accounts.start_session(s, get_settings(), user)
-        agenda_id, item_id = agenda.id, service.list_items(s, agenda.id)[0].id
+        agenda_id, item_id = agenda.id, agenda_items.list_items(s, agenda.id)[0].id
 
     texts = [p.read_text() for p in sorted(CONTRACTS.glob("*.txt"))]
     with TestClient(app) as c:

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from app.agendas import service
+from app.agendas import settings as agenda_settings
 from app.cycles.models import Step
 from app.meetings import service as meetings
 from app.meetings.models import MeetingType
@@ -21,7 +21,7 @@ class Dialogue:
         self.municipality = factory.municipality()
 
     def settings(self, template: str, special: str | None = None, threshold: int = 600):
-        row = service.municipality_settings(self.db, self.municipality.id)
+        row = agenda_settings.municipality_settings(self.db, self.municipality.id)
         row.template_key, row.special_template_key = template, special
         row.large_school_threshold = threshold
         self.db.add(row)
@@ -35,11 +35,11 @@ class Dialogue:
         school = school or self.factory.school(self.municipality, name=name, kind=kind,
                                                student_count=pupils,
                                                has_special_classes=special_classes)
-        from app.cycles import service as cycles
+        from app.cycles import years as cycle_years
 
-        year = cycles.find_school_year(db, self.municipality.id, start_year) or make_year(
+        year = cycle_years.find_school_year(db, self.municipality.id, start_year) or make_year(
             db, self.municipality, start_year)
-        step = cycles.step_by_key(db, year.id, "dialogue")
+        step = cycle_years.step_by_key(db, year.id, "dialogue")
         if step is None:
             step = Step(school_year_id=year.id, position=1, key="dialogue",
                         title="Skoleudviklingssamtaler", meeting_type="dialogue",

@@ -43,8 +43,8 @@ class Server:
 
 def _prepare(url) -> tuple[int, int, int]:
     """A dialogue for Bakkeskolen in the demo, whatever the cycle demo made besides."""
-    from app.agendas import service
-    from app.cycles import service as cycles
+    from app.agendas import build as agenda_build
+    from app.cycles import years as cycle_years
     from app.cycles.models import Step
     from app.db import make_engine
     from app.meetings import service as meetings
@@ -56,7 +56,7 @@ def _prepare(url) -> tuple[int, int, int]:
     with Session(engine) as s:
         m = schools.get_municipality_by_code(s, "740")
         school = s.exec(select(School).where(School.name == "Bakkeskolen")).one()
-        year = cycles.find_school_year(s, m.id, 2026) or cycles.create_school_year(s, m, 2026)
+        year = cycle_years.find_school_year(s, m.id, 2026) or cycle_years.create_school_year(s, m, 2026)
         step = Step(school_year_id=year.id, position=99, key="browser-test-dialogue",
                     title="Skoleudviklingssamtaler (browsertest)", meeting_type="dialogue",
                     scope="per_school", school_input_deadline=date.today() + timedelta(days=7))
@@ -67,7 +67,7 @@ def _prepare(url) -> tuple[int, int, int]:
             s, school_year=year, step=step, school=school, meeting_type=MeetingType.DIALOGUE,
             title="Skoleudviklingssamtale med Bakkeskolen", starts_at=start,
             ends_at=start + timedelta(minutes=150), location="Bakkeskolen, mødelokale 2")
-        agenda = service.ensure_agenda(s, meeting)
+        agenda = agenda_build.ensure_agenda(s, meeting)
         ids = agenda.id, step.id, school.id
     engine.dispose()
     return ids

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.agendas import service
+from app.agendas import goals as agenda_goals
 from app.agendas.contracts import SECTION_KEYS, parse_contract
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "app" / "catalog" / "contracts"
@@ -96,10 +96,10 @@ def test_import_saves_the_goals_and_refuses_text_without_goals(db, factory):
     from app.forms import FieldError
 
     school = factory.school(factory.municipality(), name="Bakkeskolen")
-    contract = service.import_contract(db, school, (CONTRACTS / "bakkeskolen.txt").read_text())
-    goals = service.list_goals(db, school.id)
+    contract = agenda_goals.import_contract(db, school, (CONTRACTS / "bakkeskolen.txt").read_text())
+    goals = agenda_goals.list_goals(db, school.id)
     assert len(goals) == 6 and contract.title == "Udviklingskontrakt 2023 for Bakkeskolen"
     assert goals[3].sections["goal"].startswith("- At skabe en skemaflade")
     with pytest.raises(FieldError):
-        service.import_contract(db, school, "Bare en tekst uden overskrifter.")
-    assert len(service.list_contracts(db, school.id)) == 1
+        agenda_goals.import_contract(db, school, "Bare en tekst uden overskrifter.")
+    assert len(agenda_goals.list_contracts(db, school.id)) == 1

@@ -2,7 +2,8 @@
 
 from icalendar import Calendar
 
-from app.agendas import service
+from app.agendas import build as agenda_build
+from app.agendas import themes as agenda_themes
 from app.feeds import service as feeds
 
 
@@ -15,8 +16,8 @@ def _description(db, meeting) -> str:
 def test_event_description_lists_the_agenda_items(db, dialogue):
     dialogue.settings("stevns")
     meeting = dialogue.meeting()
-    agenda = service.ensure_agenda(db, meeting)
-    service.add_theme(db, agenda, service.ThemeForm(
+    agenda = agenda_build.ensure_agenda(db, meeting)
+    agenda_themes.add_theme(db, agenda, agenda_themes.ThemeForm(
         title="Læsning på mellemtrinnet", description="KANARIE i temaets beskrivelse"),
         from_school=True)
     text = _description(db, meeting)
@@ -31,5 +32,5 @@ def test_changing_an_item_changes_the_feed_version(db, dialogue):
     dialogue.settings("stevns")
     meeting = dialogue.meeting()
     before = version(db, dialogue.municipality.id)
-    service.ensure_agenda(db, meeting)
+    agenda_build.ensure_agenda(db, meeting)
     assert version(db, dialogue.municipality.id) != before

@@ -8,7 +8,13 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from app.agendas import service
+from app.agendas import attachments as agenda_attachments
+from app.agendas import build as agenda_build
+from app.agendas import goals as agenda_goals
+from app.agendas import items as agenda_items
+from app.agendas import settings as agenda_settings
+from app.agendas import themes as agenda_themes
+from app.agendas import timeline as agenda_timeline
 from app.agendas.models import AgendaTheme
 from tests.conftest import htmx_get, login, post_form
 
@@ -20,7 +26,7 @@ def setup(db, factory, dialogue):
     dialogue.settings("stevns")
     meeting = dialogue.meeting(pupils=700, special_classes=True,
                                deadline=date.today() + timedelta(days=10))
-    agenda = service.ensure_agenda(db, meeting)
+    agenda = agenda_build.ensure_agenda(db, meeting)
     school = db.get(type(factory.school(dialogue.municipality)), meeting.school_id)
     consultant = factory.user("consultant", municipality=dialogue.municipality)
     leader = factory.user("school_leader", school=school)
@@ -49,7 +55,7 @@ def test_agenda_page_whole_and_as_fragment(client, db, setup):
     assert soup.h1.get_text(strip=True) == f"Dagsorden for {school.name}s skoleudviklingssamtale"
     titles = [h.get_text(" ", strip=True) for h in soup.select(".agenda-item__title")]
     assert titles[0] == "1. Evaluering" and titles[-1] == "3. Aftaler for det kommende skoleår"
-    assert soup.select_one("#item-%d" % service.list_items(db, agenda.id)[0].id).get_text(
+    assert soup.select_one("#item-%d" % agenda_items.list_items(db, agenda.id)[0].id).get_text(
         " ", strip=True).startswith("08:00–08:15 15 min")
     frag = htmx_get(client, f"/agendas/{agenda.id}")
     assert "<html" not in frag.text and "Evaluering" in frag.text
@@ -83,7 +89,7 @@ def test_school_leader_adds_edits_and_removes_a_theme_before_the_deadline(client
     db.refresh(theme)
     assert theme.title == "Læsning"
     # Leaders may not edit items, reorder or accept.
-    item = service.list_items(db, agenda.id)[0]
+    item = agenda_items.list_items(db, agenda.id)[0]
     assert post_form(client, f"/agendas/{agenda.id}/items/{item.id}/move",
                      {"direction": "down"}).status_code == 403
     assert post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}/accept",
@@ -95,7 +101,7 @@ def test_school_leader_adds_edits_and_removes_a_theme_before_the_deadline(client
 
 def test_after_the_deadline_the_school_is_read_only_and_told_so(client, db, setup):
     _, meeting, agenda, school, consultant, leader = setup
-    theme = service.add_theme(db, agenda, service.ThemeForm(title="Trivsel"), from_school=True)
+    theme = agenda_themes.add_theme(db, agenda, agenda_themes.ThemeForm(title="Trivsel"), from_school=True)
     _set_deadline(db, meeting, date.today() - timedelta(days=1))
     login(client, db, leader)
     page = _soup(client.get(f"/agendas/{agenda.id}"))
@@ -123,10 +129,10 @@ def test_after_the_deadline_the_school_is_read_only_and_told_so(client, db, setu
 def test_reorder_with_and_without_htmx(client, db, setup):
     _, meeting, agenda, _, consultant, _ = setup
     login(client, db, consultant)
-    first, second = service.list_items(db, agenda.id)[:2]
+    first, second = agenda_items.list_items(db, agenda.id)[:2]
     r = post_form(client, f"/agendas/{agenda.id}/items/{first.id}/move", {"direction": "down"})
     assert r.status_code == 303 and r.headers["location"].endswith(f"#item-{first.id}")
-    assert [i.id for i in service.list_items(db, agenda.id)[:2]] == [second.id, first.id]
+    assert [i.id for i in agenda_items.list_items(db, agenda.id)[:2]] == [second.id, first.id]
     r = post_form(client, f"/agendas/{agenda.id}/items/{first.id}/move", {"direction": "up"},
                   htmx=True)
     assert r.status_code == 200 and "<html" not in r.text
@@ -135,13 +141,13 @@ def test_reorder_with_and_without_htmx(client, db, setup):
     # Focus returns to the same button after the swap (keyboard users keep their place).
     focused = soup.select_one("[data-focus-after-swap]")
     assert focused is not None and focused.find_parent("article")["id"] == f"item-{first.id}"
-    assert [i.id for i in service.list_items(db, agenda.id)[:2]] == [first.id, second.id]
+    assert [i.id for i in agenda_items.list_items(db, agenda.id)[:2]] == [first.id, second.id]
 
 
 def test_concurrent_item_edits_are_detected(client, db, setup):
     _, meeting, agenda, _, consultant, _ = setup
     login(client, db, consultant)
-    item = service.list_items(db, agenda.id)[0]
+    item = agenda_items.list_items(db, agenda.id)[0]
     opened = item.version
     form = {"title": "Evaluering af sidste år", "minutes": "20", "owner": "joint",
             "description": "", "sub_points": "", "group": ""}
@@ -161,7 +167,7 @@ def test_concurrent_item_edits_are_detected(client, db, setup):
 def test_invalid_item_keeps_input(client, db, setup):
     _, meeting, agenda, _, consultant, _ = setup
     login(client, db, consultant)
-    item = service.list_items(db, agenda.id)[1]
+    item = agenda_items.list_items(db, agenda.id)[1]
     r = post_form(client, f"/agendas/{agenda.id}/items/{item.id}",
                   {"title": "Skolen", "minutes": "mange", "version": item.version})
     assert r.status_code == 422
@@ -182,7 +188,7 @@ def test_upload_accepts_real_files_and_refuses_wrong_types_and_sizes(client, db,
                                                                      monkeypatch):
     _, meeting, agenda, _, consultant, leader = setup
     login(client, db, consultant)
-    item = service.list_items(db, agenda.id)[1]
+    item = agenda_items.list_items(db, agenda.id)[1]
     url = f"/agendas/{agenda.id}/attachments"
 
     def upload(name, content, **data):
@@ -199,17 +205,17 @@ def test_upload_accepts_real_files_and_refuses_wrong_types_and_sizes(client, db,
         r = upload(name, content)
         assert r.status_code == 422, name
         assert "Kun PDF, Word (.docx) og Excel (.xlsx)" in r.text
-    monkeypatch.setattr(service, "MAX_FILE_MB", 0)
+    monkeypatch.setattr(agenda_attachments, "MAX_FILE_MB", 0)
     r = upload("stor.pdf", b"%PDF-1.7 and more")
     assert r.status_code == 422 and "Filen er for stor" in r.text
-    files = [a for a in service.timeline(db, agenda, meeting).rows[1].attachments]
+    files = [a for a in agenda_timeline.timeline(db, agenda, meeting).rows[1].attachments]
     assert [a.file_name for a in files] == ["plan.pdf", "data.docx"]
     # Served only to those who may see the agenda, as a download, from outside static/.
     r = client.get(f"/attachments/{files[0].id}")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert r.headers["content-disposition"].startswith("attachment")
     assert r.headers["content-type"] == "application/pdf"
-    assert "static" not in str(service.attachment_path(files[0]))
+    assert "static" not in str(agenda_attachments.attachment_path(files[0]))
     client.cookies.clear()
     from tests.conftest import login as login_again
 
@@ -230,10 +236,10 @@ def test_links_and_data_sections_are_listed(client, db, setup):
     def provider(s, school_id, year_id, key):
         return f"/data/{school_id}/{year_id}#{key}" if key == "wellbeing" else None
 
-    service.data_section_urls.add(provider)
+    agenda_attachments.data_section_urls.add(provider)
     try:
         login(client, db, consultant)
-        item = service.list_items(db, agenda.id)[1]
+        item = agenda_items.list_items(db, agenda.id)[1]
         r = post_form(client, f"/agendas/{agenda.id}/attachments",
                       {"item_id": item.id, "title": "Skolens handleplan",
                        "url": "https://skole.example/plan"})
@@ -248,12 +254,12 @@ def test_links_and_data_sections_are_listed(client, db, setup):
                       {"item_id": item.id, "title": "Ondt", "url": "javascript:alert(1)"})
         assert r.status_code == 422
     finally:
-        service.data_section_urls.remove(provider)
+        agenda_attachments.data_section_urls.remove(provider)
 
 
 def test_print_view_and_docx(client, db, setup):
     _, meeting, agenda, school, consultant, _ = setup
-    service.add_theme(db, agenda, service.ThemeForm(title="Læsning"), from_school=True)
+    agenda_themes.add_theme(db, agenda, agenda_themes.ThemeForm(title="Læsning"), from_school=True)
     login(client, db, consultant)
     r = client.get(f"/agendas/{agenda.id}/print")
     soup = _soup(r)
@@ -281,17 +287,17 @@ def test_goals_import_flow_preview_then_save(client, db, setup):
     soup = _soup(r)
     assert [h.get_text(strip=True) for h in soup.select(".goal-review h3")][0] == \
         "Trivsel i dagtilbud, skole og fritidstilbud"
-    assert service.list_goals(db, school.id) == []  # nothing saved before confirming
+    assert agenda_goals.list_goals(db, school.id) == []  # nothing saved before confirming
     assert soup.select_one("input[name=text]")["value"] == text
     r = post_form(client, f"/schools/{school.id}/goals", {"text": text})
     assert r.status_code == 303
-    goals = service.list_goals(db, school.id)
+    goals = agenda_goals.list_goals(db, school.id)
     assert len(goals) == 4
     # The school section and the agenda offer them ("husk udviklingspunkter").
     assert goals[0].title in client.get(f"/schools/{school.id}").text
     r = post_form(client, f"/agendas/{agenda.id}/goals/{goals[1].id}/theme")
     assert r.status_code == 303
-    themes = service.list_themes(db, service.theme_item(db, agenda).id)
+    themes = agenda_themes.list_themes(db, agenda_themes.theme_item(db, agenda).id)
     assert themes[0].goal_id == goals[1].id and themes[0].from_school
     r = post_form(client, f"/schools/{school.id}/goals/preview", {"text": "ingenting"})
     assert r.status_code == 422 and "ingenting" in r.text
@@ -299,7 +305,7 @@ def test_goals_import_flow_preview_then_save(client, db, setup):
 
 def test_school_leader_attaches_a_file_to_own_theme_until_the_deadline(client, db, setup):
     _, meeting, agenda, school, _, leader = setup
-    theme = service.add_theme(db, agenda, service.ThemeForm(title="Læsning"), from_school=True)
+    theme = agenda_themes.add_theme(db, agenda, agenda_themes.ThemeForm(title="Læsning"), from_school=True)
     login(client, db, leader)
     from tests.conftest import csrf
 
@@ -309,14 +315,14 @@ def test_school_leader_attaches_a_file_to_own_theme_until_the_deadline(client, d
                            files={"file": ("plan.pdf", b"%PDF-1.4 plan", "application/pdf")})
 
     assert upload().status_code == 303
-    item = service.list_items(db, agenda.id)[0]
+    item = agenda_items.list_items(db, agenda.id)[0]
     r = client.post(f"/agendas/{agenda.id}/attachments",
                     data={"csrf_token": csrf(client), "item_id": item.id},
                     files={"file": ("plan.pdf", b"%PDF-1.4 plan", "application/pdf")})
     assert r.status_code == 403  # items are the administration's
     _set_deadline(db, meeting, date.today() - timedelta(days=1))
     upload()
-    rows = service.timeline(db, agenda, meeting).rows[1].themes[0][1]
+    rows = agenda_timeline.timeline(db, agenda, meeting).rows[1].themes[0][1]
     assert [a.file_name for a in rows] == ["plan.pdf"]
 
 
@@ -334,7 +340,7 @@ def test_settings_page(client, db, setup):
     login(client, db, consultant)
     url = f"/municipalities/{dialogue.municipality.id}/agenda-settings"
     assert client.get(url).status_code == 200
-    row = service.municipality_settings(db, dialogue.municipality.id)
+    row = agenda_settings.municipality_settings(db, dialogue.municipality.id)
     r = post_form(client, url, {"template_key": "aalborg", "special_template_key": "roskilde",
                                 "large_school_threshold": "650", "version": row.version})
     assert r.status_code == 303
@@ -356,25 +362,25 @@ def test_template_change_from_the_page(client, db, setup):
     assert r.status_code == 303
     db.refresh(agenda)
     assert agenda.template_key == "aalborg"
-    assert service.list_items(db, agenda.id)[0].title == "Skolens strategiske handleplan"
+    assert agenda_items.list_items(db, agenda.id)[0].title == "Skolens strategiske handleplan"
 
 
 def test_followup_shows_last_years_agenda(client, db, setup):
     dialogue, meeting, agenda, school, consultant, _ = setup
-    service.add_theme(db, agenda, service.ThemeForm(title="Læsning"), from_school=True)
+    agenda_themes.add_theme(db, agenda, agenda_themes.ThemeForm(title="Læsning"), from_school=True)
     next_meeting = dialogue.meeting(school=school, start_year=2027,
                                     starts_at=meeting.starts_at + timedelta(days=365))
-    new = service.ensure_agenda(db, next_meeting)
+    new = agenda_build.ensure_agenda(db, next_meeting)
     login(client, db, consultant)
     soup = _soup(client.get(f"/agendas/{new.id}"))
-    evaluation = soup.select_one(f"#item-{service.list_items(db, new.id)[0].id} .followup")
+    evaluation = soup.select_one(f"#item-{agenda_items.list_items(db, new.id)[0].id} .followup")
     assert evaluation.select_one(f"a[href='/agendas/{agenda.id}']") is not None
     assert "Skolen: Læsning" in evaluation.get_text(" ", strip=True)
 
 
 def test_concurrent_theme_edits_are_detected(client, db, setup):
     _, meeting, agenda, school, consultant, leader = setup
-    theme = service.add_theme(db, agenda, service.ThemeForm(title="Læsning"), from_school=True)
+    theme = agenda_themes.add_theme(db, agenda, agenda_themes.ThemeForm(title="Læsning"), from_school=True)
     opened = theme.version
     login(client, db, leader)
     assert post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}",
@@ -392,11 +398,11 @@ def test_concurrent_theme_edits_are_detected(client, db, setup):
 
 def test_goals_and_settings_pages_whole_and_as_fragments(client, db, setup):
     dialogue, meeting, agenda, school, consultant, _ = setup
-    service.import_contract(db, school, open(CONTRACT, encoding="utf-8").read())
+    agenda_goals.import_contract(db, school, open(CONTRACT, encoding="utf-8").read())
     login(client, db, consultant)
     for url in (f"/schools/{school.id}/goals",
                 f"/municipalities/{dialogue.municipality.id}/agenda-settings",
-                f"/agendas/{agenda.id}/items/{service.list_items(db, agenda.id)[0].id}/edit"):
+                f"/agendas/{agenda.id}/items/{agenda_items.list_items(db, agenda.id)[0].id}/edit"):
         whole, fragment = client.get(url), htmx_get(client, url)
         assert whole.status_code == fragment.status_code == 200, url
         assert "<html" in whole.text and "<html" not in fragment.text, url

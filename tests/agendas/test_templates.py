@@ -2,7 +2,11 @@
 
 from datetime import datetime, timedelta, timezone
 
-from app.agendas import service
+from app.agendas import build as agenda_build
+from app.agendas import items as agenda_items
+from app.agendas import settings as agenda_settings
+from app.agendas import themes as agenda_themes
+from app.agendas import timeline as agenda_timeline
 from app.agendas.models import AttachmentKind, ItemKind, Owner
 from app.catalog import read
 from app.i18n import local
@@ -11,7 +15,7 @@ from app.schools.models import SchoolKind
 
 
 def _minutes(db, agenda):
-    return [(i.title, i.minutes) for i in service.list_items(db, agenda.id)]
+    return [(i.title, i.minutes) for i in agenda_items.list_items(db, agenda.id)]
 
 
 def test_catalogue_has_the_four_seed_agendas():
@@ -21,26 +25,26 @@ def test_catalogue_has_the_four_seed_agendas():
 
 def test_loading_the_catalogue_twice_changes_nothing(db):
     entries = read("agendas")
-    service.load_templates(db, entries)
-    assert service.load_templates(db, entries) == []
+    agenda_settings.load_templates(db, entries)
+    assert agenda_settings.load_templates(db, entries) == []
 
 
 def test_stevns_for_a_large_school_with_special_classes(db, dialogue):
     dialogue.settings("stevns", threshold=600)
     meeting = dialogue.meeting(pupils=812, special_classes=True)
-    agenda = service.ensure_agenda(db, meeting)
+    agenda = agenda_build.ensure_agenda(db, meeting)
     # The seed's minutes: 15, 45, 30, pause, 30, the ministry without minutes, 15.
     # Stevns has no extensions for size; the pause's 10 minutes are ours (not in the seed).
     assert _minutes(db, agenda) == [
         ("Evaluering", 15), ("Skolen", 45), ("Det politiske udvalg", 30), ("Pause", 10),
         ("Forvaltningen", 30), ("Undervisningsministeriet", None),
         ("Aftaler for det kommende skoleår", 15)]
-    items = service.list_items(db, agenda.id)
+    items = agenda_items.list_items(db, agenda.id)
     assert [i.owner for i in items] == [Owner.JOINT, Owner.SCHOOL, Owner.COMMITTEE, None,
                                         Owner.ADMINISTRATION, Owner.MINISTRY, Owner.JOINT]
     assert items[0].kind is ItemKind.EVALUATION and items[1].accepts_themes
     assert items[2].sub_points == ["sammen MED børnene"]
-    line = service.timeline(db, agenda, meeting)
+    line = agenda_timeline.timeline(db, agenda, meeting)
     assert [r.number for r in line.rows] == ["1", "2", "2", "2", "2", "2", "3"]
     assert line.rows[1].group_start and not line.rows[2].group_start
     data = {a.data_section for r in line.rows for a in r.attachments}
@@ -52,8 +56,8 @@ def test_stevns_for_a_large_school_with_special_classes(db, dialogue):
 def test_special_schools_stevns_agenda_has_no_data_appendices(db, dialogue):
     dialogue.settings("stevns")
     meeting = dialogue.meeting(name="Heldagsskolen", kind=SchoolKind.SPECIAL, pupils=58)
-    agenda = service.ensure_agenda(db, meeting)
-    line = service.timeline(db, agenda, meeting)
+    agenda = agenda_build.ensure_agenda(db, meeting)
+    line = agenda_timeline.timeline(db, agenda, meeting)
     assert [a for r in line.rows for a in r.attachments if a.kind is AttachmentKind.DATA] == []
     admin = next(r.item for r in line.rows if r.item.key == "administration")
     assert admin.sub_points == ["Trivsel – skolen indhenter egen data",
@@ -63,7 +67,7 @@ def test_special_schools_stevns_agenda_has_no_data_appendices(db, dialogue):
 def test_aalborg_for_a_large_school_with_special_classes(db, dialogue):
     dialogue.settings("aalborg", threshold=600)
     meeting = dialogue.meeting(pupils=812, special_classes=True)
-    agenda = service.ensure_agenda(db, meeting)
+    agenda = agenda_build.ensure_agenda(db, meeting)
     # The seed's nine items less the village item, +10 on item 2 and +10 on item 6.
     assert _minutes(db, agenda) == [
         ("Skolens strategiske handleplan", 30),
@@ -72,14 +76,14 @@ def test_aalborg_for_a_large_school_with_special_classes(db, dialogue):
         ("Specialklasser", 30 + 10), ("Hvordan arbejder I med elevinddragelse?", 10),
         ("Opsamling og evaluering af mødet", 10)]
     assert agenda.footnote.startswith("Dagsordenen er et oplæg til dialog")
-    assert service.list_items(db, agenda.id)[0].sub_points[2] == \
+    assert agenda_items.list_items(db, agenda.id)[0].sub_points[2] == \
         "Hvordan har I tænkt Co-teaching ind i jeres Strategiske handleplan?"
 
 
 def test_aalborg_small_village_school_gets_the_village_item_and_no_extensions(db, dialogue):
     dialogue.settings("aalborg", threshold=600)
     meeting = dialogue.meeting(name="Veng Skole & Børnehus", kind=SchoolKind.VILLAGE, pupils=121)
-    agenda = service.ensure_agenda(db, meeting)
+    agenda = agenda_build.ensure_agenda(db, meeting)
     minutes = dict(_minutes(db, agenda))
     assert minutes["Landsbyordninger"] == 20
     assert minutes["Faglige resultater – afdelingsvis status og progression"] == 30
@@ -90,8 +94,8 @@ def test_aalborg_small_village_school_gets_the_village_item_and_no_extensions(db
 
 def test_svendborg_has_three_question_blocks(db, dialogue):
     dialogue.settings("svendborg")
-    agenda = service.ensure_agenda(db, dialogue.meeting())
-    items = service.list_items(db, agenda.id)
+    agenda = agenda_build.ensure_agenda(db, dialogue.meeting())
+    items = agenda_items.list_items(db, agenda.id)
     assert len(items) == 3 and all(i.minutes is None for i in items)
     assert items[1].sub_points[0] == "Hvorfor er I optaget af netop disse data?"
     assert len(items[2].sub_points) == 4
@@ -102,9 +106,9 @@ def test_roskilde_special_school_agenda_runs_9_30_to_11_30(db, dialogue):
     start = datetime(2027, 4, 20, 7, 30, tzinfo=timezone.utc)  # 9:30 in Copenhagen
     meeting = dialogue.meeting(name="Heldagsskolen", kind=SchoolKind.INTERNAL, pupils=40,
                                starts_at=start, minutes=120)
-    agenda = service.ensure_agenda(db, meeting)
+    agenda = agenda_build.ensure_agenda(db, meeting)
     assert agenda.template_key == "roskilde"
-    line = service.timeline(db, agenda, meeting)
+    line = agenda_timeline.timeline(db, agenda, meeting)
     slots = [(local(r.starts).strftime("%H:%M"), local(r.ends).strftime("%H:%M"))
              for r in line.rows]
     assert slots == [("09:30", "09:50"), ("09:50", "10:40"), ("10:40", "11:00"),
@@ -115,13 +119,13 @@ def test_roskilde_special_school_agenda_runs_9_30_to_11_30(db, dialogue):
 def test_clock_times_follow_the_meeting_and_warn_when_too_long(db, dialogue):
     dialogue.settings("stevns")
     meeting = dialogue.meeting(minutes=120)
-    agenda = service.ensure_agenda(db, meeting)
-    line = service.timeline(db, agenda, meeting)
+    agenda = agenda_build.ensure_agenda(db, meeting)
+    line = agenda_timeline.timeline(db, agenda, meeting)
     assert line.total_minutes == 145 and line.meeting_minutes == 120 and line.overrun == 25
     assert local(line.rows[-1].starts).strftime("%H:%M") == "10:10"
     later = meeting.starts_at + timedelta(hours=2)
     meetings.reschedule(db, meeting, starts_at=later, ends_at=later + timedelta(minutes=150))
-    line = service.timeline(db, agenda, meeting)
+    line = agenda_timeline.timeline(db, agenda, meeting)
     assert local(line.rows[0].starts).strftime("%H:%M") == "10:00"
     assert local(line.rows[-1].ends).strftime("%H:%M") == "12:25" and line.overrun == 0
 
@@ -130,9 +134,9 @@ def test_scheduler_uses_the_agendas_length(db, dialogue):
     dialogue.settings("aalborg")
     meeting = dialogue.meeting(pupils=812, special_classes=True)
     assert meetings.planned_duration(db, meeting) == 205  # from the template, no agenda yet
-    agenda = service.ensure_agenda(db, meeting)
-    item = service.list_items(db, agenda.id)[-1]
-    service.update_item(db, item, service.ItemForm(title=item.title, minutes=25),
+    agenda = agenda_build.ensure_agenda(db, meeting)
+    item = agenda_items.list_items(db, agenda.id)[-1]
+    agenda_items.update_item(db, item, agenda_items.ItemForm(title=item.title, minutes=25),
                         expected_version=item.version)
     assert meetings.planned_duration(db, meeting) == 220
 
@@ -140,24 +144,24 @@ def test_scheduler_uses_the_agendas_length(db, dialogue):
 def test_template_change_and_new_facts_keep_edits(db, dialogue):
     settings = dialogue.settings("aalborg", threshold=600)
     meeting = dialogue.meeting(pupils=500)
-    agenda = service.ensure_agenda(db, meeting)
-    items = service.list_items(db, agenda.id)
+    agenda = agenda_build.ensure_agenda(db, meeting)
+    items = agenda_items.list_items(db, agenda.id)
     dus = next(i for i in items if i.title == "DUS")
-    service.update_item(db, dus, service.ItemForm(title="DUS og fritid", minutes=15),
+    agenda_items.update_item(db, dus, agenda_items.ItemForm(title="DUS og fritid", minutes=15),
                         expected_version=dus.version)
-    theme = service.add_theme(db, agenda, service.ThemeForm(title="Læsning"), from_school=True)
+    theme = agenda_themes.add_theme(db, agenda, agenda_themes.ThemeForm(title="Læsning"), from_school=True)
     # The school grows past the threshold: results get +10; the edited item stays.
     school = db.get(type(dialogue.factory.school(dialogue.municipality)), meeting.school_id)
     school.student_count = 650
     db.add(school)
     db.commit()
-    agenda = service.ensure_agenda(db, meeting)
+    agenda = agenda_build.ensure_agenda(db, meeting)
     minutes = dict(_minutes(db, agenda))
     assert minutes["Faglige resultater – afdelingsvis status og progression"] == 40
     assert minutes["DUS og fritid"] == 15
     # Another template: its items come in, the edit and the school's theme stay.
-    service.change_template(db, agenda, "stevns", expected_version=agenda.version)
-    titles = [i.title for i in service.list_items(db, agenda.id)]
+    agenda_build.change_template(db, agenda, "stevns", expected_version=agenda.version)
+    titles = [i.title for i in agenda_items.list_items(db, agenda.id)]
     assert titles[:2] == ["Evaluering", "Skolen"] and "DUS og fritid" in titles
     assert "Trivsel og læringsmiljø" not in titles
     db.refresh(theme)
@@ -170,7 +174,7 @@ def test_two_first_views_of_a_meeting_make_one_agenda():
     from sqlmodel import Session
 
     from app import migrate
-    from app.cycles import service as cycles
+    from app.cycles import years as cycle_years
     from app.cycles.models import Step
     from app.db import make_engine
     from app.meetings.models import Meeting, MeetingType
@@ -186,17 +190,17 @@ def test_two_first_views_of_a_meeting_make_one_agenda():
             m = schools.create_municipality(a, name="Samtidig Kommune", kommunekode="977")
             school = schools.create_school(a, m.id, SchoolForm(name="S",
                                                                institution_number="977001"))
-            year = cycles.create_school_year(a, m, 2026)
+            year = cycle_years.create_school_year(a, m, 2026)
             step = Step(school_year_id=year.id, position=1, key="d", title="D")
             a.add(step)
             a.commit()
             meeting = meetings.create_meeting(a, school_year=year, step=step, school=school,
                                               meeting_type=MeetingType.DIALOGUE, title="T")
-            service.municipality_settings(a, m.id)
+            agenda_settings.municipality_settings(a, m.id)
             late = b.get(Meeting, meeting.id)  # b reads before a makes the agenda
-            assert service.agenda_for_meeting(b, meeting.id) is None
-            first = service.ensure_agenda(a, meeting)
-            second = service.ensure_agenda(b, late)
+            assert agenda_build.agenda_for_meeting(b, meeting.id) is None
+            first = agenda_build.ensure_agenda(a, meeting)
+            second = agenda_build.ensure_agenda(b, late)
             assert first.id == second.id
     finally:
         engine.dispose()

@@ -4,7 +4,9 @@ from datetime import date
 
 from app import demo
 from app.accounts import service as accounts
-from app.cycles import service
+from app.cycles import assignments as cycle_assignments
+from app.cycles import catalog as cycle_catalog
+from app.cycles import years as cycle_years
 from app.cycles.models import StepScope, StepStatus
 from app.i18n import local
 from app.meetings import service as meetings
@@ -19,16 +21,16 @@ def test_demo_years_and_second_municipality(db):
 
     today = date.today()
     skanderborg = schools.get_municipality_by_code(db, "740")
-    old = service.find_school_year(db, skanderborg.id, 2025)
-    current = service.find_school_year(db, skanderborg.id, 2026)
-    svendborg = service.template_by_key(db, "svendborg")
+    old = cycle_years.find_school_year(db, skanderborg.id, 2025)
+    current = cycle_years.find_school_year(db, skanderborg.id, 2026)
+    svendborg = cycle_catalog.template_by_key(db, "svendborg")
     assert old.template_id == current.template_id == svendborg.id
-    assert {s.status for s in service.list_steps(db, old.id)} == {StepStatus.DONE}
+    assert {s.status for s in cycle_years.list_steps(db, old.id)} == {StepStatus.DONE}
     held = meetings.list_meetings(db, school_year_id=old.id)
     assert held and {m.status for m in held} == {MeetingStatus.HELD}
     assert all(m.starts_at for m in held)
     # Debriefs come right after their school's dialogue.
-    steps = {s.key: s for s in service.list_steps(db, old.id)}
+    steps = {s.key: s for s in cycle_years.list_steps(db, old.id)}
     for school in schools.list_schools(db, skanderborg.id):
         ms = meetings.list_meetings(db, school_year_id=old.id, school_id=school.id)
         dialogue = next(m for m in ms if m.step_id == steps["dialogue"].id)
@@ -36,7 +38,7 @@ def test_demo_years_and_second_municipality(db):
         assert debrief.starts_at == dialogue.ends_at
     # 2026/27: steps done up to today; the scheduler's demo (after this one) has booked every
     # future per-school meeting inside its step's window.
-    for s in service.list_steps(db, current.id):
+    for s in cycle_years.list_steps(db, current.id):
         if s.end_date < today:
             assert s.status is StepStatus.DONE, s.key
         if s.start_date > today:
@@ -48,14 +50,14 @@ def test_demo_years_and_second_municipality(db):
                 assert s.start_date <= local(m.starts_at).date() <= s.end_date, s.key
     # Every school has a consultant and a psychologist.
     for school in schools.list_schools(db, skanderborg.id):
-        functions = {a_function for (sid, a_function) in service.assignments(db, current)
+        functions = {a_function for (sid, a_function) in cycle_assignments.assignments(db, current)
                      if sid == school.id}
         assert {"consultant", "psychologist"} <= functions
 
     ringsted = schools.get_municipality_by_code(db, "329")
     assert ringsted.is_demo and ringsted.name == "Ringsted Kommune"
-    year = service.find_school_year(db, ringsted.id, 2026)
-    assert year.template_id == service.template_by_key(db, "ringsted").id
+    year = cycle_years.find_school_year(db, ringsted.id, 2026)
+    assert year.template_id == cycle_catalog.template_by_key(db, "ringsted").id
     for school in schools.list_schools(db, ringsted.id):
         kinds = sorted(m.meeting_type.value for m in meetings.list_meetings(
             db, school_year_id=year.id, school_id=school.id))

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from app.cycles import holidays, service
+from app.cycles import holiday_periods as cycle_holiday_periods
+from app.cycles import holidays
 from app.cycles.models import HolidayKind
 from app.forms import FieldError
 from tests.conftest import make_year
@@ -63,28 +64,29 @@ def test_default_school_holidays_2026_27():
 def test_municipality_changes_its_holiday_plan(db, factory):
     m = factory.municipality()
     y = make_year(db, m, 2026)
-    service.ensure_holidays(db, y)
+    cycle_holiday_periods.ensure_holidays(db, y)
     # Week 8 instead of 7, and no day off after Ascension.
-    service.update_holiday_settings(db, m.id, service.HolidaySettingsForm(
+    cycle_holiday_periods.update_holiday_settings(db, m.id, cycle_holiday_periods.HolidaySettingsForm(
         autumn_week=42, winter_week=8, ascension_friday_off=False, constitution_day_off=True),
         from_start_year=2026)
-    rows = {h.key: h for h in service.list_holidays(db, y)}
+    rows = {h.key: h for h in cycle_holiday_periods.list_holidays(db, y)}
     assert (rows["winter_break"].start_date, rows["winter_break"].end_date) == (
         date(2027, 2, 20), date(2027, 2, 28))
     assert "ascension_friday" not in rows
-    assert service.holiday_on(db, m.id, date(2027, 2, 15)) is None
+    assert cycle_holiday_periods.holiday_on(db, m.id, date(2027, 2, 15)) is None
     # A day off added by hand, and kept when the plan changes again.
-    service.add_holiday(db, y, service.HolidayForm(name="Pædagogisk dag",
+    cycle_holiday_periods.add_holiday(db, y, cycle_holiday_periods.HolidayForm(name="Pædagogisk dag",
                                                    start_date=date(2026, 11, 20)))
-    service.update_holiday_settings(db, m.id, service.HolidaySettingsForm(
+    cycle_holiday_periods.update_holiday_settings(db, m.id, cycle_holiday_periods.HolidaySettingsForm(
         autumn_week=42, winter_week=7), from_start_year=2026)
-    assert service.holiday_on(db, m.id, date(2026, 11, 20)).name == "Pædagogisk dag"
+    assert cycle_holiday_periods.holiday_on(db, m.id, date(2026, 11, 20)).name == "Pædagogisk dag"
     with pytest.raises(FieldError):
-        service.add_holiday(db, y, service.HolidayForm(name="Udenfor", start_date=date(2028, 1, 3)))
-    public = next(h for h in service.list_holidays(db, y) if h.kind is HolidayKind.PUBLIC)
+        cycle_holiday_periods.add_holiday(
+            db, y, cycle_holiday_periods.HolidayForm(name="Udenfor", start_date=date(2028, 1, 3)))
+    public = next(h for h in cycle_holiday_periods.list_holidays(db, y) if h.kind is HolidayKind.PUBLIC)
     with pytest.raises(FieldError):
-        service.delete_holiday(db, public)
+        cycle_holiday_periods.delete_holiday(db, public)
     # New years use the plan.
     y2 = make_year(db, m, 2027)
-    service.ensure_holidays(db, y2)
-    assert service.holiday_on(db, m.id, date(2028, 2, 14)).name == "Vinterferie"
+    cycle_holiday_periods.ensure_holidays(db, y2)
+    assert cycle_holiday_periods.holiday_on(db, m.id, date(2028, 2, 14)).name == "Vinterferie"

@@ -6,8 +6,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app import catalog
-from app.cycles import routes, service
+from app.cycles import assignments as cycle_assignments
+from app.cycles import catalog as cycle_catalog
+from app.cycles import from_template as cycle_from_template
+from app.cycles import holiday_periods as cycle_holiday_periods
+from app.cycles import progress as cycle_progress
+from app.cycles import years as cycle_years
 from app.cycles.models import HolidayPeriod, StepStatus
+from app.cycles.routes import common as cycles_common
 from app.meetings import service as meetings
 from app.schools.models import PersonFunction
 from tests.conftest import htmx_get, login, make_person, post_form
@@ -17,8 +23,8 @@ TODAY = date(2026, 11, 23)
 
 @pytest.fixture
 def setup(db, factory, monkeypatch):
-    monkeypatch.setattr(routes, "today", lambda: TODAY)
-    list(service.load_catalog(db, catalog.read("cycles")))
+    monkeypatch.setattr(cycles_common, "today", lambda: TODAY)
+    list(cycle_catalog.load_catalog(db, catalog.read("cycles")))
     m = factory.municipality(name="Svendborg-test Kommune")
     schools = [factory.school(m, name=n) for n in ("Bakkeskolen", "Åskolen", "Byskolen")]
     people = {
@@ -27,7 +33,8 @@ def setup(db, factory, monkeypatch):
         "c2": make_person(db, m, "Jens Kirk", function=PersonFunction.CONSULTANT),
         "psy": make_person(db, m, "Anne Lund", function=PersonFunction.PSYCHOLOGIST),
     }
-    year = service.create_from_template(db, m, 2026, service.template_by_key(db, "svendborg"))
+    year = cycle_from_template.create_from_template(
+        db, m, 2026, cycle_catalog.template_by_key(db, "svendborg"))
     consultant = factory.user("consultant", municipality=m)
     return m, schools, people, year, consultant
 
@@ -43,7 +50,7 @@ def test_wheel_links_every_step_and_shades_holidays(client, db, setup):
     assert r.status_code == 303 and r.headers["location"] == f"/municipalities/{m.id}/years/2026"
     page = soup(client.get(f"/municipalities/{m.id}/years/2026"))
     svg = page.select_one("svg.wheel")
-    steps = service.list_steps(db, year.id)
+    steps = cycle_years.list_steps(db, year.id)
     linked = {a["href"] for a in svg.select("a.wheel-step")}
     assert linked == {f"/steps/{s.id}" for s in steps}
     assert all(a.get("aria-label") for a in svg.select("a.wheel-step"))
@@ -79,10 +86,10 @@ def test_timeline_lists_every_week_with_steps_and_holidays(client, db, setup):
 
 def test_step_page_shows_what_when_who_and_schools(client, db, setup, monkeypatch):
     m, schools, people, year, consultant = setup
-    monkeypatch.setattr(service.school_status_providers, "_items", [])
-    service.school_status_providers.add(service.SchoolStatusProvider(
+    monkeypatch.setattr(cycle_progress.school_status_providers, "_items", [])
+    cycle_progress.school_status_providers.add(cycle_progress.SchoolStatusProvider(
         "note_written", "Note written", lambda session, step, ids: {schools[0].id}))
-    step = service.step_by_key(db, year.id, "dialogue")
+    step = cycle_years.step_by_key(db, year.id, "dialogue")
     first = meetings.list_meetings(db, step_id=step.id, school_id=schools[0].id)[0]
     from datetime import datetime, timezone
     meetings.reschedule(db, first, starts_at=datetime(2027, 4, 13, 7, tzinfo=timezone.utc),
@@ -104,7 +111,7 @@ def test_step_page_shows_what_when_who_and_schools(client, db, setup, monkeypatc
 
 def test_change_dates_without_javascript(client, db, setup):
     m, schools, people, year, consultant = setup
-    step = service.step_by_key(db, year.id, "committee_case")
+    step = cycle_years.step_by_key(db, year.id, "committee_case")
     login(client, db, consultant)
     r = client.get(f"/steps/{step.id}/fields/dates/edit")
     assert r.status_code == 200 and "<html" in r.text
@@ -120,7 +127,7 @@ def test_change_dates_without_javascript(client, db, setup):
 
 def test_change_dates_with_htmx_and_refusals(client, db, setup):
     m, schools, people, year, consultant = setup
-    step = service.step_by_key(db, year.id, "committee_case")
+    step = cycle_years.step_by_key(db, year.id, "committee_case")
     login(client, db, consultant)
     r = htmx_get(client, f"/steps/{step.id}/fields/dates/edit")
     assert "<html" not in r.text and r.text.lstrip().startswith('<div class="fact" id="field-dates"')
@@ -148,7 +155,7 @@ def test_change_dates_with_htmx_and_refusals(client, db, setup):
 
 def test_change_status_and_responsible(client, db, setup):
     m, schools, people, year, consultant = setup
-    step = service.step_by_key(db, year.id, "data_decision")
+    step = cycle_years.step_by_key(db, year.id, "data_decision")
     login(client, db, consultant)
     r = post_form(client, f"/steps/{step.id}/fields/status",
                   {"status": "in_progress", "version": step.version}, htmx=True)
@@ -177,7 +184,7 @@ def factory_municipality(db):
 
 def test_participants_and_other_municipalities_cannot_edit(client, db, setup, factory):
     m, schools, people, year, consultant = setup
-    step = service.step_by_key(db, year.id, "data_decision")
+    step = cycle_years.step_by_key(db, year.id, "data_decision")
     login(client, db, factory.user("participant", municipality=m))
     assert client.get(f"/steps/{step.id}").status_code == 200
     links = soup(client.get(f"/steps/{step.id}")).select(".edit-link")
@@ -197,14 +204,14 @@ def test_create_year_from_template_and_copy_to_next(client, db, setup):
     login(client, db, consultant)
     page = soup(client.get(f"/municipalities/{m.id}/years/new"))
     assert page.select_one("#f-start_year")["value"] == "2027"
-    ringsted = service.template_by_key(db, "ringsted")
+    ringsted = cycle_catalog.template_by_key(db, "ringsted")
     r = post_form(client, f"/municipalities/{m.id}/years/new",
                   {"start_year": "2026", "template_id": str(ringsted.id)})
     assert r.status_code == 422 and "Skoleåret 2026/27 findes allerede" in r.text
     r = post_form(client, f"/municipalities/{m.id}/years/new",
                   {"start_year": "2027", "template_id": str(ringsted.id)}, htmx=True)
     assert r.status_code == 204 and r.headers["hx-redirect"] == f"/municipalities/{m.id}/years/2027"
-    assert len(service.list_steps(db, service.find_school_year(db, m.id, 2027).id)) == 3
+    assert len(cycle_years.list_steps(db, cycle_years.find_school_year(db, m.id, 2027).id)) == 3
     r = post_form(client, f"/municipalities/{m.id}/years/2025/copy")
     assert r.status_code == 404
     r = post_form(client, f"/municipalities/{m.id}/years/2027/copy")
@@ -223,18 +230,18 @@ def test_holidays_page_adds_and_removes_days(client, db, setup):
     assert soup(r).select_one("#f-start_date")["value"] == "2026-11-27"
     r = post_form(client, url, {"name": "Pædagogisk dag", "start_date": "2026-11-27"})
     assert r.status_code == 303
-    assert service.holiday_on(db, m.id, date(2026, 11, 27)).name == "Pædagogisk dag"
-    h = service.holiday_on(db, m.id, date(2026, 11, 27))
+    assert cycle_holiday_periods.holiday_on(db, m.id, date(2026, 11, 27)).name == "Pædagogisk dag"
+    h = cycle_holiday_periods.holiday_on(db, m.id, date(2026, 11, 27))
     assert post_form(client, f"{url}/{h.id}/delete").status_code == 303
-    assert service.holiday_on(db, m.id, date(2026, 11, 27)) is None
+    assert cycle_holiday_periods.holiday_on(db, m.id, date(2026, 11, 27)) is None
     public = db.exec(__import__("sqlmodel").select(HolidayPeriod).where(
         HolidayPeriod.school_year_id == year.id, HolidayPeriod.name == "Juledag")).one()
     r = post_form(client, f"{url}/{public.id}/delete")
-    assert r.status_code == 303 and service.holiday_on(db, m.id, date(2026, 12, 25))
+    assert r.status_code == 303 and cycle_holiday_periods.holiday_on(db, m.id, date(2026, 12, 25))
     r = post_form(client, f"/municipalities/{m.id}/years/2026/holiday-plan",
                   {"autumn_week": "43", "winter_week": "8", "constitution_day_off": "on"})
     assert r.status_code == 303
-    assert service.holiday_on(db, m.id, date(2026, 10, 21)).name == "Efterårsferie"
+    assert cycle_holiday_periods.holiday_on(db, m.id, date(2026, 10, 21)).name == "Efterårsferie"
     r = post_form(client, f"/municipalities/{m.id}/years/2026/holiday-plan",
                   {"autumn_week": "60", "winter_week": "8"})
     assert r.status_code == 422 and soup(r).select_one("#f-autumn_week-error")
@@ -252,9 +259,9 @@ def test_assignments_page_distributes_schools(client, db, setup):
                                 # A person without the function is ignored.
                                 f"s{schools[2].id}-consultant": str(people["chief"].id)})
     assert r.status_code == 303
-    assert [p.name for p in service.assigned_people(db, year.id, schools[0].id)] == [
+    assert [p.name for p in cycle_assignments.assigned_people(db, year.id, schools[0].id)] == [
         "Anne Lund", "Mette Holm"]
-    assert service.assigned_people(db, year.id, schools[2].id) == []
+    assert cycle_assignments.assigned_people(db, year.id, schools[2].id) == []
     page = soup(client.get(url))
     assert page.select_one(f"#s{schools[0].id}-consultant option[selected]")["value"] == str(
         people["c1"].id)

@@ -8,11 +8,20 @@ from sqlmodel import select
 
 from app import catalog
 from app.catalog import CatalogError
-from app.cycles import holidays, service
+from app.cycles import assignments as cycle_assignments
+from app.cycles import catalog as cycle_catalog
+from app.cycles import dates as cycle_dates
+from app.cycles import from_template as cycle_from_template
+from app.cycles import holiday_periods as cycle_holiday_periods
+from app.cycles import holidays
+from app.cycles import planning as cycle_planning
+from app.cycles import steps as cycle_steps
+from app.cycles import years as cycle_years
+from app.cycles.models import CycleTemplate, HolidayKind, StepScope, StepStatus, TemplateStep
 from app.db import StaleVersion
-from app.cycles.models import CycleTemplate, HolidayKind, Step, StepScope, TemplateStep
+from app.forms import FieldError
 from app.meetings import service as meetings
-from app.meetings.models import Meeting, MeetingParticipant, MeetingStatus
+from app.meetings.models import MeetingStatus
 from app.schools.models import PersonFunction
 from tests.conftest import make_person
 
@@ -27,15 +36,15 @@ SVENDBORG_MONTHS = {
 
 
 def load(db):
-    return list(service.load_catalog(db, catalog.read("cycles")))
+    return list(cycle_catalog.load_catalog(db, catalog.read("cycles")))
 
 
 def test_catalog_has_the_three_templates_and_svendborgs_17_steps(db):
     load(db)
-    keys = {t.key for t in service.list_templates(db)}
+    keys = {t.key for t in cycle_catalog.list_templates(db)}
     assert {"svendborg", "ringsted", "minimal"} <= keys
-    svendborg = service.template_by_key(db, "svendborg")
-    steps = service.template_steps(db, svendborg.id)
+    svendborg = cycle_catalog.template_by_key(db, "svendborg")
+    steps = cycle_catalog.template_steps(db, svendborg.id)
     assert [s.key for s in steps] == list(SVENDBORG_MONTHS)
     assert len(steps) == 17
     by_key = {s.key: s for s in steps}
@@ -66,8 +75,8 @@ def test_catalog_reload_is_idempotent_and_a_changed_file_updates(db, tmp_path, m
     assert load(db) == ["Cycle template minimal: updated."]
     assert len(db.exec(select(CycleTemplate)).all()) == count
     assert len(db.exec(select(TemplateStep)).all()) == steps
-    minimal = service.template_by_key(db, "minimal")
-    assert [s.title for s in service.template_steps(db, minimal.id)][-1] == "Notat"
+    minimal = cycle_catalog.template_by_key(db, "minimal")
+    assert [s.title for s in cycle_catalog.template_steps(db, minimal.id)][-1] == "Notat"
 
 
 def test_broken_catalog_file_is_refused(db, tmp_path, monkeypatch):
@@ -97,10 +106,11 @@ def svendborg_municipality(db, factory):
 
 def test_svendborg_year_for_20_schools(db, svendborg_municipality):
     m, schools, people = svendborg_municipality
-    year = service.create_from_template(db, m, 2026, service.template_by_key(db, "svendborg"))
-    steps = service.list_steps(db, year.id)
+    year = cycle_from_template.create_from_template(
+        db, m, 2026, cycle_catalog.template_by_key(db, "svendborg"))
+    steps = cycle_years.list_steps(db, year.id)
     assert [s.key for s in steps] == list(SVENDBORG_MONTHS)
-    off = service.non_working_days(db, m.id, year.starts, year.ends)
+    off = cycle_holiday_periods.non_working_days(db, m.id, year.starts, year.ends)
     for s in steps:
         first, last = SVENDBORG_MONTHS[s.key]
         assert s.start_date.month == first and s.end_date.month == last, s.key
@@ -131,8 +141,9 @@ def test_svendborg_year_for_20_schools(db, svendborg_municipality):
 
 def test_assigning_a_consultant_invites_them_to_open_meetings(db, svendborg_municipality):
     m, schools, people = svendborg_municipality
-    year = service.create_from_template(db, m, 2026, service.template_by_key(db, "svendborg"))
-    service.set_assignments(db, year, {(schools[0].id, "consultant"): [people["c1"].id],
+    year = cycle_from_template.create_from_template(
+        db, m, 2026, cycle_catalog.template_by_key(db, "svendborg"))
+    cycle_assignments.set_assignments(db, year, {(schools[0].id, "consultant"): [people["c1"].id],
                                        (schools[1].id, "consultant"): [people["c2"].id]})
     mine = meetings.list_meetings(db, school_year_id=year.id, person_id=people["c1"].id)
     assert {mt.school_id for mt in mine if mt.school_id} == {schools[0].id}
@@ -140,7 +151,7 @@ def test_assigning_a_consultant_invites_them_to_open_meetings(db, svendborg_muni
     # Internal meetings invite every consultant.
     assert len([mt for mt in mine if mt.school_id is None]) == 3
     # Moving the school to the other consultant moves the invitations; the rest stay.
-    service.set_assignments(db, year, {(schools[0].id, "consultant"): [people["c2"].id]})
+    cycle_assignments.set_assignments(db, year, {(schools[0].id, "consultant"): [people["c2"].id]})
     dialogue = next(mt for mt in meetings.list_meetings(db, school_year_id=year.id,
                                                         school_id=schools[0].id)
                     if mt.meeting_type.value == "dialogue")
@@ -154,7 +165,8 @@ def test_ringsted_year_gives_6_plus_1_plus_1_meetings_per_school(db, factory):
     schools = [factory.school(m) for _ in range(5)]
     make_person(db, m, "Direktør", function=PersonFunction.DIRECTOR)
     make_person(db, m, "Skolecenterchef", function=PersonFunction.CHIEF)
-    year = service.create_from_template(db, m, 2026, service.template_by_key(db, "ringsted"))
+    year = cycle_from_template.create_from_template(
+        db, m, 2026, cycle_catalog.template_by_key(db, "ringsted"))
     for school in schools:
         ms = meetings.list_meetings(db, school_year_id=year.id, school_id=school.id)
         kinds = sorted(mt.meeting_type.value for mt in ms)
@@ -172,15 +184,15 @@ def test_ringsted_year_gives_6_plus_1_plus_1_meetings_per_school(db, factory):
         assert "Direktør" in {p.name for p, _ in meetings.participants(db, grus.id)}
         assert "Direktør" not in {p.name for p, _ in meetings.participants(db, lus.id)}
     # Running the planning again creates nothing new.
-    assert service.plan_meetings(db, year) == 0
+    assert cycle_planning.plan_meetings(db, year) == 0
 
 
 def test_minimal_template_dates_the_note_after_the_dialogues(db, factory):
     load(db)
     m = factory.municipality()
     factory.school(m)
-    year = service.create_from_template(db, m, 2026, service.template_by_key(db, "minimal"))
-    dialogue, note = service.list_steps(db, year.id)
+    year = cycle_from_template.create_from_template(db, m, 2026, cycle_catalog.template_by_key(db, "minimal"))
+    dialogue, note = cycle_years.list_steps(db, year.id)
     assert (dialogue.start_date, dialogue.end_date) == (date(2027, 3, 1), date(2027, 5, 31))
     # 31 May + 14 days = 14 June 2027, a Monday.
     assert note.start_date == note.end_date == date(2027, 6, 14)
@@ -189,9 +201,9 @@ def test_minimal_template_dates_the_note_after_the_dialogues(db, factory):
 def test_iso_week_rule_avoids_holidays(db, factory):
     load(db)
     m = factory.municipality()
-    y = service.create_school_year(db, m, 2026)
-    service.ensure_holidays(db, y)
-    off = service.year_off_days(db, y)
+    y = cycle_years.create_school_year(db, m, 2026)
+    cycle_holiday_periods.ensure_holidays(db, y)
+    off = cycle_dates.year_off_days(db, y)
 
     class Rule:
         month = month_end = offset_from = offset_days = follows = None
@@ -199,34 +211,35 @@ def test_iso_week_rule_avoids_holidays(db, factory):
 
     r = Rule()
     r.iso_week = 42  # the autumn break
-    assert service.rule_dates(2026, r, off, {}) == (date(2026, 10, 19), date(2026, 10, 19))
+    assert cycle_dates.rule_dates(2026, r, off, {}) == (date(2026, 10, 19), date(2026, 10, 19))
     r.iso_week = 45
-    assert service.rule_dates(2026, r, off, {}) == (date(2026, 11, 2), date(2026, 11, 6))
+    assert cycle_dates.rule_dates(2026, r, off, {}) == (date(2026, 11, 2), date(2026, 11, 6))
 
 
 def test_copy_to_next_year_keeps_the_municipalitys_changes(db, svendborg_municipality):
     m, schools, people = svendborg_municipality
-    year = service.create_from_template(db, m, 2026, service.template_by_key(db, "svendborg"))
-    service.set_assignments(db, year, {(schools[0].id, "consultant"): [people["c1"].id]})
-    steps = {s.key: s for s in service.list_steps(db, year.id)}
+    year = cycle_from_template.create_from_template(
+        db, m, 2026, cycle_catalog.template_by_key(db, "svendborg"))
+    cycle_assignments.set_assignments(db, year, {(schools[0].id, "consultant"): [people["c1"].id]})
+    steps = {s.key: s for s in cycle_years.list_steps(db, year.id)}
     # The municipality moves the committee case to Tuesday 19 January (week 3) …
-    service.set_step_dates(db, steps["committee_case"], date(2027, 1, 19), None,
+    cycle_steps.set_step_dates(db, steps["committee_case"], date(2027, 1, 19), None,
                            expected_version=steps["committee_case"].version)
     # … renames a step, names a responsible, and deletes one it doesn't use.
     s = steps["presentation_prep"]
     s.title = "Præsentation til skoleledermødet"
     db.add(s)
-    service.set_step_responsible(db, steps["data_decision"], "Skolechefen",
+    cycle_steps.set_step_responsible(db, steps["data_decision"], "Skolechefen",
                                  people["chief"].id,
                                  expected_version=steps["data_decision"].version)
-    service.set_step_status(db, steps["kickoff"], service.StepStatus.DONE,
+    cycle_steps.set_step_status(db, steps["kickoff"], StepStatus.DONE,
                             expected_version=steps["kickoff"].version)
     db.delete(steps["book_prep_round2"])
     db.commit()
 
-    nxt = service.copy_to_next_year(db, year)
+    nxt = cycle_from_template.copy_to_next_year(db, year)
     assert nxt.start_year == 2027
-    new = {s.key: s for s in service.list_steps(db, nxt.id)}
+    new = {s.key: s for s in cycle_years.list_steps(db, nxt.id)}
     assert "book_prep_round2" not in new and len(new) == 16
     assert new["presentation_prep"].title == "Præsentation til skoleledermødet"
     assert new["data_decision"].responsible == "Skolechefen"
@@ -238,34 +251,35 @@ def test_copy_to_next_year_keeps_the_municipalitys_changes(db, svendborg_municip
     # The others follow the rule again in the new year.
     assert (new["dialogue"].start_date, new["dialogue"].end_date) == (
         date(2028, 4, 3), date(2028, 5, 31))
-    assert service.assigned_people(db, nxt.id, schools[0].id, "consultant")[0].name == "Mette Holm"
+    assert cycle_assignments.assigned_people(db, nxt.id, schools[0].id, "consultant")[0].name == "Mette Holm"
     nxt_meetings = meetings.list_meetings(db, school_year_id=nxt.id, person_id=people["c1"].id)
     assert any(mt.school_id == schools[0].id for mt in nxt_meetings)
-    with pytest.raises(service.FieldError):
-        service.copy_to_next_year(db, year)
+    with pytest.raises(FieldError):
+        cycle_from_template.copy_to_next_year(db, year)
 
 
 def test_step_dates_refuse_holidays_and_weekends(db, svendborg_municipality):
     m, schools, people = svendborg_municipality
-    year = service.create_from_template(db, m, 2026, service.template_by_key(db, "svendborg"))
-    step = service.step_by_key(db, year.id, "committee_case")
-    with pytest.raises(service.FieldError) as err:
-        service.set_step_dates(db, step, date(2026, 12, 28), None, expected_version=step.version)
+    year = cycle_from_template.create_from_template(
+        db, m, 2026, cycle_catalog.template_by_key(db, "svendborg"))
+    step = cycle_years.step_by_key(db, year.id, "committee_case")
+    with pytest.raises(FieldError) as err:
+        cycle_steps.set_step_dates(db, step, date(2026, 12, 28), None, expected_version=step.version)
     assert err.value.field == "start_date" and "Juleferie" in err.value.message
-    with pytest.raises(service.FieldError):
-        service.set_step_dates(db, step, date(2027, 1, 9), None, expected_version=step.version)
-    with pytest.raises(service.FieldError):
-        service.set_step_dates(db, step, date(2027, 1, 12), date(2027, 1, 11),
+    with pytest.raises(FieldError):
+        cycle_steps.set_step_dates(db, step, date(2027, 1, 9), None, expected_version=step.version)
+    with pytest.raises(FieldError):
+        cycle_steps.set_step_dates(db, step, date(2027, 1, 12), date(2027, 1, 11),
                                expected_version=step.version)
     with pytest.raises(StaleVersion):
-        service.set_step_dates(db, step, date(2027, 1, 12), None, expected_version=step.version - 1)
+        cycle_steps.set_step_dates(db, step, date(2027, 1, 12), None, expected_version=step.version - 1)
 
 
 def test_holiday_rows_are_stored_once(db, factory):
     m = factory.municipality()
-    y = service.create_school_year(db, m, 2026)
-    added = service.ensure_holidays(db, y)
+    y = cycle_years.create_school_year(db, m, 2026)
+    added = cycle_holiday_periods.ensure_holidays(db, y)
     assert added == len(holidays.school_year_holidays(2026))
-    assert service.ensure_holidays(db, y) == 0
-    kinds = {h.kind for h in service.list_holidays(db, y)}
+    assert cycle_holiday_periods.ensure_holidays(db, y) == 0
+    kinds = {h.kind for h in cycle_holiday_periods.list_holidays(db, y)}
     assert kinds == {HolidayKind.PUBLIC, HolidayKind.SCHOOL}

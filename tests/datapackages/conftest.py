@@ -35,7 +35,7 @@ def package_setup(db, factory, data_setup):
     """Bakkeskolen with three years of figures, a school year, and people around it."""
     from datetime import datetime, timedelta, timezone
 
-    from app.cycles import service as cycles
+    from app.cycles import years as cycle_years
     from app.meetings import service as meetings
     from app.meetings.models import MeetingType
     from tests.conftest import make_person
@@ -59,7 +59,7 @@ def package_setup(db, factory, data_setup):
     rows.append(("2025/26", school.institution_number, "trivsel_social", "piger", 4.6, 4))
     rows.append(("2025/26", school.institution_number, "trivsel_social", "drenge", 4.2, 150))
     put(db, rows)
-    year = cycles.create_school_year(db, m, 2025)
+    year = cycle_years.create_school_year(db, m, 2025)
     chief = make_person(db, m, "Lene Skov", function="chief", email="lene@test.dk")
     t0 = datetime(2026, 4, 20, 8, 0, tzinfo=timezone.utc)
     meeting = meetings.create_meeting(

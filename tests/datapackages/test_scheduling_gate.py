@@ -4,18 +4,18 @@ from datetime import datetime, timezone
 
 from app.datapackages import service as packages
 from app.meetings import service as meetings
-from app.scheduling import service as scheduling
+from app.scheduling import problem, proposals
 from tests.scheduling.conftest import build_year
 
 READY = datetime(2027, 5, 24, 12, 0, tzinfo=timezone.utc)  # Monday 24 May 2027, 14:00
 
 
 def _plan(db, y):
-    proposal = scheduling.run(db, scheduling.PlanRequest(
+    proposal = proposals.run(db, problem.PlanRequest(
         step=y.dialogue, window_start=y.dialogue.start_date, window_end=y.dialogue.end_date),
         time_limit=0.5)
-    items = {m.id: item for item, m in scheduling.proposal_items(db, proposal)}
-    scheduling.discard(db, proposal)
+    items = {m.id: item for item, m in proposals.proposal_items(db, proposal)}
+    proposals.discard(db, proposal)
     return items
 
 
@@ -23,7 +23,7 @@ def test_dialogue_waits_for_the_package(db, factory):
     y = build_year(db, factory, schools=2)
     late = y.schools[0]
     (dialogue,) = meetings.list_meetings(db, step_id=y.dialogue.id, school_id=late.id)
-    assert scheduling.ready_at(db, dialogue) is None  # no package yet: no gate
+    assert problem.ready_at(db, dialogue) is None  # no package yet: no gate
     before = _plan(db, y)
     assert before[dialogue.id].starts_at < READY  # the control: otherwise it comes earlier
 
@@ -31,5 +31,5 @@ def test_dialogue_waits_for_the_package(db, factory):
     package.ready_at = READY
     db.add(package)
     db.commit()
-    assert scheduling.ready_at(db, dialogue) == READY
+    assert problem.ready_at(db, dialogue) == READY
     assert _plan(db, y)[dialogue.id].starts_at >= READY

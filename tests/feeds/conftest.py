@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.cycles import service as cycles
+from app.cycles import assignments as cycle_assignments
 from app.cycles.models import Step, StepScope
 from app.feeds import service as feeds
 from app.meetings import service as meetings
@@ -97,7 +97,7 @@ def world(db, factory) -> World:
     db.commit()
     for year, person in ((2026, "consultant"),):
         for school in ("bakke", "sonder"):
-            cycles.assign(db, years[year].id, schools[school].id, people[person].id, "consultant")
+            cycle_assignments.assign(db, years[year].id, schools[school].id, people[person].id, "consultant")
     w = World(m, schools, years, steps, people, users)
     p = people
 

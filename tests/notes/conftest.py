@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from app.agendas import service as agendas
+from app.agendas import build as agenda_build
 from app.notes import agreements, publication, service
 from app.notes.models import NoteStatus, Responsible, SectionKind
 from tests.agendas.conftest import Dialogue
@@ -29,7 +29,7 @@ class World:
     outsider: object
 
     def agenda(self, db):
-        return agendas.ensure_agenda(db, self.meeting)
+        return agenda_build.ensure_agenda(db, self.meeting)
 
 
 def write_note(db, note, texts: dict[str, str]) -> None:

@@ -4,8 +4,8 @@
 from sqlmodel import select
 
 from app import demo
-from app.agendas import service as agendas
-from app.cycles import service as cycles
+from app.agendas import build as agenda_build
+from app.cycles import years as cycle_years
 from app.meetings import service as meetings
 from app.meetings.models import MeetingType
 from app.notes import agreements, publication, service
@@ -17,8 +17,8 @@ from tests.conftest import login
 def test_demo_notes_published_and_followed_up_next_year(db, client, factory):
     list(demo.load(db))
     skanderborg = schools.get_municipality_by_code(db, "740")
-    old = cycles.find_school_year(db, skanderborg.id, 2025)
-    current = cycles.find_school_year(db, skanderborg.id, 2026)
+    old = cycle_years.find_school_year(db, skanderborg.id, 2025)
+    current = cycle_years.find_school_year(db, skanderborg.id, 2026)
     dialogues = [m for m in meetings.list_meetings(db, school_year_id=old.id)
                  if m.meeting_type is MeetingType.DIALOGUE]
     notes = [service.note_for_meeting(db, m.id) for m in dialogues]
@@ -46,7 +46,7 @@ def test_demo_notes_published_and_followed_up_next_year(db, client, factory):
     next_dialogue = next(m for m in meetings.list_meetings(db, school_year_id=current.id,
                                                           school_id=school.id)
                          if m.meeting_type is MeetingType.DIALOGUE)
-    agenda = agendas.ensure_agenda(db, next_dialogue)
+    agenda = agenda_build.ensure_agenda(db, next_dialogue)
     login(client, db, factory.user("consultant", municipality=skanderborg))
     page = client.get(f"/agendas/{agenda.id}").text
     for a in agreements.for_note(db, note.id):

@@ -3,22 +3,23 @@ recorded there (HTMX and without JS, with version conflicts), and the agreement 
 
 from bs4 import BeautifulSoup
 
-from app.agendas import service as agendas
+from app.agendas import build as agenda_build
+from app.agendas import followup as agenda_followup
 from app.notes import agreements
-from app.notes.followup import agenda_followup
+from app.notes import followup as notes_followup
 from app.notes.models import AgreementStatus
 from tests.conftest import login, post_form
 
 
 def test_provider_gives_last_years_agreements_or_leaves_it_to_last_years_agenda(db, world):
-    template, ctx = agenda_followup(db, world.agenda(db))
+    template, ctx = notes_followup.agenda_followup(db, world.agenda(db))
     assert template == "notes/_followup.html"
     assert [a.text for a in ctx["agreements"]] == ["Læseindsats i indskolingen",
                                                    "Trivselsmålingen følges op"]
-    assert agendas.followup(db, world.agenda(db))[0] == "notes/_followup.html"
+    assert agenda_followup.followup(db, world.agenda(db))[0] == "notes/_followup.html"
     # Last year's own agenda has nothing from the year before: the provider steps aside.
-    last = agendas.ensure_agenda(db, world.last_meeting)
-    assert agenda_followup(db, last) is None
+    last = agenda_build.ensure_agenda(db, world.last_meeting)
+    assert notes_followup.agenda_followup(db, last) is None
 
 
 def test_agenda_shows_agreements_under_the_evaluation_item(client, db, world):

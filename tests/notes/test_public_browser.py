@@ -26,8 +26,8 @@ def _shot(pg, name):
 def _prepare(url) -> dict:
     """A school of its own (the demo's schools have notes already): its dialogue last year
     (2025/26) noted, agreed and published; this year's (2026/27) dialogue with its agenda."""
-    from app.agendas import service as agendas
-    from app.cycles import service as cycles
+    from app.agendas import build as agenda_build
+    from app.cycles import years as cycle_years
     from app.cycles.models import Step
     from app.db import make_engine
     from app.meetings import service as meetings
@@ -48,8 +48,8 @@ def _prepare(url) -> dict:
         s.commit()
         made = []
         for start_year in (2025, 2026):
-            year = cycles.find_school_year(s, m.id, start_year) \
-                or cycles.create_school_year(s, m, start_year)
+            year = cycle_years.find_school_year(s, m.id, start_year) \
+                or cycle_years.create_school_year(s, m, start_year)
             step = Step(school_year_id=year.id, position=99, key=f"browser-notes-{start_year}",
                         title="Skoleudviklingssamtaler (browsertest)", meeting_type="dialogue",
                         scope="per_school")
@@ -75,7 +75,7 @@ def _prepare(url) -> dict:
         s.refresh(note)
         notes.set_status(s, note, NoteStatus.APPROVED, expected_version=note.version)
         publication.publish(s, note, expected_version=note.version, user_id=None)
-        agenda = agendas.ensure_agenda(s, made[1])
+        agenda = agenda_build.ensure_agenda(s, made[1])
         ids = {"agenda": agenda.id, "school": school.id, "municipality": m.id,
                "title": note.title}
     engine.dispose()

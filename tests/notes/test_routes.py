@@ -261,17 +261,17 @@ def test_note_settings(client, db, factory, setup):
 def test_step_page_counts_notes(db, setup):
     from app.accounts.access import Grant, Principal
     from app.accounts.models import Role
-    from app.cycles import service as cycles
+    from app.cycles import progress as cycle_progress
     from app.cycles.models import Step
 
     admin = Principal(grants=(Grant(Role.ADMIN, None, None),))
     _, meeting, school, *_ = setup
     note = service.create_note(db, meeting)
     step = db.get(Step, meeting.step_id)
-    rows, counts = cycles.step_progress(db, step, admin)
+    rows, counts = cycle_progress.step_progress(db, step, admin)
     row = next(r for r in rows if r.school.id == school.id)
     assert row.extra["note_written"] and not row.extra["note_published"]
     note = service.set_status(db, note, NoteStatus.APPROVED, expected_version=note.version)
     publication.publish(db, note, expected_version=note.version, user_id=None)
-    rows, counts = cycles.step_progress(db, step, admin)
+    rows, counts = cycle_progress.step_progress(db, step, admin)
     assert counts["note_published"] == 1

@@ -6,8 +6,10 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from app.agendas import service as agendas
-from app.cycles import service as cycles
+from app.agendas import build as agenda_build
+from app.agendas import themes as agenda_themes
+from app.agendas import timeline as agenda_timeline
+from app.cycles import years as cycle_years
 from app.forms import FieldError
 from app.notes import agreements, publication, service
 from app.notes.models import (
@@ -52,8 +54,8 @@ def test_prefill_from_the_agenda_participants_and_last_years_agreements(db, dial
     agreements.add(db, last, agreements.AgreementForm(text="Læseindsats i 4. klasse"))
     school = db.get(type(factory.school(dialogue.municipality)), old.school_id)
     meeting = dialogue.meeting(start_year=2026, school=school)
-    agenda = agendas.ensure_agenda(db, meeting)
-    agendas.add_theme(db, agenda, agendas.ThemeForm(title="Trivsel i udskolingen"),
+    agenda = agenda_build.ensure_agenda(db, meeting)
+    agenda_themes.add_theme(db, agenda, agenda_themes.ThemeForm(title="Trivsel i udskolingen"),
                       from_school=True)
     note = service.create_note(db, meeting)
     s = _by_key(db, note)
@@ -72,7 +74,7 @@ def test_prefill_from_the_agenda_participants_and_last_years_agreements(db, dial
 def test_roskilde_has_a_section_per_agenda_item(db, dialogue):
     _note_settings(db, dialogue.municipality, template="roskilde")
     meeting = dialogue.meeting()
-    items = [r for r in agendas.timeline(db, agendas.ensure_agenda(db, meeting), meeting).rows
+    items = [r for r in agenda_timeline.timeline(db, agenda_build.ensure_agenda(db, meeting), meeting).rows
              if r.item.kind.value != "pause"]
     slots = [s for s in service.sections(db, service.create_note(db, meeting).id)
              if s.key.startswith("slot-")]
@@ -210,7 +212,7 @@ def test_agreements_are_versioned_records(db, dialogue):
 
     with pytest.raises(StaleVersion):
         agreements.update(db, row, agreements.AgreementForm(text="x"), expected_version=1)
-    year = cycles.get_school_year(db, note.school_year_id)
+    year = cycle_years.get_school_year(db, note.school_year_id)
     from app.accounts.access import Grant, Principal
     from app.accounts.models import Role
 

@@ -114,13 +114,13 @@ def build_browser_year(session) -> dict:
     from datetime import time as dtime
     from datetime import timedelta
 
-    from app.cycles import service as cycles
-    from app.scheduling import service
+    from app.cycles import years as cycle_years
+    from app.scheduling import availability
     from app.schools import service as schools
     from app.schools.models import Person
 
     m = schools.get_municipality_by_code(session, "740")
-    year = cycles.find_school_year(session, m.id, 2027) or cycles.create_school_year(
+    year = cycle_years.find_school_year(session, m.id, 2027) or cycle_years.create_school_year(
         session, m, 2027)
     session.add(HolidayPeriod(municipality_id=m.id, school_year_id=year.id, name="Påskeferie",
                               kind=HolidayKind.SCHOOL, start_date=date(2028, 4, 10),
@@ -131,7 +131,7 @@ def build_browser_year(session) -> dict:
                      location_kind="administration")
     _step(session, year, 10, "opsamling-kort", "Kort opsamling efter mødet", "debrief",
           *window, 15, ["consultant"], follows="samtaler", location_kind="administration")
-    debrief = cycles.step_by_key(session, year.id, "opsamling-kort")
+    debrief = cycle_years.step_by_key(session, year.id, "opsamling-kort")
 
     def person(email):
         return session.exec(__import__("sqlmodel").select(Person).where(
@@ -139,12 +139,12 @@ def build_browser_year(session) -> dict:
 
     chief, consultant = person("chef@skanderborg.demo"), person("konsulent@skanderborg.demo")
     # The demo may already have given the chief an availability row: adjust that one.
-    availability = service.get_availability(session, chief)
-    availability.max_per_day = 3
-    session.add(availability)
+    hours = availability.get_availability(session, chief)
+    hours.max_per_day = 3
+    session.add(hours)
     day = window[0] + timedelta(days=1)  # Tuesday 4 April 2028
     while day <= window[1]:
-        service.add_busy(session, chief, service.BusyForm(
+        availability.add_busy(session, chief, availability.BusyForm(
             day=day, start=dtime(9), end=dtime(11), note="Direktionsmøde"))
         day += timedelta(days=7)
     for school in schools.list_schools(session, m.id)[:6]:

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from app.meetings import service as meetings
 from app.meetings.models import MeetingStatus, MeetingType
-from app.scheduling import demo, service, solver
+from app.scheduling import conflicts, demo, problem, proposals, solver
 from app.scheduling.models import BusyPeriod
 from tests.scheduling.conftest import build_year
 
@@ -20,7 +20,7 @@ def test_demo_books_every_planned_meeting_without_conflicts(db, factory):
     assert any("Booked 24 meetings" in msg for msg in messages), messages
     everything = meetings.list_meetings(db, school_year_id=y.year.id)
     assert all(x.status is MeetingStatus.BOOKED for x in everything)
-    assert service.check(db, everything) == {}
+    assert conflicts.check(db, everything) == {}
     # The chief's weekly management meeting is never used for a dialogue.
     busy = list(db.exec(select(BusyPeriod).where(BusyPeriod.person_id == y.chief.id)))
     assert busy and all(b.note == "Direktionsmøde" for b in busy)
@@ -74,9 +74,9 @@ def test_a_recurring_series_is_spread_over_the_period(db, factory):
                                 meeting_type=MeetingType.DEVELOPMENT_TALK,
                                 title=f"Udviklingssamtale {i}", series_key="talks",
                                 series_index=i, participants=[(chief.id, "chief", True)])
-    proposal = service.run(db, service.PlanRequest(step=step, window_start=step.start_date,
+    proposal = proposals.run(db, problem.PlanRequest(step=step, window_start=step.start_date,
                                                    window_end=step.end_date), time_limit=0.5)
-    starts = sorted(item.starts_at for item, _ in service.proposal_items(db, proposal))
+    starts = sorted(item.starts_at for item, _ in proposals.proposal_items(db, proposal))
     assert len(starts) == 6
     gaps = [(b - a).days for a, b in zip(starts, starts[1:])]
     assert min(gaps) >= 14, gaps

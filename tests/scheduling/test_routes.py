@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from app.i18n import TZ
 from app.meetings import service as meetings
 from app.meetings.models import MeetingStatus
-from app.scheduling import service
+from app.scheduling import availability, problem, proposals
 from tests.conftest import htmx_get, login, post_form
 
 
@@ -24,7 +24,7 @@ def _plan(client, y, **extra):
 
 def test_plan_review_and_commit_without_javascript(client, db, factory, svendborg, monkeypatch):
     y = svendborg
-    monkeypatch.setattr(service, "TIME_LIMIT", 0.5)
+    monkeypatch.setattr(proposals, "TIME_LIMIT", 0.5)
     _consultant(client, db, factory, y)
     page = client.get(f"/steps/{y.dialogue.id}")
     assert page.status_code == 200
@@ -51,7 +51,7 @@ def test_plan_review_and_commit_without_javascript(client, db, factory, svendbor
 
 def test_plan_with_htmx_redirects_and_validates(client, db, factory, svendborg, monkeypatch):
     y = svendborg
-    monkeypatch.setattr(service, "TIME_LIMIT", 0.5)
+    monkeypatch.setattr(proposals, "TIME_LIMIT", 0.5)
     _consultant(client, db, factory, y)
     r = post_form(client, f"/steps/{y.dialogue.id}/schedule",
                   {"window_start": "2027-05-28", "window_end": "2027-04-12"}, htmx=True)
@@ -71,7 +71,7 @@ def test_plan_with_htmx_redirects_and_validates(client, db, factory, svendborg, 
 
 
 def _booked(db, y):
-    service.commit(db, service.run(db, service.PlanRequest(
+    proposals.commit(db, proposals.run(db, problem.PlanRequest(
         step=y.dialogue, window_start=date(2027, 4, 12), window_end=date(2027, 5, 28)),
         time_limit=0.5))
     return meetings.list_meetings(db, step_id=y.dialogue.id)
@@ -109,7 +109,7 @@ def test_conflicts_appear_on_step_and_school_pages(client, db, factory, svendbor
     dialogue = _booked(db, y)[0]
     local = dialogue.starts_at.astimezone(TZ)
     leader = y.leaders[dialogue.school_id]
-    service.add_busy(db, leader, service.BusyForm(day=local.date(), start=time(6),
+    availability.add_busy(db, leader, availability.BusyForm(day=local.date(), start=time(6),
                                                   end=time(20), note="Privat aftale"))
     _consultant(client, db, factory, y)
     step_page = client.get(f"/steps/{y.dialogue.id}").text
@@ -121,7 +121,7 @@ def test_conflicts_appear_on_step_and_school_pages(client, db, factory, svendbor
 
 def test_availability_page_and_privacy(client, db, factory, svendborg):
     y = svendborg
-    service.add_busy(db, y.chief, service.BusyForm(day=date(2099, 1, 5), start=time(9),
+    availability.add_busy(db, y.chief, availability.BusyForm(day=date(2099, 1, 5), start=time(9),
                                                    end=time(10), note="Lægebesøg"))
     consultant = _consultant(client, db, factory, y)
     page = client.get(f"/people/{y.chief.id}/availability")
@@ -130,8 +130,8 @@ def test_availability_page_and_privacy(client, db, factory, svendborg):
         "weekdays": ["0", "1", "2", "3"], "day_start": "08:30", "day_end": "15:00",
         "max_per_day": "3", "buffer_minutes": "10"})
     assert r.status_code == 303
-    availability = service.get_availability(db, y.chief)
-    assert availability.weekdays == [0, 1, 2, 3] and availability.max_per_day == 3
+    hours = availability.get_availability(db, y.chief)
+    assert hours.weekdays == [0, 1, 2, 3] and hours.max_per_day == 3
     r = post_form(client, f"/people/{y.chief.id}/availability", {
         "day_start": "15:00", "day_end": "08:00", "buffer_minutes": "10"})
     assert r.status_code == 422 and "Vælg mindst én arbejdsdag" in r.text
@@ -163,12 +163,12 @@ def test_settings_and_school_preferences(client, db, factory, svendborg):
         "travel_minutes": "20", "administration_place": "Rådhuset, mødelokale 2",
         "day_start": "08:00", "day_end": "15:30", "buffer_minutes": "15"})
     assert r.status_code == 303
-    assert service.get_settings(db, y.municipality.id).travel_minutes == 20
+    assert availability.get_settings(db, y.municipality.id).travel_minutes == 20
     school = y.schools[0]
     r = post_form(client, f"/schools/{school.id}/meeting-preference", {
         "weekdays": ["1", "3"], "preferred_from": "08:00", "preferred_until": "12:00"})
     assert r.status_code == 303
-    assert service.get_preference(db, school.id).weekdays == [1, 3]
+    assert availability.get_preference(db, school.id).weekdays == [1, 3]
     client.cookies.clear()
     login(client, db, factory.user("school_leader", school=y.schools[1]))
     r = post_form(client, f"/schools/{school.id}/meeting-preference", {"weekdays": ["0"]})
@@ -186,3 +186,27 @@ def test_other_municipality_cannot_plan_or_move(client, db, factory, svendborg):
     assert client.get(f"/meetings/{m.id}/move").status_code == 403
     assert post_form(client, f"/meetings/{m.id}/move",
                      {"day": "2027-05-28", "start": "13:00"}).status_code == 403
+
+
+def test_a_stale_save_of_working_hours_shows_both_versions(client, db, factory, svendborg):
+    y = svendborg
+    _consultant(client, db, factory, y)
+    hours_form = {"weekdays": ["0", "1", "2"], "day_start": "08:00", "day_end": "15:00",
+                  "max_per_day": "3", "buffer_minutes": "10"}
+    assert post_form(client, f"/people/{y.chief.id}/availability", hours_form).status_code == 303
+    opened = availability.get_availability(db, y.chief).version
+    # Someone else saves other hours after the form was opened.
+    availability.save_availability(db, y.chief, availability.AvailabilityForm(
+        weekdays=[0, 1, 2, 3], day_start="09:00", day_end="15:00", max_per_day=3,
+        buffer_minutes=10), opened)
+    r = post_form(client, f"/people/{y.chief.id}/availability",
+                  {**hours_form, "day_start": "07:30", "version": str(opened)})
+    assert r.status_code == 409
+    rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+            for tr in BeautifulSoup(r.text, "html.parser").select(".conflict tbody tr")]
+    assert rows == [["Arbejdsdage", "Mandag, Tirsdag, Onsdag, Torsdag", "Mandag, Tirsdag, Onsdag"],
+                    ["Fra", "09:00", "07:30"]]
+    # Nothing of mine was saved; the form still holds my input.
+    db.expire_all()
+    assert availability.get_availability(db, y.chief).day_start.strftime("%H:%M") == "09:00"
+    assert 'value="07:30"' in r.text

@@ -8,21 +8,21 @@ from app.cycles.models import HolidayKind, HolidayPeriod
 from app.i18n import TZ
 from app.meetings import service as meetings
 from app.meetings.models import MeetingStatus
-from app.scheduling import service, solver
+from app.scheduling import availability, conflicts, problem, proposals, solver
 from app.scheduling.models import Availability, ProposalStatus
 
 
 def _plan(db, y, **kw):
-    req = service.PlanRequest(step=y.dialogue, window_start=y.dialogue.start_date,
+    req = problem.PlanRequest(step=y.dialogue, window_start=y.dialogue.start_date,
                               window_end=y.dialogue.end_date, **kw)
-    return service.run(db, req, time_limit=0.5)
+    return proposals.run(db, req, time_limit=0.5)
 
 
 def test_proposal_places_every_dialogue_with_its_debrief_right_after(db, svendborg):
     y = svendborg
     proposal = _plan(db, y)
     assert proposal.total == 6 and proposal.placed == 6
-    items = {m.id: item for item, m in service.proposal_items(db, proposal)}
+    items = {m.id: item for item, m in proposals.proposal_items(db, proposal)}
     assert len(items) == 12  # six dialogues, six debriefs
     for school in y.schools:
         (dialogue,) = meetings.list_meetings(db, step_id=y.dialogue.id, school_id=school.id)
@@ -44,7 +44,7 @@ def test_commit_books_all_in_one_go_with_same_uid_and_higher_sequence(db, svendb
     y = svendborg
     before = {m.id: (m.uid, m.sequence) for m in meetings.list_meetings(db, school_year_id=y.year.id)}
     proposal = _plan(db, y)
-    assert service.commit(db, proposal) == 12
+    assert proposals.commit(db, proposal) == 12
     assert proposal.status is ProposalStatus.COMMITTED
     booked = [m for m in meetings.list_meetings(db, school_year_id=y.year.id)
               if m.status is MeetingStatus.BOOKED]
@@ -53,13 +53,13 @@ def test_commit_books_all_in_one_go_with_same_uid_and_higher_sequence(db, svendb
         uid, seq = before[m.id]
         assert m.uid == uid and m.sequence > seq
         assert m.location  # the administration's place or the school's address
-    assert service.conflicts_for_step(db, y.dialogue) == {}
+    assert conflicts.conflicts_for_step(db, y.dialogue) == {}
     # Moving one keeps the uid and raises the sequence again.
     m = booked[0]
     uid, seq = m.uid, m.sequence
     local = m.starts_at.astimezone(TZ)
     new = time(14, 0) if local.time() != time(14, 0) else time(13, 0)
-    service.move(db, m, service.MoveForm(day=local.date(), start=new, force=True), m.version)
+    conflicts.move(db, m, conflicts.MoveForm(day=local.date(), start=new, force=True), m.version)
     assert m.uid == uid and m.sequence == seq + 1
 
 
@@ -69,8 +69,8 @@ def test_a_stale_proposal_books_nothing(db, svendborg):
     m = meetings.list_meetings(db, step_id=y.dialogue.id)[0]
     meetings.reschedule(db, m, starts_at=datetime(2027, 4, 20, 6, tzinfo=timezone.utc),
                         ends_at=datetime(2027, 4, 20, 8, tzinfo=timezone.utc))
-    with pytest.raises(service.ProposalStale) as err:
-        service.commit(db, proposal)
+    with pytest.raises(proposals.ProposalStale) as err:
+        proposals.commit(db, proposal)
     assert m.title in err.value.titles
     assert sum(1 for x in meetings.list_meetings(db, school_year_id=y.year.id)
                if x.status is MeetingStatus.BOOKED) == 1
@@ -78,10 +78,10 @@ def test_a_stale_proposal_books_nothing(db, svendborg):
 
 def test_prep_meetings_come_before_their_dialogues(db, svendborg):
     y = svendborg
-    proposal = service.run(db, service.PlanRequest(
+    proposal = proposals.run(db, problem.PlanRequest(
         step=y.dialogue, window_start=date(2027, 4, 12), window_end=date(2027, 4, 16),
         also=[y.prep]), time_limit=0.5)
-    items = {m.id: (item, m) for item, m in service.proposal_items(db, proposal)}
+    items = {m.id: (item, m) for item, m in proposals.proposal_items(db, proposal)}
     assert proposal.placed == proposal.total == 12
     by_school = {}
     for item, m in items.values():
@@ -95,60 +95,60 @@ def test_caps_and_busy_times_are_held_and_explained(db, svendborg):
     db.add(Availability(person_id=y.chief.id, max_per_day=1))
     db.commit()
     # One week with a holiday on Thursday and Friday: three days, one dialogue a day.
-    proposal = service.run(db, service.PlanRequest(
+    proposal = proposals.run(db, problem.PlanRequest(
         step=y.dialogue, window_start=date(2027, 5, 3), window_end=date(2027, 5, 7)),
         time_limit=0.5)
     assert proposal.placed == 3
-    texts = [service.describe_shortfall(sf) for sf in proposal.report["shortfalls"]]
+    texts = [proposals.describe_shortfall(sf) for sf in proposal.report["shortfalls"]]
     assert any("Lene Skov" in t and "6" in t and "3" in t for t in texts), texts
     assert "Kristi himmelfartsdag" in texts[0]
     assert len(proposal.report["unplaced"]) == 3
-    reasons = [service.describe_reason(r) for r in proposal.report["unplaced"][0]["reasons"]]
+    reasons = [proposals.describe_reason(r) for r in proposal.report["unplaced"][0]["reasons"]]
     assert any("Lene Skov" in r and "1" in r for r in reasons), reasons
     assert any("Kristi himmelfartsdag" in r for r in reasons), reasons
 
 
 def test_later_busy_period_and_holiday_are_flagged(db, svendborg):
     y = svendborg
-    service.commit(db, _plan(db, y))
+    proposals.commit(db, _plan(db, y))
     dialogue = meetings.list_meetings(db, step_id=y.dialogue.id)[0]
     local = dialogue.starts_at.astimezone(TZ)
     leader = y.leaders[dialogue.school_id]
-    service.add_busy(db, leader, service.BusyForm(day=local.date(), start=time(0, 0),
+    availability.add_busy(db, leader, availability.BusyForm(day=local.date(), start=time(0, 0),
                                                   end=time(23, 0), note="Tandlæge"))
-    conflicts = service.conflicts_for_step(db, y.dialogue)
-    assert [c.kind for c in conflicts[dialogue.id]] == ["busy"]
-    assert leader.name in conflicts[dialogue.id][0].text
-    assert "Tandlæge" not in conflicts[dialogue.id][0].text
+    found = conflicts.conflicts_for_step(db, y.dialogue)
+    assert [c.kind for c in found[dialogue.id]] == ["busy"]
+    assert leader.name in found[dialogue.id][0].text
+    assert "Tandlæge" not in found[dialogue.id][0].text
     db.add(HolidayPeriod(municipality_id=y.municipality.id, school_year_id=y.year.id,
                          name="Ekstra fridag", kind=HolidayKind.SCHOOL,
                          start_date=local.date(), end_date=local.date()))
     db.commit()
     school = next(s for s in y.schools if s.id == dialogue.school_id)
-    with_school = service.check(db, meetings.list_meetings(db, school_id=school.id))
+    with_school = conflicts.check(db, meetings.list_meetings(db, school_id=school.id))
     texts = [c.text for c in with_school[dialogue.id]]
     assert any("Ekstra fridag" in t for t in texts), texts
 
 
 def test_moving_onto_a_busy_slot_is_refused_and_explained(db, svendborg):
     y = svendborg
-    service.commit(db, _plan(db, y))
+    proposals.commit(db, _plan(db, y))
     a, b = meetings.list_meetings(db, step_id=y.dialogue.id)[:2]
     target = b.starts_at.astimezone(TZ)
-    conflicts = service.check_move(db, a, target.date(), target.time())
-    kinds = {c.kind for c in conflicts}
+    found = conflicts.check_move(db, a, target.date(), target.time())
+    kinds = {c.kind for c in found}
     assert "overlap" in kinds
-    assert any("Lene Skov" in c.text and b.title in c.text for c in conflicts)
-    with pytest.raises(service.MoveConflicts):
-        service.move(db, a, service.MoveForm(day=target.date(), start=target.time()), a.version)
+    assert any("Lene Skov" in c.text and b.title in c.text for c in found)
+    with pytest.raises(conflicts.MoveConflicts):
+        conflicts.move(db, a, conflicts.MoveForm(day=target.date(), start=target.time()), a.version)
     # A free slot: the debrief moves along, right after.
     (debrief,) = meetings.list_meetings(db, step_id=y.debrief.id, school_id=a.school_id)
     free_day = date(2027, 5, 28)
-    assert service.check_move(db, a, free_day, time(13, 0)) == []
-    service.move(db, a, service.MoveForm(day=free_day, start=time(13, 0)), a.version)
+    assert conflicts.check_move(db, a, free_day, time(13, 0)) == []
+    conflicts.move(db, a, conflicts.MoveForm(day=free_day, start=time(13, 0)), a.version)
     db.refresh(debrief)
     assert debrief.starts_at == a.ends_at
-    assert service.conflicts_for_step(db, y.dialogue) == {}
+    assert conflicts.conflicts_for_step(db, y.dialogue) == {}
 
 
 def test_busy_times_from_a_calendar_keep_no_titles(db, svendborg):
@@ -181,15 +181,15 @@ END:VCALENDAR
     from app.scheduling.models import BusySource
 
     now = datetime(2027, 4, 1, tzinfo=timezone.utc)
-    assert service.import_ics(db, y.chief, data, BusySource.ICS_FILE, now=now) == 4
-    busy = service.list_busy(db, [y.chief.id])
+    assert availability.import_ics(db, y.chief, data, BusySource.ICS_FILE, now=now) == 4
+    busy = availability.list_busy(db, [y.chief.id])
     assert all(b.note == "" for b in busy)
     assert busy[0].starts_at == datetime(2027, 4, 20, 7, tzinfo=timezone.utc)
     # Importing again replaces rather than duplicates.
-    assert service.import_ics(db, y.chief, data, BusySource.ICS_FILE, now=now) == 4
-    assert len(service.list_busy(db, [y.chief.id])) == 4
+    assert availability.import_ics(db, y.chief, data, BusySource.ICS_FILE, now=now) == 4
+    assert len(availability.list_busy(db, [y.chief.id])) == 4
     proposal = _plan(db, y)
-    for item, m in service.proposal_items(db, proposal):
+    for item, m in proposals.proposal_items(db, proposal):
         local = item.starts_at.astimezone(TZ)
         if m.meeting_type.value == "dialogue":
             assert local.date() != date(2027, 4, 23)
@@ -209,17 +209,17 @@ def test_refresh_reads_the_calendar_address_again(db, svendborg, monkeypatch):
     from app.scheduling import ics
 
     monkeypatch.setattr(ics, "fetch", fake_fetch)
-    service.set_ics_url(db, y.chief, "webcal://calendar.example.org/lene.ics")
-    assert service.get_availability(db, y.chief).ics_url == "https://calendar.example.org/lene.ics"
-    service.refresh_ics(db, y.chief)
+    availability.set_ics_url(db, y.chief, "webcal://calendar.example.org/lene.ics")
+    assert availability.get_availability(db, y.chief).ics_url == "https://calendar.example.org/lene.ics"
+    availability.refresh_ics(db, y.chief)
     assert calls == ["https://calendar.example.org/lene.ics"]
     with pytest.raises(ics.CalendarError):
-        service.set_ics_url(db, y.chief, "http://169.254.169.254/latest")
+        availability.set_ics_url(db, y.chief, "http://169.254.169.254/latest")
 
 
 def test_solver_problem_from_the_database_is_conflict_free(db, svendborg):
     y = svendborg
-    ctx = service.build_problem(db, service.PlanRequest(
+    ctx = problem.build_problem(db, problem.PlanRequest(
         step=y.dialogue, window_start=y.dialogue.start_date, window_end=y.dialogue.end_date))
     result = solver.solve(ctx.problem, time_limit=0.5)
     assert result.unplaced == [] and solver.violations(ctx.problem, result.placement) == []
@@ -241,10 +241,10 @@ def test_meetings_at_the_schools_keep_travel_time_between_them(db, factory):
                    dialogue_window=(date(2027, 4, 12), date(2027, 4, 13)))
     db.add(Availability(person_id=y.chief.id, buffer_minutes=0))
     db.commit()
-    settings = service.get_settings(db, y.municipality.id)
+    settings = availability.get_settings(db, y.municipality.id)
     assert settings.travel_minutes == 30
     proposal = _plan(db, y)
-    items = [(item, m) for item, m in service.proposal_items(db, proposal)
+    items = [(item, m) for item, m in proposals.proposal_items(db, proposal)
              if m.meeting_type.value == "dialogue"]
     assert proposal.placed == len(items) >= 4
     assert all(item.location.startswith(m.title.split(": ")[1]) for item, m in items)
@@ -285,9 +285,9 @@ def test_svendborg_prep_meetings_on_two_mornings(db, factory):
                                 meeting_type=MeetingType.PREP, title=f"Formøde: {school.name}",
                                 participants=[(consultant.id, "consultant", True),
                                               (psychologists[i // 8].id, "psychologist", True)])
-    proposal = service.run(db, service.PlanRequest(step=step, window_start=step.start_date,
+    proposal = proposals.run(db, problem.PlanRequest(step=step, window_start=step.start_date,
                                                    window_end=step.end_date), time_limit=1)
     assert proposal.placed == 16
-    starts = sorted(item.starts_at.astimezone(TZ) for item, _ in service.proposal_items(db, proposal))
+    starts = sorted(item.starts_at.astimezone(TZ) for item, _ in proposals.proposal_items(db, proposal))
     assert {s.date() for s in starts} == {date(2027, 2, 1), date(2027, 2, 2)}
     assert all(time(8) <= s.time() < time(12) for s in starts)

@@ -1,0 +1,74 @@
+"""The municipality's agenda settings.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from app.accounts.access import SignedIn, require
+from app.agendas import policy
+from app.agendas import settings as agenda_settings
+from app.db import SessionDep, StaleVersion
+from app.forms import FieldError, FormDep, int_or_none, parse_form
+from app.i18n import gettext as _
+from app.loading import checked_id, found
+from app.schools import service as schools
+from app.schools.models import Municipality
+from app.web import redirect, render
+
+router = APIRouter()
+
+# --- the municipality's settings ---------------------------------------------------------------
+
+
+def _settings_page(request, session, municipality, row, *, values=None, errors=None,
+                   status_code=200):
+    templates = agenda_settings.list_templates(session)
+    return render(request, "agendas/settings.html", {
+        "municipality": municipality, "settings": row,
+        "template_options": [(t.key, t.name) for t in templates],
+        "values": values or {"template_key": row.template_key,
+                             "special_template_key": row.special_template_key or "",
+                             "large_school_threshold": row.large_school_threshold},
+        "errors": errors or {},
+    }, status_code=status_code)
+
+
+def load_settings_municipality(municipality_id: int, session: SessionDep,
+                               principal: SignedIn) -> Municipality:
+    """The municipality, if the principal may manage its agenda settings."""
+    municipality = found(schools.get_municipality(session, checked_id(municipality_id)))
+    require(policy.can_manage_settings(principal, municipality.id))
+    return municipality
+
+
+SettingsMunicipality = Annotated[Municipality, Depends(load_settings_municipality)]
+
+
+@router.get("/municipalities/{municipality_id}/agenda-settings")
+def settings_page(request: Request, municipality: SettingsMunicipality, principal: SignedIn,
+                  session: SessionDep):
+    row = agenda_settings.municipality_settings(session, municipality.id)
+    return _settings_page(request, session, municipality, row)
+
+
+@router.post("/municipalities/{municipality_id}/agenda-settings")
+def save_settings(request: Request, municipality: SettingsMunicipality, principal: SignedIn,
+                  session: SessionDep, form: FormDep):
+    row = agenda_settings.municipality_settings(session, municipality.id)
+    result = parse_form(agenda_settings.SettingsForm, form)
+    if result.ok:
+        try:
+            agenda_settings.update_settings(session, row, result.data,
+                                    expected_version=int_or_none(form.get("version")))
+        except FieldError as err:
+            result.add(err)
+        except StaleVersion:
+            result.errors["template_key"] = _(
+                "Someone else changed the settings meanwhile. Check them and save again.")
+            session.refresh(row)
+        else:
+            return redirect(request, f"/municipalities/{municipality.id}/agenda-settings",
+                            message=_("Changes saved."))
+    return _settings_page(request, session, municipality, row, values=result.values,
+                          errors=result.errors, status_code=422)

@@ -1,0 +1,270 @@
+"""Checking meetings that are booked: conflicts that arise later (a new busy period, a changed
+holiday) and moving one meeting (with the debrief that follows it) unless that makes a
+conflict nobody accepted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from app.cycles.models import Step
+from app.db import check_version, utcnow
+from app.i18n import N_, TZ
+from app.i18n import gettext as _
+from app.meetings import service as meetings
+from app.meetings.models import Meeting, MeetingStatus, MeetingType
+from app.scheduling import solver
+from app.scheduling.availability import get_settings, local_to_utc
+from app.scheduling.problem import (
+    Context,
+    closed_days,
+    fixed_frame,
+    followers,
+    persons_frame,
+    place_of,
+    required_participants,
+)
+from app.schools.models import School
+
+# --- checking meetings that are booked: moves and later conflicts ---------------------------
+
+
+@dataclass(frozen=True)
+class Conflict:
+    meeting_id: int
+    kind: str
+    person: str = ""
+    other: str = ""
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        return describe(self.kind, person=self.person, other=self.other, detail=self.detail)
+
+
+def describe(kind: str, *, person: str = "", other: str = "", detail: str = "",
+             days: int | None = None) -> str:
+    """One conflict or blocking reason in the reader's language."""
+    texts = {
+        "closed": N_("%(detail)s: no meetings that day."),
+        "weekend": N_("It is a weekend."),
+        "window": N_("Outside the step's period."),
+        "earliest": N_("Before the meeting can be held (the data package or the prep meeting "
+                       "is not ready)."),
+        "latest": N_("Too late: a meeting that must come after it is already booked."),
+        "hours": N_("Outside %(person)s's working hours."),
+        "busy": N_("%(person)s is busy then."),
+        "cap": N_("%(person)s would have more than %(detail)s meetings that day."),
+        "overlap": N_("%(person)s is already in \"%(other)s\" then."),
+        "gap": N_("%(person)s needs %(detail)s minutes between this and \"%(other)s\"."),
+        "order": N_("It must come after \"%(other)s\"."),
+        "follow": N_("It must follow \"%(other)s\" directly."),
+    }
+    if kind == "closed" and not detail:
+        kind = "weekend"
+    return _(texts[kind], person=person, other=other, detail=detail)
+
+
+def _check_context(session: Session, targets: list[Meeting],
+                   overrides: dict[int, tuple[datetime, datetime]]) -> tuple[Context, dict]:
+    """A problem in which every target meeting (and its prep/dialogue counterpart) is a
+    placed job, and everything else its participants have booked is fixed."""
+    year_ids = {m.school_year_id for m in targets}
+    municipality_id = targets[0].municipality_id
+
+    def when(m: Meeting) -> tuple[datetime, datetime]:
+        return overrides.get(m.id, (m.starts_at, m.ends_at))
+
+    # Counterparts for the order rules, and directly-following meetings for chains.
+    extra: dict[int, Meeting] = {}
+    school_ids = {m.school_id for m in targets if m.school_id}
+    if school_ids:
+        for m in session.exec(select(Meeting).where(
+                col(Meeting.school_id).in_(school_ids), col(Meeting.school_year_id).in_(year_ids),
+                Meeting.status == MeetingStatus.BOOKED)):
+            extra[m.id] = m
+    for m in targets:
+        extra[m.id] = m
+    relevant = [m for m in extra.values()
+                if m.meeting_type in (MeetingType.PREP, MeetingType.DIALOGUE, MeetingType.DEBRIEF)
+                or m.id in {t.id for t in targets}]
+    times = [when(m) for m in relevant if when(m)[0] is not None]
+    first = min(a.astimezone(TZ).date() for a, _ in times)
+    last = max(b.astimezone(TZ).date() for _, b in times)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    ctx = Context(day0=first, problem=solver.Problem(days=days, closed={}, persons={}, jobs=[]),
+                  settings=get_settings(session, municipality_id))
+    ctx.problem.travel = ctx.settings.travel_minutes
+    required = required_participants(session, [m.id for m in relevant])
+    person_ids = {pid for ids in required.values() for pid in ids}
+    persons_frame(session, ctx, person_ids, first, last)
+    fixed_frame(session, ctx, person_ids, {m.id for m in relevant}, first, last)
+    closed_days(session, ctx, municipality_id, first, last)
+    steps = {s.id: s for s in session.exec(select(Step).where(
+        col(Step.id).in_([m.step_id for m in relevant if m.step_id])))}
+    # A debrief that starts when its dialogue ends rides with it as one job (as when it was
+    # planned: no buffer between them, one meeting towards the daily cap); one that doesn't
+    # is a conflict of its own ("must follow directly").
+    timed = {m.id: m for m in relevant if when(m)[0] is not None and not m.all_day}
+    follows: list[tuple[int, int]] = []
+    broken: list[tuple[int, int]] = []
+    by_school: dict[int, list[Meeting]] = defaultdict(list)
+    for m in timed.values():
+        if m.school_id:
+            by_school[m.school_id].append(m)
+    for ms in by_school.values():
+        for a in ms:
+            for b in ms:
+                sa, sb = steps.get(a.step_id), steps.get(b.step_id)
+                if sa and sb and sb.follows == sa.key and a.school_year_id == b.school_year_id:
+                    (follows if when(b)[0] == when(a)[1] else broken).append((a.id, b.id))
+    rides = {b: a for a, b in follows}
+    chains: dict[int, list[Meeting]] = {mid: [m] for mid, m in timed.items() if mid not in rides}
+    for a, b in follows:
+        if a in chains:
+            chains[a].append(timed[b])
+    placement = {}
+    for mid, chain in chains.items():
+        lead = chain[0]
+        s, _e = when(lead)
+        step = steps.get(lead.step_id)
+        key = f"m{mid}"
+        w0 = ctx.day_index(step.start_date) if step and step.start_date else -10**6
+        w1 = ctx.day_index(step.end_date) if step and step.end_date else 10**6
+        parts = []
+        for m in chain:
+            ms, me = when(m)
+            parts.append(solver.Part(m.id, ctx.minute(me) - ctx.minute(ms),
+                                     tuple(required.get(m.id, ()))))
+        ctx.problem.jobs.append(solver.Job(key, lead.title, parts, place_of(lead, step), w0, w1,
+                                           school_id=lead.school_id))
+        ctx.job_meetings[key] = chain
+        placement[key] = ctx.minute(s)
+    # Prep before dialogue, for the same school.
+    for ms in by_school.values():
+        for a in ms:
+            for b in ms:
+                if a.meeting_type is MeetingType.PREP and b.meeting_type is MeetingType.DIALOGUE \
+                        and a.school_year_id == b.school_year_id \
+                        and f"m{a.id}" in placement and f"m{b.id}" in placement:
+                    ctx.problem.precedences.append((f"m{a.id}", f"m{b.id}"))
+    return ctx, {"placement": placement, "broken": broken}
+
+
+def check(session: Session, targets: list[Meeting],
+          overrides: dict[int, tuple[datetime, datetime]] | None = None
+          ) -> dict[int, list[Conflict]]:
+    """Conflicts of booked meetings (at their own time, or at the time in `overrides`)."""
+    overrides = overrides or {}
+    targets = [m for m in targets if (overrides.get(m.id) or (m.starts_at,))[0] is not None
+               and not m.all_day]
+    if not targets:
+        return {}
+    ctx, extra = _check_context(session, targets, overrides)
+    placement = extra["placement"]
+    found: dict[int, list[Conflict]] = defaultdict(list)
+    titles = {m.id: m.title for chain in ctx.job_meetings.values() for m in chain}
+    for lead, follower in extra["broken"]:
+        found[follower].append(Conflict(follower, "follow", other=titles.get(lead, "")))
+
+    def add(mid: int, conflict: Conflict) -> None:
+        if conflict not in found[mid]:
+            found[mid].append(conflict)
+
+    for v in solver.violations(ctx.problem, placement):
+        other = ctx.label(v.other) if v.other else ""
+        for m in ctx.job_meetings[v.job]:
+            add(m.id, Conflict(m.id, v.kind, ctx.person_label(v.person), other, v.detail))
+        # A clash is the other meeting's problem too, if we were asked about it.
+        if v.other in ctx.job_meetings and v.kind in ("overlap", "gap"):
+            for m in ctx.job_meetings[v.other]:
+                add(m.id, Conflict(m.id, v.kind, ctx.person_label(v.person), ctx.label(v.job),
+                                   v.detail))
+    wanted = {m.id for m in targets}
+    return {mid: cs for mid, cs in found.items() if mid in wanted and cs}
+
+
+def conflicts_for_step(session: Session, step: Step) -> dict[int, list[Conflict]]:
+    booked = [m for m in meetings.list_meetings(session, step_id=step.id)
+              if m.status is MeetingStatus.BOOKED]
+    return check(session, booked)
+
+
+def conflicts_for_school(session: Session, school: School) -> dict[int, list[Conflict]]:
+    booked = [m for m in meetings.list_meetings(session, school_id=school.id,
+                                                start=utcnow() - timedelta(days=1))
+              if m.status is MeetingStatus.BOOKED]
+    return check(session, booked)
+
+
+class MoveForm(BaseModel):
+    day: date
+    start: time
+    force: bool = False
+
+
+class MoveConflicts(Exception):
+    def __init__(self, conflicts: list[Conflict]):
+        super().__init__("conflicts")
+        self.conflicts = conflicts
+
+
+def _chain_after(session: Session, meeting: Meeting) -> list[Meeting]:
+    """Booked meetings that follow this one directly (its debrief), which move with it."""
+    if not meeting.step_id or not meeting.school_id or meeting.ends_at is None:
+        return []
+    step = session.get(Step, meeting.step_id)
+    out = []
+    for fs in followers(session, step):
+        for m in meetings.list_meetings(session, step_id=fs.id, school_id=meeting.school_id):
+            if m.status is MeetingStatus.BOOKED and m.starts_at == meeting.ends_at:
+                out.append(m)
+    return out
+
+
+def move_plan(session: Session, meeting: Meeting, day: date, start: time
+              ) -> dict[int, tuple[datetime, datetime]]:
+    """New times for the meeting and the meetings that follow it directly."""
+    new_start = local_to_utc(day, start)
+    length = (meeting.ends_at - meeting.starts_at) if meeting.starts_at and meeting.ends_at \
+        else timedelta(minutes=meetings.planned_duration(session, meeting))
+    plan = {meeting.id: (new_start, new_start + length)}
+    shift_end = new_start + length
+    for f in _chain_after(session, meeting):
+        plan[f.id] = (shift_end, shift_end + (f.ends_at - f.starts_at))
+        shift_end = plan[f.id][1]
+    return plan
+
+
+def check_move(session: Session, meeting: Meeting, day: date, start: time) -> list[Conflict]:
+    plan = move_plan(session, meeting, day, start)
+    targets = [meeting] + list(_chain_after(session, meeting))
+    found = check(session, targets, plan)
+    # The debrief riding along shares its dialogue's conflicts: say each thing once.
+    unique: dict[tuple, Conflict] = {}
+    for c in (c for cs in found.values() for c in cs):
+        unique.setdefault((c.kind, c.person, c.other, c.detail), c)
+    return list(unique.values())
+
+
+def move(session: Session, meeting: Meeting, data: MoveForm,
+         expected_version: int | None) -> list[Conflict]:
+    """Move a meeting (and its debrief) unless that makes a conflict nobody accepted."""
+    if expected_version is not None:
+        check_version(meeting, expected_version)
+    conflicts = check_move(session, meeting, data.day, data.start)
+    if conflicts and not data.force:
+        raise MoveConflicts(conflicts)
+    plan = move_plan(session, meeting, data.day, data.start)
+    chain = _chain_after(session, meeting)
+    for m in [meeting] + chain:
+        s, e = plan[m.id]
+        meetings.reschedule(session, m, starts_at=s, ends_at=e, commit=False)
+    session.commit()
+    session.refresh(meeting)
+    return conflicts
