@@ -160,6 +160,6 @@ def step_section(session, principal, step: Step):
     found = conflicts.conflicts_for_step(session, step)
     titles = {m.id: m for m in meetings.list_meetings(session, step_id=step.id,
                                                       readable_by=principal)}
-    return {"step": step, "can_schedule: policy.can_schedule(principal, year) and not step.follows,
+    return {"step": step, "can_schedule": policy.can_schedule(principal, year) and not step.follows,
             "conflicts": [(titles[mid], cs) for mid, cs in found.items() if mid in titles],
             "planned": sum(1 for m in titles.values() if m.status is MeetingStatus.PLANNED)}
