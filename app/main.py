@@ -7,13 +7,12 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app.models  # noqa: F401  (registers every table)
-from app import errors, logs
+from app import db, errors, logs
 from app.accounts.routes import router as accounts_router
 from app.agendas.routes import router as agendas_router
 from app.config import Settings, get_settings
 from app.cycles.routes import router as cycles_router
 from app.datapackages.routes import router as datapackages_router
-from app.db import make_engine
 from app.feeds.routes import router as feeds_router
 from app.health import router as health_router
 from app.meetings.routes import router as meetings_router
@@ -61,7 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_size=settings.max_upload_mb * 1024 * 1024,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = db.make_engine(settings.database_url,
+                                      pool_timeout=settings.db_pool_timeout)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -72,4 +72,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Only from these peers: anyone else's X-Forwarded-For is ignored.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     errors.install(app)
+    db.install(app)
     return app
