@@ -128,7 +128,7 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA busy_timeout=20000")  # a writer waits up to 20 s for its turn
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
