@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     X-Forwarded-For header names the client. None by default: the header is ignored."""
     log_level: str = "INFO"
     max_upload_mb: int = 20
+    db_pool_timeout: float = 20.0
+    """Seconds a request waits for a free database connection before answering 503."""
 
     @field_validator("database_url")
     @classmethod

@@ -1,5 +1,7 @@
 """Engine, sessions and the column types every domain shares."""
 
+import sqlite3
+import weakref
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from enum import Enum
@@ -8,6 +10,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, Session, SQLModel
@@ -94,6 +97,30 @@ def enum_type(enum: type[Enum], name: str) -> sa.Enum:
     )
 
 
+SQLITE_BEGIN = "sus_sqlite_begin"
+"""Execution option: how a SQLite transaction begins ("DEFERRED" unless "IMMEDIATE")."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class _SQLiteConnection(sqlite3.Connection):
+    """Keeps its cursors, so that returning the connection to the pool can close them.
+
+    A cursor left with rows unread keeps its statement active, and an active statement keeps
+    its read snapshot through COMMIT and ROLLBACK (Python's sqlite3 no longer resets
+    statements there): the next request on the pooled connection would read the database as
+    it was then, e.g. without a session that has since logged in.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_cursors: weakref.WeakSet = weakref.WeakSet()
+
+    def cursor(self, *args, **kwargs):
+        cursor = super().cursor(*args, **kwargs)
+        self.open_cursors.add(cursor)
+        return cursor
+
+
 def _sqlite_on_connect(dbapi_conn, _record) -> None:
     # Let SQLAlchemy own transactions (pysqlite's implicit ones break SAVEPOINT and
     # transactional DDL), then set the pragmas every connection needs.
@@ -101,36 +128,120 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA busy_timeout=20000")  # a writer waits up to 20 s for its turn
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
 
+def _sqlite_on_checkin(dbapi_conn, _record) -> None:
+    if dbapi_conn is None:
+        return
+    for cursor in list(getattr(dbapi_conn, "open_cursors", ())):
+        cursor.close()
+    if dbapi_conn.in_transaction:
+        dbapi_conn.rollback()
+
+
 def _sqlite_on_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A writing transaction takes the write lock up front (BEGIN IMMEDIATE waits up to the
+    # busy timeout for its turn). A deferred one that reads and then writes fails at once
+    # with SQLITE_BUSY_SNAPSHOT when another writer committed in between: no timeout helps.
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
-def make_engine(url: str, **kw: Any) -> Engine:
+def make_engine(url: str, *, pool_timeout: float | None = None, **kw: Any) -> Engine:
+    """The engine for `url`. `pool_timeout`: seconds a request waits for a pooled connection
+    before sqlalchemy.exc.TimeoutError (answered 503, see `install`)."""
+    if pool_timeout is not None:
+        kw["pool_timeout"] = pool_timeout
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:" and "/" in path:
+        memory = not path or path == ":memory:"
+        if not memory and "/" in path:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **kw)
+        if memory:
+            kw.pop("pool_timeout", None)  # one connection per thread: nothing to wait for
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "factory": _SQLiteConnection}, **kw)
         event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "checkin", _sqlite_on_checkin)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return sa.create_engine(url, pool_pre_ping=True, **kw)
 
 
+def writing(engine: Engine) -> Engine:
+    """The same engine and pool, with SQLite transactions that begin IMMEDIATE."""
+    return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; plain `def` routes use it from the thread pool."""
-    with Session(request.app.state.engine) as session:
-        yield session
+    """One session per request. A request that may change data (any method but GET, HEAD
+    and OPTIONS) writes in turn on SQLite: each of its transactions holds the write lock from
+    its start. Plain `def` routes use the session from the thread pool."""
+    engine = request.app.state.engine
+    if request.method not in SAFE_METHODS:
+        engine = writing(engine)
+    with Session(engine) as session:
+        try:
+            yield session
+        except Exception:
+            _keep_user_for_error_page(request, session)
+            raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+def _keep_user_for_error_page(request: Request, session: Session) -> None:
+    # The error page is rendered after this session is closed and shows the signed-in user:
+    # load the user now (a rollback or commit expired it) rather than fail on the page.
+    principal = getattr(request.state, "principal", None)
+    user = getattr(principal, "user", None)
+    try:
+        session.rollback()
+        if user is not None and user in session:
+            session.refresh(user)
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        pass
+
+
+# "function": the session is closed, and its connection back in the pool, when the handler
+# returns, before the response is sent (a slow client then holds no connection or lock).
+SESSION = Depends(get_session, scope="function")
+SessionDep = Annotated[Session, SESSION]
+
+
+def begin_write(session: Session) -> None:
+    """Call before writing in a reading (GET) request: ends the reading transaction and
+    begins one that takes SQLite's write lock first, so the write waits its turn instead of
+    failing on a snapshot that another writer made old. Objects are reloaded on next use."""
+    session.commit()
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """No connection free within the pool timeout, or SQLite's lock not got in busy_timeout."""
+    if isinstance(exc, sa_exc.TimeoutError):
+        return True
+    return isinstance(exc, sa_exc.OperationalError) and "database is locked" in str(exc.orig)
+
+
+def install(app) -> None:
+    """A busy database answers 503 with Retry-After, not a 500 and not an endless wait."""
+    from app.errors import error_response
+    from app.i18n import gettext
+
+    async def busy(request: Request, exc: Exception):
+        if not is_busy(exc):
+            raise exc
+        response = error_response(
+            request, 503, gettext("The service is busy right now. Try again in a moment."))
+        response.headers["Retry-After"] = "2"
+        return response
+
+    app.add_exception_handler(sa_exc.TimeoutError, busy)
+    app.add_exception_handler(sa_exc.OperationalError, busy)
 
 
 class StaleVersion(Exception):

@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app.models  # noqa: F401  (registers every table)
-from app import errors, logs
+from app import db, errors, logs
 from app.accounts.routes import router as accounts_router
 from app.agendas.routes import agenda as agendas_agenda
 from app.agendas.routes import attachments as agendas_attachments
@@ -21,7 +21,6 @@ from app.cycles.routes import holidays as cycles_holidays
 from app.cycles.routes import steps as cycles_steps
 from app.cycles.routes import years as cycles_years
 from app.datapackages.routes import router as datapackages_router
-from app.db import make_engine
 from app.feeds.routes import router as feeds_router
 from app.health import router as health_router
 from app.meetings.routes import router as meetings_router
@@ -77,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = db.make_engine(settings.database_url,
+                                      pool_timeout=settings.db_pool_timeout)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -91,4 +91,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Only from these peers: anyone else's X-Forwarded-For is ignored.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     errors.install(app)
+    db.install(app)
     return app

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app import i18n
 from app.accounts.models import Role, RoleAssignment, User, UserSession
-from app.db import get_session, utcnow
+from app.db import SESSION, begin_write, utcnow
 from app.schools.models import School
 
 SESSION_COOKIE = "sus_session"
@@ -90,7 +90,9 @@ def load_principal(session: Session, token: str | None) -> Principal:
     if not user.is_active:
         return ANONYMOUS
     if now - user_session.last_seen_at > timedelta(minutes=5):
-        # Sliding expiry, written at most every few minutes rather than on every request.
+        # Sliding expiry, written at most every few minutes rather than on every request;
+        # in a transaction of its own that waits its turn for the write lock.
+        begin_write(session)
         user_session.last_seen_at = now
         session.add(user_session)
         session.commit()
@@ -120,7 +122,7 @@ class Access:
         return f"Access({self.name!r})"
 
     async def __call__(
-        self, request: Request, session: Annotated[Session, Depends(get_session)]
+        self, request: Request, session: Annotated[Session, SESSION]
     ) -> Principal:
         # Async on purpose: the locale set here must reach the (threaded) handler.
         principal = getattr(request.state, "principal", None)

@@ -131,7 +131,11 @@ def authenticate(
     ip = ip[:64]
     _count_attempt(session, settings, email, ip)
     user = get_user_by_email(session, email)
-    ok = verify_password(user.password_hash if user else None, password)
+    password_hash = user.password_hash if user else None
+    # The hash costs a tenth of a second of CPU or more: end the transaction first, so that
+    # no lock is held meanwhile (a login's transactions hold SQLite's write lock).
+    session.commit()
+    ok = verify_password(password_hash, password)
     ok = ok and user is not None and user.is_active
     if not ok:
         session.rollback()

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from app import i18n
 from app.config import get_settings
 from app.cycles.models import SchoolAssignment, SchoolYear, Step
-from app.db import utcnow
+from app.db import begin_write, utcnow
 from app.feeds import ical, registry
 from app.feeds.config import get_env
 from app.feeds.ical import Address, FeedEvent
@@ -602,6 +602,7 @@ class Snapshot:
 def _store(session: Session, spec: FeedSpec, fp: Fingerprint, body: bytes,
            now: datetime) -> tuple[str, datetime]:
     etag = etag_of(body)
+    begin_write(session)  # feeds are GET requests: this write waits its turn on SQLite
     state = session.get(FeedState, spec.key)
     if state is not None and state.etag == etag:
         last_modified = state.last_modified
@@ -694,6 +695,7 @@ def note_use(session: Session, link: FeedLink, now: datetime | None = None) -> N
     """Record that a calendar fetched the link, at most once an hour (no write per poll)."""
     now = now or utcnow()
     if link.last_used_at is None or now - link.last_used_at > timedelta(hours=1):
+        begin_write(session)  # a GET request: the write waits its turn on SQLite
         link.last_used_at = now
         session.add(link)
         session.commit()
