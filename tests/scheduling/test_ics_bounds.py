@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from app.scheduling import ics, service
+from app.scheduling import availability, ics
 from app.scheduling.models import BusyPeriod
 from tests.conftest import csrf, login
 
@@ -88,5 +88,5 @@ def test_the_upload_route_answers_a_danish_message_and_stores_nothing(client, db
     assert r.status_code == 422 and "interval" in r.text.lower()
     assert not db.exec(select(BusyPeriod).where(BusyPeriod.person_id == y.chief.id)).all()
     # And a good file still goes in.
-    assert service.import_ics(db, y.chief, calendar("RRULE:FREQ=WEEKLY;COUNT=3"),
-                              service.BusySource.ICS_FILE, now=START) == 3
+    assert availability.import_ics(db, y.chief, calendar("RRULE:FREQ=WEEKLY;COUNT=3"),
+                                   availability.BusySource.ICS_FILE, now=START) == 3
