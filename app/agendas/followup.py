@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 
+from app.accounts.access import Principal
 from app.agendas.items import list_items
 from app.agendas.models import Agenda
 from app.agendas.themes import list_themes
@@ -15,10 +16,11 @@ from app.registry import Registry
 
 # --- follow-up on last year: under the evaluation item -----------------------------------------
 
-followup_providers: Registry[Callable[[Session, Agenda], tuple[str, dict] | None]] = Registry(
-    "agendas.followup_providers")
+followup_providers: Registry[Callable[[Session, Agenda, Principal], tuple[str, dict] | None]] = \
+    Registry("agendas.followup_providers")
 """The notes domain shows last year's agreements with their status here:
-provider(session, agenda) → (template, context) or None. The first answer wins; the agendas
+provider(session, agenda, principal) → (template, context) or None, showing only what the
+principal may read. The first answer wins; the agendas
 domain's own fallback (last year's agenda) is asked after every registered provider."""
 
 
@@ -35,7 +37,8 @@ def previous_agenda(session: Session, agenda: Agenda) -> Agenda | None:
     ).first()
 
 
-def last_years_agenda(session: Session, agenda: Agenda) -> tuple[str, dict] | None:
+def last_years_agenda(session: Session, agenda: Agenda, principal: Principal
+                      ) -> tuple[str, dict] | None:
     """Until notes exist: last year's agenda, its items and the school's themes."""
     previous = previous_agenda(session, agenda)
     if previous is None:
@@ -46,9 +49,9 @@ def last_years_agenda(session: Session, agenda: Agenda) -> tuple[str, dict] | No
                                                   "items": items}
 
 
-def followup(session: Session, agenda: Agenda) -> tuple[str, dict] | None:
+def followup(session: Session, agenda: Agenda, principal: Principal) -> tuple[str, dict] | None:
     for provider in [*followup_providers, last_years_agenda]:
-        found = provider(session, agenda)
+        found = provider(session, agenda, principal)
         if found is not None:
             return found
     return None

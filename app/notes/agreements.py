@@ -105,10 +105,13 @@ def for_municipality(session: Session, municipality_id: int, principal: Principa
                                             Agreement.id)))
 
 
-def previous_year(session: Session, school_id: int, start_year: int) -> list[Agreement]:
+def previous_year(session: Session, school_id: int, start_year: int, *,
+                  readable_by: Principal | None = None) -> list[Agreement]:
     """The agreements of the school's dialogue the school year before `start_year`: what this
-    year's dialogue follows up."""
-    return list(session.exec(
-        select(Agreement).join(SchoolYear, SchoolYear.id == Agreement.school_year_id)
-        .where(Agreement.school_id == school_id, SchoolYear.start_year == start_year - 1)
-        .order_by(Agreement.position, Agreement.id)))
+    year's dialogue follows up. With `readable_by`, only those that principal may read;
+    without, all (for the note's own pre-fill, written by the administration)."""
+    query = (select(Agreement).join(SchoolYear, SchoolYear.id == Agreement.school_year_id)
+             .where(Agreement.school_id == school_id, SchoolYear.start_year == start_year - 1))
+    if readable_by is not None:
+        query = query.where(policy.readable_agreements(readable_by))
+    return list(session.exec(query.order_by(Agreement.position, Agreement.id)))

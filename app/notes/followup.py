@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 
-from app.accounts.access import SignedIn, Staff, require
+from app.accounts.access import Principal, SignedIn, Staff, require
 from app.agendas.models import Agenda
 from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear
@@ -48,13 +48,15 @@ def _may_update(session: Session):
     return check
 
 
-def agenda_followup(session: Session, agenda: Agenda) -> tuple[str, dict] | None:
-    """Last school year's agreements of the school; None (last year's agenda shows instead)
-    when there are none."""
+def agenda_followup(session: Session, agenda: Agenda, principal: Principal
+                    ) -> tuple[str, dict] | None:
+    """Last school year's agreements of the school that `principal` may read; None (last
+    year's agenda shows instead) when there are none."""
     if agenda.school_id is None:
         return None
     year = session.get(SchoolYear, agenda.school_year_id)
-    rows = agreements.previous_year(session, agenda.school_id, year.start_year)
+    rows = agreements.previous_year(session, agenda.school_id, year.start_year,
+                                    readable_by=principal)
     if not rows:
         return None
     note = session.get(Note, rows[0].note_id)

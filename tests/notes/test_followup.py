@@ -7,19 +7,41 @@ from app.agendas import build as agenda_build
 from app.agendas import followup as agenda_followup
 from app.notes import agreements
 from app.notes import followup as notes_followup
-from app.notes.models import AgreementStatus
+from app.accounts.access import Grant, Principal
+from app.accounts.models import Role
+from app.notes.models import AgreementStatus, NoteStatus
 from tests.conftest import login, post_form
 
 
+ADMIN = Principal(grants=(Grant(Role.ADMIN, None, None),))
+
+
 def test_provider_gives_last_years_agreements_or_leaves_it_to_last_years_agenda(db, world):
-    template, ctx = notes_followup.agenda_followup(db, world.agenda(db))
+    template, ctx = notes_followup.agenda_followup(db, world.agenda(db), ADMIN)
     assert template == "notes/_followup.html"
     assert [a.text for a in ctx["agreements"]] == ["Læseindsats i indskolingen",
                                                    "Trivselsmålingen følges op"]
-    assert agenda_followup.followup(db, world.agenda(db))[0] == "notes/_followup.html"
+    assert agenda_followup.followup(db, world.agenda(db), ADMIN)[0] == "notes/_followup.html"
     # Last year's own agenda has nothing from the year before: the provider steps aside.
     last = agenda_build.ensure_agenda(db, world.last_meeting)
-    assert notes_followup.agenda_followup(db, last) is None
+    assert notes_followup.agenda_followup(db, last, ADMIN) is None
+
+
+def test_the_followup_lists_only_agreements_the_reader_may_read(db, world, factory):
+    # Someone who may read neither last year's dialogue nor the municipality (e.g. a guest
+    # invited to this year's dialogue only) gets no agreements, published or not.
+    stranger = Principal(grants=())
+    assert notes_followup.agenda_followup(db, world.agenda(db), stranger) is None
+    assert agreements.previous_year(db, world.school.id, 2026, readable_by=stranger) == []
+    # Another school's leader reads them only once the note is published.
+    other = factory.school(world.municipality, name="Nabo Skolen")
+    neighbour = Principal(grants=(Grant(Role.SCHOOL_LEADER, world.municipality.id, other.id),))
+    assert len(agreements.previous_year(db, world.school.id, 2026, readable_by=neighbour)) == 2
+    world.note.status = NoteStatus.APPROVED
+    db.add(world.note)
+    db.flush()
+    assert agreements.previous_year(db, world.school.id, 2026, readable_by=neighbour) == []
+    assert len(agreements.previous_year(db, world.school.id, 2026, readable_by=ADMIN)) == 2
 
 
 def test_agenda_shows_agreements_under_the_evaluation_item(client, db, world):

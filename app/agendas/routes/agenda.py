@@ -83,7 +83,7 @@ def agenda_context(session, principal, agenda: Agenda, meeting: Meeting, **extra
         "goals": goals,
         "used_goals": used_goals,
         "attachment_urls": urls,
-        "followup": agenda_followup.followup(session, agenda),
+        "followup": agenda_followup.followup(session, agenda, principal),
         "templates": agenda_settings.list_templates(session),
         "theme_item": agenda_themes.theme_item(session, agenda),
         "values": {},
