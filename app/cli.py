@@ -42,7 +42,8 @@ def serve(host: str, port: int, migrate: bool, workers: int) -> None:
     """Serve the web app."""
     import uvicorn
 
-    from app import logs, migrate as migrations
+    from app import logs
+    from app import migrate as migrations
     from app.db import make_engine
 
     settings = get_settings()
@@ -150,7 +151,8 @@ def demo() -> None:
     """Load the catalogue and the demo municipalities, schools, years and logins.
 
     Running it again changes nothing."""
-    from app import demo as demo_data, migrate
+    from app import demo as demo_data
+    from app import migrate
     from app.catalog.load import load_all
 
     migrate.upgrade(get_settings().database_url)

@@ -80,7 +80,7 @@ class Versioned(SQLModel):
     version: int = Field(default=1, nullable=False)
 
     @declared_attr
-    def __mapper_args__(cls) -> dict:  # noqa: N805 - SQLAlchemy's declared_attr signature
+    def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version}
 
 
@@ -202,7 +202,7 @@ def _keep_user_for_error_page(request: Request, session: Session) -> None:
         session.rollback()
         if user is not None and user in session:
             session.refresh(user)
-    except Exception:  # noqa: BLE001 - the original error is the one to report
+    except Exception:
         pass
 
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
-from starlette.datastructures import FormData
-
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 
 from app.i18n import N_, gettext
 

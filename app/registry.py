@@ -31,7 +31,7 @@ class Registry(Generic[T]):
             return item
         self._items.append(item)
         if self._sort_key is not None:
-            self._items.sort(key=self._sort_key)  # type: ignore[arg-type]
+            self._items.sort(key=self._sort_key)
         return item
 
     def remove(self, item: T) -> None:

@@ -127,7 +127,7 @@ def pytest_sessionstart(session):
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - report any reason the server is unusable
+    except Exception as exc:
         message = f"PostgreSQL at {SERVER_URL} is not reachable ({exc.__class__.__name__})."
         if IN_CI:
             pytest.exit(message + " In CI a configured database must be there.", returncode=1)

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 
+import httpx2 as httpx
 import pytest
 from docx import Document
 from fastapi import APIRouter, Depends, Request
@@ -22,7 +23,6 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel, select
 
-import httpx2 as httpx
 from app.forms import INT_MAX, int_or_none, parse_form
 from app.security import SECURITY_HEADERS
 from tests.conftest import csrf, drop_database, login, post_form, provision_database
@@ -57,7 +57,8 @@ def test_an_out_of_range_id_in_any_path_is_404(app, client, db, factory, signed_
         for huge in HUGE_IDS:
             if huge.startswith("-") and ":int}" in route.path:
                 continue  # {id:int} takes digits only: another route answers that path
-            path = re.sub(_PARAM, lambda m: huge if m[1] in names else "x", route.path)
+            path = re.sub(_PARAM, lambda m, huge=huge, names=names: huge if m[1] in names else "x",
+                          route.path)
             for method in route.methods - {"HEAD"}:
                 r = client.request(method, path, headers={"X-CSRF-Token": token},
                                    data={"csrf_token": token} if method != "GET" else None)
@@ -383,7 +384,7 @@ def test_generated_bad_values_to_every_form_and_upload_route_never_get_a_5xx(dem
                   suppress_health_check=list(HealthCheck))
         @given(values=st.dictionaries(st.sampled_from(names), BAD_VALUE, max_size=len(names)),
                upload=st.none() | BAD_FILE, htmx=st.booleans())
-        def post_bad_values(values, upload, htmx):
+        def post_bad_values(values, upload, htmx, method=method, path=path):
             headers = {"X-CSRF-Token": token, **({"HX-Request": "true"} if htmx else {})}
             files = {"file": ("upload.bin", upload, "application/octet-stream")} \
                 if upload is not None else None

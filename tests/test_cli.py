@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.db import make_engine
-from tests.conftest import (_TMP, copy_database, demo_database, drop_database,
-                            provision_database)
+from tests.conftest import _TMP, copy_database, demo_database, drop_database, provision_database
 
 SUS = str(Path(sys.executable).with_name("sus"))
 

@@ -22,9 +22,8 @@ def _break_schema(url):
 def test_a_server_that_exits_fails_at_once_with_its_log():
     conftest.demo_database()  # built once per run; not what is timed here
     started = time.monotonic()
-    with pytest.raises(RuntimeError) as failure:
-        with demo_server("broken", _break_schema):
-            pass
+    with pytest.raises(RuntimeError) as failure, demo_server("broken", _break_schema):
+        pass
     assert time.monotonic() - started < conftest.SERVER_TIMEOUT / 2
     message = str(failure.value)
     assert "broken server exited" in message and "Traceback" in message
@@ -32,6 +31,5 @@ def test_a_server_that_exits_fails_at_once_with_its_log():
 
 def test_a_server_past_its_deadline_fails(monkeypatch):
     monkeypatch.setattr(conftest, "SERVER_TIMEOUT", 0.0)
-    with pytest.raises(RuntimeError, match=r"did not answer /healthz within 0 s"):
-        with demo_server("slow"):
-            pass
+    with pytest.raises(RuntimeError, match=r"did not answer /healthz within 0 s"), demo_server("slow"):
+        pass

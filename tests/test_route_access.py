@@ -3,6 +3,7 @@
 import re
 
 import pytest
+
 from app.route_table import accesses as _accesses
 from app.route_table import api_routes as _routes
 from tests.conftest import csrf, login, post_form

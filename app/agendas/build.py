@@ -204,6 +204,7 @@ def _rebuild(session: Session, agenda: Agenda, template: AgendaTemplate, facts: 
         if item.edited or (themes and theme_target is None) or _own_attachments(session, item):
             continue
         for theme in themes:
+            assert theme_target is not None and theme_target.id is not None  # themes imply it
             theme.item_id = theme_target.id
             theme.position += 1000
             session.add(theme)

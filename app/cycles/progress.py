@@ -64,7 +64,7 @@ def step_progress(session: Session, step: Step, principal: Principal
         row = rows.get(m.school_id)
         if row is None or m.status is MeetingStatus.CANCELLED:
             continue
-        if row.next_meeting is None or row.next_meeting.status is MeetingStatus.HELD:
+        if row.next_meeting is None or row.next_meeting.status is MeetingStatus.HELD:  # type: ignore[attr-defined]
             row.next_meeting = m
         row.meetings += 1
         if m.status in (MeetingStatus.BOOKED, MeetingStatus.HELD):

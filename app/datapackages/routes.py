@@ -248,7 +248,7 @@ def _indicator_ids(session) -> dict[str, int]:
 
     from app.datapackages.models import Indicator
 
-    return {k: i for k, i in session.exec(select(Indicator.key, Indicator.id)).all()}
+    return dict(session.exec(select(Indicator.key, Indicator.id)).all())
 
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/highlights")

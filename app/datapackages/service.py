@@ -587,7 +587,7 @@ def list_imports(session: Session, municipality_id: int, limit: int = 20) -> lis
     return list(session.exec(
         select(DataImport).where(DataImport.municipality_id == municipality_id)
         .options(defer(DataImport.content), defer(DataImport.outcomes))
-        .order_by(DataImport.created_at.desc(), DataImport.id.desc()).limit(limit)))
+        .order_by(col(DataImport.created_at).desc(), col(DataImport.id).desc()).limit(limit)))
 
 
 def history_for(session: Session, import_id: int,

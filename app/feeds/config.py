@@ -3,8 +3,8 @@
 Kept here rather than in app/config.py: only feeds and invitations read them.
 """
 
-from functools import lru_cache
 from email.utils import parseaddr
+from functools import lru_cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict

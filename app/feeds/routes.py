@@ -190,9 +190,9 @@ def make_box(session: Session, principal: Principal, kind: FeedKind, target_id: 
         title = _("Subscribe to the school year %(year)s", year=target.name)
     box = Box(id=f"feed-{kind.value}-{target_id}", kind=kind, target_id=target_id,
               title=title, text=_(BOX_TEXTS[kind]), person=person, next=next_url)
-    if kind in (FeedKind.MUNICIPALITY, FeedKind.YEAR, FeedKind.STEP, FeedKind.SCHOOL):
-        if service.public_spec(session, kind, target_id) is not None:
-            box.public = service.urls(service.public_path(kind, target_id))
+    if (kind in (FeedKind.MUNICIPALITY, FeedKind.YEAR, FeedKind.STEP, FeedKind.SCHOOL)
+            and service.public_spec(session, kind, target_id) is not None):
+        box.public = service.urls(service.public_path(kind, target_id))
     viewer = policy.viewer_for(session, person) if person else None
     if viewer is not None and target is not None and policy.may_open(
             viewer, kind, target.municipality.id, target_id):

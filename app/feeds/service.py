@@ -14,10 +14,11 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import and_, exists, func, or_
@@ -38,7 +39,7 @@ from app.feeds.models import (
     FeedState,
     InvitationPreference,
 )
-from app.feeds.policy import PUBLIC, Viewer, meeting_clause, may_open, sees_municipality, viewer_for
+from app.feeds.policy import PUBLIC, Viewer, may_open, meeting_clause, sees_municipality, viewer_for
 from app.i18n import gettext as _
 from app.meetings.models import MEETING_TYPE_LABELS, Meeting, MeetingParticipant, MeetingStatus
 from app.schools.models import Municipality, Person, PersonFunction, School
@@ -261,7 +262,7 @@ def fingerprint(session: Session, spec: FeedSpec, now: datetime) -> Fingerprint:
     m_id = spec.target.municipality.id
     cutoff = _grace_cutoff(now)
     years = select(SchoolYear.id).where(SchoolYear.municipality_id == m_id)
-    sub = [
+    sub: list[Any] = [
         # Participants: all of them, not joined to the municipality (twice as fast); adding
         # or removing one anywhere only costs a re-render that finds the same bytes.
         select(func.count(MeetingParticipant.id)),
@@ -281,7 +282,7 @@ def fingerprint(session: Session, spec: FeedSpec, now: datetime) -> Fingerprint:
         select(Municipality.updated_at).where(Municipality.id == m_id),
         select(FeedSettings.updated_at).where(FeedSettings.municipality_id == m_id),
     ]
-    row = session.exec(
+    row = session.execute(
         sa.select(
             func.count(Meeting.id), func.coalesce(func.sum(Meeting.id), 0),
             func.coalesce(func.sum(Meeting.sequence), 0),
@@ -364,9 +365,9 @@ def _series_sizes(session: Session, municipality_id: int, keys: set[str]) -> dic
 
 
 def meeting_event(meeting: Meeting, *, school: tuple[str, str | None] | None, public: bool,
-                  agenda: list[str] = (), series_size: int | None = None,
+                  agenda: Sequence[str] = (), series_size: int | None = None,
                   organizer: Address | None = None,
-                  attendees: list[Address] = ()) -> FeedEvent:
+                  attendees: Sequence[Address] = ()) -> FeedEvent:
     """One meeting as an event, in the current locale. Shared by feeds and invitations."""
     school_name, school_address = school or (None, None)
     summary = meeting.title
@@ -401,9 +402,12 @@ def meeting_event(meeting: Meeting, *, school: tuple[str, str | None] | None, pu
     if not location and meeting.location_kind == "school" and school_name:
         location = ", ".join(x for x in (school_name, school_address) if x)
 
+    start: date | datetime
+    end: date | datetime
     if meeting.all_day:
         start, end = ical.local_days(meeting.starts_at, meeting.ends_at)
     else:
+        assert meeting.starts_at is not None  # only booked meetings become events
         start = meeting.starts_at
         end = meeting.ends_at or meeting.starts_at + timedelta(hours=1)
     return FeedEvent(

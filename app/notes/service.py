@@ -258,8 +258,9 @@ def pending_revisions(session: Session, section_id: int, author_id: int | None
                       ) -> list[NoteRevision]:
     """Saves of this writer that lost a conflict and await their choice."""
     return list(session.exec(select(NoteRevision).where(
-        NoteRevision.section_id == section_id, NoteRevision.applied.is_(False),
-        NoteRevision.resolved_at.is_(None), NoteRevision.author_id == author_id).order_by(col(NoteRevision.id))))
+        NoteRevision.section_id == section_id, col(NoteRevision.applied).is_(False),
+        NoteRevision.resolved_at.is_(None), NoteRevision.author_id == author_id
+    ).order_by(col(NoteRevision.id))))
 
 
 def resolve_conflict(session: Session, section: NoteSection, revision: NoteRevision,

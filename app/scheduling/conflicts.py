@@ -125,9 +125,9 @@ def _check_context(session: Session, targets: list[Meeting],
                     (follows if when(b)[0] == when(a)[1] else broken).append((a.id, b.id))
     rides = {b: a for a, b in follows}
     chains: dict[int, list[Meeting]] = {mid: [m] for mid, m in timed.items() if mid not in rides}
-    for a, b in follows:
-        if a in chains:
-            chains[a].append(timed[b])
+    for lead_id, next_id in follows:
+        if lead_id in chains:
+            chains[lead_id].append(timed[next_id])
     placement = {}
     for mid, chain in chains.items():
         lead = chain[0]
@@ -138,8 +138,8 @@ def _check_context(session: Session, targets: list[Meeting],
         w1 = ctx.day_index(step.end_date) if step and step.end_date else 10**6
         parts = []
         for m in chain:
-            ms, me = when(m)
-            parts.append(solver.Part(m.id, ctx.minute(me) - ctx.minute(ms),
+            m_start, m_end = when(m)
+            parts.append(solver.Part(m.id, ctx.minute(m_end) - ctx.minute(m_start),
                                      tuple(required.get(m.id, ()))))
         ctx.problem.jobs.append(solver.Job(key, lead.title, parts, place_of(lead, step), w0, w1,
                                            school_id=lead.school_id))
@@ -233,7 +233,7 @@ def move_plan(session: Session, meeting: Meeting, day: date, start: time
     new_start = local_to_utc(day, start)
     length = (meeting.ends_at - meeting.starts_at) if meeting.starts_at and meeting.ends_at \
         else timedelta(minutes=meetings.planned_duration(session, meeting))
-    plan = {meeting.id: (new_start, new_start + length)}
+    plan: dict[int, tuple[datetime, datetime]] = {meeting.id: (new_start, new_start + length)}
     shift_end = new_start + length
     for f in _chain_after(session, meeting):
         plan[f.id] = (shift_end, shift_end + (f.ends_at - f.starts_at))

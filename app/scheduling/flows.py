@@ -5,7 +5,7 @@ reads from meetings (participants), schools and the year wheel (holidays).
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.cycles import holiday_periods as cycle_holiday_periods
 from app.i18n import TZ
@@ -25,7 +25,7 @@ def proposal_review(session: Session, proposal: Proposal) -> dict:
     if meeting_ids:
         rows = session.exec(select(MeetingParticipant, Person)
                             .join(Person, Person.id == MeetingParticipant.person_id)
-                            .where(MeetingParticipant.meeting_id.in_(meeting_ids))).all()
+                            .where(col(MeetingParticipant.meeting_id).in_(meeting_ids))).all()
         for mp, person in rows:
             people[person.id] = person
             attending[person.id].append(mp.meeting_id)
@@ -61,9 +61,10 @@ def proposal_review(session: Session, proposal: Proposal) -> dict:
     per_person = []
     for pid, mids in attending.items():
         entries = sorted((by_meeting[mid] for mid in mids), key=lambda e: e[0].starts_at)
-        days: dict[date, list] = defaultdict(list)
+        by_day: dict[date, list] = defaultdict(list)
         for item, m in entries:
-            days[item.starts_at.astimezone(TZ).date()].append((item, m, school_names.get(m.school_id, "")))
-        per_person.append((people[pid], sorted(days.items()), len(entries)))
+            by_day[item.starts_at.astimezone(TZ).date()].append(
+                (item, m, school_names.get(m.school_id, "")))
+        per_person.append((people[pid], sorted(by_day.items()), len(entries)))
     per_person.sort(key=lambda e: (-e[2], e[0].name))
     return {"items": items, "weeks": week_rows, "per_person": per_person}

@@ -105,7 +105,7 @@ def _expand(data: bytes, start: datetime, end: datetime) -> list[tuple[datetime,
                 found.append((max(interval[0], start), min(interval[1], end)))
     except CalendarError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any parse failure is the same to the user
+    except Exception as exc:
         raise CalendarError(UNREADABLE) from exc
     found = sorted((a, b) for a, b in found if b > a)
     merged: list[tuple[datetime, datetime]] = []

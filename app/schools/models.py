@@ -3,7 +3,7 @@
 from enum import Enum
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from app.db import Timestamped, Versioned, enum_type
 from app.i18n import N_

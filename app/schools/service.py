@@ -1,8 +1,7 @@
 """Rules for municipalities, schools and people. No HTTP here."""
 
-from collections import Counter
-
 import re
+from collections import Counter
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func

@@ -2,8 +2,9 @@
 bounded time. Used by bench/load/run.py and by tests/test_load.py.
 
 The demo users log in through the login form at the same moment, then every client, with one
-of their sessions, until the deadline opens pages of the demo municipality and, now and then, opens a note and saves a section
-with the version it saw (a conflict, 409, is a correct answer when someone saved first).
+of their sessions, until the deadline opens pages of the demo municipality and, now and then,
+opens a note and saves a section with the version it saw (a conflict, 409, is a correct
+answer when someone saved first).
 """
 
 import asyncio
@@ -144,10 +145,8 @@ def run(base: str, targets: Targets, *, clients: int = 20, seconds: float = 10.0
     result = Result()
 
     async def main():
-        logged_in = []
-        for email in USERS:
-            logged_in.append(httpx.AsyncClient(base_url=base, follow_redirects=False,
-                                               timeout=30))
+        logged_in = [httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=30)
+                     for _ in USERS]
         try:
             outcomes = await asyncio.gather(*(login(c, e) for c, e in zip(logged_in, USERS)),
                                             return_exceptions=True)

@@ -56,10 +56,11 @@ def test_successful_login_resets_the_failure_count(client, factory):
     factory.user("admin", email="anna@test.dk", password="korrekt hest")
     for _ in range(4):
         post_form(client, "/login", {"email": "anna@test.dk", "password": "gæt"})
-    assert post_form(client, "/login", {"email": "anna@test.dk", "password": "korrekt hest"}).status_code == 303
+    right = {"email": "anna@test.dk", "password": "korrekt hest"}
+    assert post_form(client, "/login", right).status_code == 303
     for _ in range(4):
         post_form(client, "/login", {"email": "anna@test.dk", "password": "gæt"})
-    assert post_form(client, "/login", {"email": "anna@test.dk", "password": "korrekt hest"}).status_code == 303
+    assert post_form(client, "/login", right).status_code == 303
 
 
 def test_logout_ends_the_session_on_the_server(client, db, factory):

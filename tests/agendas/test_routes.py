@@ -208,7 +208,7 @@ def test_upload_accepts_real_files_and_refuses_wrong_types_and_sizes(client, db,
     monkeypatch.setattr(agenda_attachments, "MAX_FILE_MB", 0)
     r = upload("stor.pdf", b"%PDF-1.7 and more")
     assert r.status_code == 422 and "Filen er for stor" in r.text
-    files = [a for a in agenda_timeline.timeline(db, agenda, meeting).rows[1].attachments]
+    files = list(agenda_timeline.timeline(db, agenda, meeting).rows[1].attachments)
     assert [a.file_name for a in files] == ["plan.pdf", "data.docx"]
     # Served only to those who may see the agenda, as a download, from outside static/.
     r = client.get(f"/attachments/{files[0].id}")

@@ -279,7 +279,8 @@ def test_a_50000_row_file_in_reasonable_time(db, data_setup, factory):
         for year in range(2021, 2026):
             for key in keys:
                 for g in range(40):
-                    rows.append(f"{year}/{(year + 1) % 100:02d};{number};{key};g{g};{3 + (g % 20) / 10:.1f};{g}")
+                    value = 3 + (g % 20) / 10
+                    rows.append(f"{year}/{(year + 1) % 100:02d};{number};{key};g{g};{value:.1f};{g}")
     assert len(rows) == 50_000
     content = csv_bytes(*rows)
     started = time.perf_counter()

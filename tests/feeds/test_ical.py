@@ -255,8 +255,9 @@ def test_spliced_events_equal_the_librarys_own_calendar(db, world):
 
 
 def test_a_changed_role_changes_the_fingerprint(db, world):
-    from app.accounts.models import RoleAssignment
     from sqlmodel import select
+
+    from app.accounts.models import RoleAssignment
 
     spec = spec_for(db, world, FeedKind.MUNICIPALITY, world.municipality.id, person="leader")
     now = datetime.now(timezone.utc)

@@ -3,15 +3,14 @@ recorded there (HTMX and without JS, with version conflicts), and the agreement 
 
 from bs4 import BeautifulSoup
 
+from app.accounts.access import Grant, Principal
+from app.accounts.models import Role
 from app.agendas import build as agenda_build
 from app.agendas import followup as agenda_followup
 from app.notes import agreements
 from app.notes import followup as notes_followup
-from app.accounts.access import Grant, Principal
-from app.accounts.models import Role
 from app.notes.models import AgreementStatus, NoteStatus
 from tests.conftest import login, post_form
-
 
 ADMIN = Principal(grants=(Grant(Role.ADMIN, None, None),))
 
