@@ -4,20 +4,16 @@ tests/test_visibility.py). Requests get their own sessions, as in production."""
 
 import atexit
 import html
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from tests.conftest import _TMP, drop_database, provision_database
+from tests.conftest import copy_database, demo_database, drop_database
 
 
 @cache
@@ -26,13 +22,9 @@ def demo_app():
     from app.config import get_settings
     from app.main import create_app
 
-    url = provision_database("demo-site")
+    # A copy of the run's one demo load (tests/conftest.py), so `sus demo` runs once per run.
+    url = copy_database(demo_database(), "demo-site")
     atexit.register(drop_database, url)
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "SUS_DATABASE_URL": url, "SUS_VAR_DIR": str(_TMP / "demo-site-var"),
-           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    sus = str(Path(sys.executable).with_name("sus"))
-    subprocess.run([sus, "demo"], env=env, check=True, capture_output=True)
     app = create_app(get_settings().model_copy(update={"database_url": url}))
     atexit.register(app.state.engine.dispose)
     return app, app.state.engine

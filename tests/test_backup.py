@@ -67,7 +67,7 @@ def _attach(var: Path):
         from sqlmodel import Session, select
 
         from app import config
-        from app.agendas import service as agendas
+        from app.agendas import attachments as agendas
         from app.agendas.models import Agenda, AgendaItem
         from app.db import make_engine
 

@@ -38,7 +38,13 @@ def _has_security_headers(response) -> bool:
 
 
 def _int_params(route) -> list[str]:
-    return [f.name for f in route.dependant.path_params if f.field_info.annotation is int]
+    """The route's whole-number path parameters, also those its loaders take."""
+    def walk(dependant):
+        yield from dependant.path_params
+        for sub in dependant.dependencies:
+            yield from walk(sub)
+
+    return sorted({f.name for f in walk(route.dependant) if f.field_info.annotation is int})
 
 
 # --- out-of-range ids ------------------------------------------------------------------------
@@ -153,14 +159,14 @@ def test_a_word_soft_line_break_in_a_note_gives_a_docx_that_opens(client, db, wo
 
 
 def test_control_characters_in_an_agenda_give_a_docx_that_opens(client, db, world):  # noqa: F811
-    from app.agendas import service as agendas
+    from app.agendas import timeline as agenda_timeline
 
     agenda = world.agenda(db)
     agenda.intro = "Velkommen\x0btil mødet\x07"
     agenda.closing = "Tak\x01 for i dag"
     db.add(agenda)
     db.commit()
-    agendas.timeline(db, agenda, world.meeting)
+    agenda_timeline.timeline(db, agenda, world.meeting)
     login(client, db, world.consultant)
     r = client.get(f"/agendas/{agenda.id}/agenda.docx")
     assert r.status_code == 200, r.text[:300]

@@ -15,7 +15,7 @@ from app.agendas.routes.agenda import OpenAgenda, load_agenda, render_agenda
 from app.agendas.routes.items import item_or_404
 from app.agendas.routes.themes import closed_message, theme_guard, theme_or_404
 from app.db import SessionDep
-from app.forms import FieldError, FormDep, int_or_none, parse_form
+from app.forms import FieldError, FormDep, parse_form
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.web import redirect
@@ -31,14 +31,14 @@ def add_attachment(request: Request, opened: OpenAgenda, principal: SignedIn,
     agenda, meeting = opened
     can_manage = policy.can_manage_agenda(principal, meeting)
     item = theme = None
-    if int_or_none(form.get("theme_id")):
-        theme = theme_or_404(session, agenda, int_or_none(form.get("theme_id")))
+    if form.get("theme_id"):
+        theme = theme_or_404(session, agenda, form.get("theme_id"))
         if not can_manage and not theme_guard(session, principal, agenda, meeting, theme):
             return redirect(request, f"/agendas/{agenda.id}", message=closed_message(),
                             level="error")
-    elif int_or_none(form.get("item_id")):
+    elif form.get("item_id"):
         require(can_manage)
-        item = item_or_404(session, agenda, int_or_none(form.get("item_id")))
+        item = item_or_404(session, agenda, form.get("item_id"))
     else:
         raise HTTPException(400)
     upload = form.get("file")

@@ -9,7 +9,7 @@ from app.agendas import policy
 from app.agendas.models import AgendaItem
 from app.agendas.routes.agenda import OpenAgenda, agenda_context, render_agenda
 from app.db import SessionDep
-from app.forms import FormDep, parse_form
+from app.forms import FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
 from app.versioned import save_versioned
 from app.web import is_htmx, redirect, render
@@ -20,7 +20,9 @@ router = APIRouter()
 
 
 def item_or_404(session, agenda, item_id) -> AgendaItem:
-    item = agenda_items.get_item(session, agenda, item_id)
+    """The agenda's item; 404 for an id that is missing, not a number or out of range."""
+    number = int_or_none(item_id)
+    item = agenda_items.get_item(session, agenda, number) if number is not None else None
     if item is None:
         raise HTTPException(404)
     return item

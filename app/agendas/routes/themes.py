@@ -10,7 +10,7 @@ from app.agendas import themes as agenda_themes
 from app.agendas.models import AgendaTheme
 from app.agendas.routes.agenda import OpenAgenda, agenda_context, render_agenda
 from app.db import SessionDep
-from app.forms import FieldError, FormDep, parse_form
+from app.forms import FieldError, FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
 from app.versioned import save_versioned
 from app.web import is_htmx, redirect, render
@@ -21,7 +21,9 @@ router = APIRouter()
 
 
 def theme_or_404(session, agenda, theme_id) -> AgendaTheme:
-    theme = agenda_themes.get_theme(session, agenda, theme_id)
+    """The agenda's theme; 404 for an id that is missing, not a number or out of range."""
+    number = int_or_none(theme_id)
+    theme = agenda_themes.get_theme(session, agenda, number) if number is not None else None
     if theme is None:
         raise HTTPException(404)
     return theme
