@@ -1,7 +1,9 @@
 """Editing the agenda's items.
 """
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from app.accounts.access import SignedIn, require
 from app.agendas import items as agenda_items
@@ -28,6 +30,14 @@ def item_or_404(session, agenda, item_id) -> AgendaItem:
     return item
 
 
+def load_item(opened: OpenAgenda, item_id: int, session: SessionDep) -> AgendaItem:
+    """The item of the agenda in the path; the agenda's own loader applies its policy."""
+    return item_or_404(session, opened[0], item_id)
+
+
+ItemDep = Annotated[AgendaItem, Depends(load_item)]
+
+
 def _item_values(item: AgendaItem) -> dict:
     return {"title": item.title, "description": item.description,
             "owner": item.owner.value if item.owner else "", "minutes": item.minutes,
@@ -35,11 +45,10 @@ def _item_values(item: AgendaItem) -> dict:
 
 
 @router.get("/agendas/{agenda_id}/items/{item_id}/edit")
-def edit_item_form(request: Request, opened: OpenAgenda, item_id: int, principal: SignedIn,
+def edit_item_form(request: Request, opened: OpenAgenda, item: ItemDep, principal: SignedIn,
                    session: SessionDep):
     agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
-    item = item_or_404(session, agenda, item_id)
     return render(request, "agendas/item_form.html", {
         **agenda_context(session, principal, agenda, meeting),
         "item": item, "values": _item_values(item), "errors": {}, "conflict": None,
@@ -47,11 +56,10 @@ def edit_item_form(request: Request, opened: OpenAgenda, item_id: int, principal
 
 
 @router.post("/agendas/{agenda_id}/items/{item_id}")
-def save_item(request: Request, opened: OpenAgenda, item_id: int, principal: SignedIn,
+def save_item(request: Request, opened: OpenAgenda, item: ItemDep, principal: SignedIn,
               session: SessionDep, form: FormDep):
     agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
-    item = item_or_404(session, agenda, item_id)
     result = parse_form(agenda_items.ItemForm, form)
     return save_versioned(
         session, form, item, result,
@@ -82,20 +90,19 @@ def add_item(request: Request, opened: OpenAgenda, principal: SignedIn, session:
 
 
 @router.post("/agendas/{agenda_id}/items/{item_id}/delete")
-def delete_item(request: Request, opened: OpenAgenda, item_id: int, principal: SignedIn,
+def delete_item(request: Request, opened: OpenAgenda, item: ItemDep, principal: SignedIn,
                 session: SessionDep):
     agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
-    agenda_items.delete_item(session, item_or_404(session, agenda, item_id))
+    agenda_items.delete_item(session, item)
     return redirect(request, f"/agendas/{agenda.id}", message=_("The item is removed."))
 
 
 @router.post("/agendas/{agenda_id}/items/{item_id}/move")
-def move_item(request: Request, opened: OpenAgenda, item_id: int, principal: SignedIn,
+def move_item(request: Request, opened: OpenAgenda, item: ItemDep, principal: SignedIn,
               session: SessionDep, form: FormDep):
     agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
-    item = item_or_404(session, agenda, item_id)
     direction = "up" if form.get("direction") == "up" else "down"
     agenda_items.move_item(session, agenda, item, direction)
     if is_htmx(request):

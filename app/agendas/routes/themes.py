@@ -1,7 +1,9 @@
 """The school's themes on the agenda: proposed, edited, accepted, reordered.
 """
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from app.accounts.access import SignedIn, require
 from app.agendas import goals as agenda_goals
@@ -27,6 +29,14 @@ def theme_or_404(session, agenda, theme_id) -> AgendaTheme:
     if theme is None:
         raise HTTPException(404)
     return theme
+
+
+def load_theme(opened: OpenAgenda, theme_id: int, session: SessionDep) -> AgendaTheme:
+    """The theme of the agenda in the path; the agenda's own loader applies its policy."""
+    return theme_or_404(session, opened[0], theme_id)
+
+
+ThemeDep = Annotated[AgendaTheme, Depends(load_theme)]
 
 
 def closed_message() -> str:
@@ -85,10 +95,9 @@ def theme_guard(session, principal, agenda, meeting, theme) -> bool:
 
 
 @router.get("/agendas/{agenda_id}/themes/{theme_id}/edit")
-def edit_theme_form(request: Request, opened: OpenAgenda, theme_id: int, principal: SignedIn,
+def edit_theme_form(request: Request, opened: OpenAgenda, theme: ThemeDep, principal: SignedIn,
                     session: SessionDep):
     agenda, meeting = opened
-    theme = theme_or_404(session, agenda, theme_id)
     if not theme_guard(session, principal, agenda, meeting, theme):
         return render_agenda(request, session, principal, agenda, meeting, status_code=403,
                      refused=True)
@@ -99,10 +108,9 @@ def edit_theme_form(request: Request, opened: OpenAgenda, theme_id: int, princip
 
 
 @router.post("/agendas/{agenda_id}/themes/{theme_id}")
-def save_theme(request: Request, opened: OpenAgenda, theme_id: int, principal: SignedIn,
+def save_theme(request: Request, opened: OpenAgenda, theme: ThemeDep, principal: SignedIn,
                session: SessionDep, form: FormDep):
     agenda, meeting = opened
-    theme = theme_or_404(session, agenda, theme_id)
     result = parse_form(agenda_themes.ThemeForm, form)
     if not theme_guard(session, principal, agenda, meeting, theme):
         return render(request, "agendas/theme_form.html", {
@@ -124,10 +132,9 @@ def save_theme(request: Request, opened: OpenAgenda, theme_id: int, principal: S
 
 
 @router.post("/agendas/{agenda_id}/themes/{theme_id}/delete")
-def delete_theme(request: Request, opened: OpenAgenda, theme_id: int, principal: SignedIn,
+def delete_theme(request: Request, opened: OpenAgenda, theme: ThemeDep, principal: SignedIn,
                  session: SessionDep):
     agenda, meeting = opened
-    theme = theme_or_404(session, agenda, theme_id)
     if not theme_guard(session, principal, agenda, meeting, theme):
         return redirect(request, f"/agendas/{agenda.id}", message=closed_message(),
                         level="error")
@@ -136,11 +143,10 @@ def delete_theme(request: Request, opened: OpenAgenda, theme_id: int, principal:
 
 
 @router.post("/agendas/{agenda_id}/themes/{theme_id}/accept")
-def accept_theme(request: Request, opened: OpenAgenda, theme_id: int, principal: SignedIn,
+def accept_theme(request: Request, opened: OpenAgenda, theme: ThemeDep, principal: SignedIn,
                  session: SessionDep, form: FormDep):
     agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
-    theme = theme_or_404(session, agenda, theme_id)
     agenda_themes.set_accepted(session, theme, form.get("accepted") == "1")
     if is_htmx(request):
         return render_agenda(request, session, principal, agenda, meeting,
@@ -149,11 +155,10 @@ def accept_theme(request: Request, opened: OpenAgenda, theme_id: int, principal:
 
 
 @router.post("/agendas/{agenda_id}/themes/{theme_id}/move")
-def move_theme(request: Request, opened: OpenAgenda, theme_id: int, principal: SignedIn,
+def move_theme(request: Request, opened: OpenAgenda, theme: ThemeDep, principal: SignedIn,
                session: SessionDep, form: FormDep):
     agenda, meeting = opened
     require(policy.can_manage_agenda(principal, meeting))
-    theme = theme_or_404(session, agenda, theme_id)
     direction = "up" if form.get("direction") == "up" else "down"
     agenda_themes.move_theme(session, theme, direction)
     if is_htmx(request):
