@@ -390,15 +390,18 @@ def test_generated_bad_values_to_every_form_and_upload_route_never_get_a_5xx(dem
                   suppress_health_check=list(HealthCheck))
         @given(values=st.dictionaries(st.sampled_from(names), BAD_VALUE, max_size=len(names)),
                upload=st.none() | BAD_FILE, htmx=st.booleans())
-        def post_bad_values(values, upload, htmx, method=method, path=path):
+        # Called at once, in this iteration: the loop's method and path are the right ones.
+        def post_bad_values(values, upload, htmx):
             headers = {"X-CSRF-Token": token, **({"HX-Request": "true"} if htmx else {})}
             files = {"file": ("upload.bin", upload, "application/octet-stream")} \
                 if upload is not None else None
-            r = client.request(method, path, data={"csrf_token": token, **values}, files=files,
-                               headers=headers)
+            r = client.request(method, path,  # noqa: B023
+                               data={"csrf_token": token, **values}, files=files, headers=headers)
             assert r.status_code < 500, (
-                f"{method} {path} {values!r:.300} answered {r.status_code}: {r.text[:300]}")
-            assert _has_security_headers(r), f"{method} {path} lacks the security headers"
+                f"{method} {path} {values!r:.300} answered {r.status_code}: "  # noqa: B023
+                f"{r.text[:300]}")
+            assert _has_security_headers(r), \
+                f"{method} {path} lacks the security headers"  # noqa: B023
 
         post_bad_values()
 

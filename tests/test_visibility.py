@@ -131,3 +131,26 @@ def test_the_walk_can_see_what_it_must_hide():
             .where(Note.status != NoteStatus.PUBLISHED))}
     assert lus & set(listed("konsulent@ringsted.demo")["meeting"])
     assert unpublished & set(listed("konsulent@skanderborg.demo")["agreement"])
+
+
+def test_a_scheduling_conflict_does_not_name_a_meeting_the_reader_may_not_read():
+    """A clash with another school's LUS talk is shown to this school's leader as a clash with
+    "another meeting"; the consultant, who may read the talk, sees its title."""
+    from app.meetings.models import Meeting
+    from app.scheduling import conflicts
+
+    _app, engine = demo_app()
+    leader = principal_for("leder@byskovskolen.demo")
+    consultant = principal_for("konsulent@ringsted.demo")
+    with Session(engine) as s:
+        lus = next(m for m in s.exec(select(Meeting).where(Meeting.confidential.is_(True)))
+                   if m.school_id not in leader.school_ids()
+                   and m.municipality_id in leader.municipality_ids())
+        own = next(m for m in s.exec(select(Meeting).where(
+            Meeting.school_id.in_(leader.school_ids()), Meeting.confidential.is_(False))))
+        found = {own.id: [conflicts.Conflict(own.id, "overlap", "Skolechefen", lus.title,
+                                             other_id=lus.id)]}
+        (for_leader,) = conflicts.for_reader(s, found, leader)[own.id]
+        (for_consultant,) = conflicts.for_reader(s, found, consultant)[own.id]
+    assert lus.title not in for_leader.text and "et andet møde" in for_leader.text
+    assert lus.title in for_consultant.text

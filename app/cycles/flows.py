@@ -14,10 +14,11 @@ from app.meetings.models import Meeting, MeetingStatus
 from app.schools.models import School
 
 
-def meetings_per_step(session: Session, year: SchoolYear) -> dict[int, dict]:
-    """Per step: its meetings, booked and held (for the list beside the wheel)."""
+def meetings_per_step(session: Session, year: SchoolYear, principal: Principal
+                      ) -> dict[int, dict]:
+    """Per step: the meetings `principal` may read, booked and held (beside the wheel)."""
     out: dict[int, dict] = {}
-    for m in meetings.list_meetings(session, school_year_id=year.id):
+    for m in meetings.list_meetings(session, school_year_id=year.id, readable_by=principal):
         if m.step_id is None or m.status is MeetingStatus.CANCELLED:
             continue
         row = out.setdefault(m.step_id, {"meetings": 0, "booked": 0, "held": 0})
@@ -27,10 +28,12 @@ def meetings_per_step(session: Session, year: SchoolYear) -> dict[int, dict]:
     return out
 
 
-def meetings_per_day(session: Session, year: SchoolYear) -> dict[date, tuple[int, int]]:
-    """Per day: the year's meetings and how many of them are held (for the wheel)."""
+def meetings_per_day(session: Session, year: SchoolYear, principal: Principal
+                     ) -> dict[date, tuple[int, int]]:
+    """Per day: the year's meetings `principal` may read and how many are held (the wheel)."""
     days: dict[date, tuple[int, int]] = {}
-    for mt in meetings.list_meetings(session, school_year_id=year.id, include_cancelled=False):
+    for mt in meetings.list_meetings(session, school_year_id=year.id, include_cancelled=False,
+                                     readable_by=principal):
         if mt.starts_at:
             d = local(mt.starts_at).date()
             count, held = days.get(d, (0, 0))
@@ -38,10 +41,11 @@ def meetings_per_day(session: Session, year: SchoolYear) -> dict[date, tuple[int
     return days
 
 
-def meeting_days(session: Session, year: SchoolYear) -> list[date]:
-    """The day of each of the year's meetings that has a time (for the timeline)."""
+def meeting_days(session: Session, year: SchoolYear, principal: Principal) -> list[date]:
+    """The day of each meeting of the year with a time that `principal` may read (timeline)."""
     return [local(mt.starts_at).date() for mt in meetings.list_meetings(
-        session, school_year_id=year.id, include_cancelled=False) if mt.starts_at]
+        session, school_year_id=year.id, include_cancelled=False, readable_by=principal)
+        if mt.starts_at]
 
 
 def school_meetings(session: Session, year: SchoolYear, school: School,

@@ -6,18 +6,20 @@ conflict nobody accepted.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from app.accounts.access import Principal
 from app.cycles.models import Step
 from app.db import check_version, utcnow
 from app.i18n import N_, TZ
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingStatus, MeetingType
+from app.meetings.policy import readable_meetings
 from app.scheduling import solver
 from app.scheduling.availability import get_settings, local_to_utc
 from app.scheduling.problem import (
@@ -41,6 +43,8 @@ class Conflict:
     person: str = ""
     other: str = ""
     detail: str = ""
+    other_id: int | None = None
+    """The other meeting `other` names, so a reader who may not read it sees no title."""
 
     @property
     def text(self) -> str:
@@ -170,7 +174,8 @@ def check(session: Session, targets: list[Meeting],
     found: dict[int, list[Conflict]] = defaultdict(list)
     titles = {m.id: m.title for chain in ctx.job_meetings.values() for m in chain}
     for lead, follower in extra["broken"]:
-        found[follower].append(Conflict(follower, "follow", other=titles.get(lead, "")))
+        found[follower].append(Conflict(follower, "follow", other=titles.get(lead, ""),
+                                        other_id=lead))
 
     def add(mid: int, conflict: Conflict) -> None:
         if conflict not in found[mid]:
@@ -178,13 +183,15 @@ def check(session: Session, targets: list[Meeting],
 
     for v in solver.violations(ctx.problem, placement):
         other = ctx.label(v.other) if v.other else ""
+        other_id = ctx.meeting_id(v.other) if v.other else None
         for m in ctx.job_meetings[v.job]:
-            add(m.id, Conflict(m.id, v.kind, ctx.person_label(v.person), other, v.detail))
+            add(m.id, Conflict(m.id, v.kind, ctx.person_label(v.person), other, v.detail,
+                               other_id))
         # A clash is the other meeting's problem too, if we were asked about it.
         if v.other in ctx.job_meetings and v.kind in ("overlap", "gap"):
             for m in ctx.job_meetings[v.other]:
                 add(m.id, Conflict(m.id, v.kind, ctx.person_label(v.person), ctx.label(v.job),
-                                   v.detail))
+                                   v.detail, ctx.meeting_id(v.job)))
     wanted = {m.id for m in targets}
     return {mid: cs for mid, cs in found.items() if mid in wanted and cs}
 
@@ -268,3 +275,16 @@ def move(session: Session, meeting: Meeting, data: MoveForm,
     session.commit()
     session.refresh(meeting)
     return conflicts
+
+
+def for_reader(session: Session, found: dict[int, list[Conflict]], principal: Principal
+               ) -> dict[int, list[Conflict]]:
+    """The conflicts as `principal` may read them: another meeting they may not read (a LUS
+    talk of another school) is named only as "another meeting"."""
+    other_ids = {c.other_id for cs in found.values() for c in cs if c.other_id is not None}
+    readable = set(session.exec(select(Meeting.id).where(
+        col(Meeting.id).in_(other_ids), readable_meetings(principal)))) if other_ids else set()
+    hidden = _("another meeting")
+    return {mid: [replace(c, other=hidden) if c.other_id is not None
+                  and c.other_id not in readable else c for c in cs]
+            for mid, cs in found.items()}

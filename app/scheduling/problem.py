@@ -72,6 +72,14 @@ class Context:
             return self.fixed_meetings[key].title
         return key
 
+    def meeting_id(self, key: str) -> int | None:
+        """The meeting behind a job or fixed key (the lead of a chain)."""
+        if key in self.job_meetings:
+            return self.job_meetings[key][0].id
+        if key in self.fixed_meetings:
+            return self.fixed_meetings[key].id
+        return None
+
     def person_label(self, pid: int | None) -> str:
         person = self.persons.get(pid)
         if person is None:

@@ -99,13 +99,13 @@ def year_wheel(request: Request, opened: OpenYear, principal: SignedIn,
     m, year = opened
     steps = cycle_years.list_steps(session, year.id)
     holidays = cycle_holiday_periods.list_holidays(session, year)
-    days = flows.meetings_per_day(session, year)
+    days = flows.meetings_per_day(session, year, principal)
     return render(request, "cycles/year.html", {
         "municipality": m, "school_year": year, "steps": steps,
         "template_name": _template_name(session, year),
         "wheel": wheel.build(year, steps, holidays, common.today(), days),
         "holidays": holidays,
-        "progress": flows.meetings_per_step(session, year),
+        "progress": flows.meetings_per_step(session, year, principal),
         "years": cycle_years.list_school_years(session, m.id),
         "done": sum(1 for s in steps if s.status is StepStatus.DONE),
         "status_labels": STEP_STATUS_LABELS,
@@ -121,7 +121,7 @@ def year_timeline(request: Request, opened: OpenYear, principal: SignedIn, sessi
     m, year = opened
     steps = cycle_years.list_steps(session, year.id)
     holidays = cycle_holiday_periods.list_holidays(session, year)
-    days = flows.meeting_days(session, year)
+    days = flows.meeting_days(session, year, principal)
     return render(request, "cycles/timeline.html", {
         "municipality": m, "school_year": year,
         "weeks": wheel.weeks(year, steps, holidays, days, common.today()),

@@ -157,7 +157,7 @@ def step_section(session, principal, step: Step):
     if step.scope is not StepScope.PER_SCHOOL:
         return None
     year = cycle_years.get_school_year(session, step.school_year_id)
-    found = conflicts.conflicts_for_step(session, step)
+    found = conflicts.for_reader(session, conflicts.conflicts_for_step(session, step), principal)
     titles = {m.id: m for m in meetings.list_meetings(session, step_id=step.id,
                                                       readable_by=principal)}
     return {"step": step, "can_schedule": policy.can_schedule(principal, year) and not step.follows,

@@ -94,7 +94,8 @@ def save_preference(request: Request, school: Annotated[School, Depends(load_pre
 
 
 def school_section(session, principal, school: School):
-    found = conflicts.conflicts_for_school(session, school)
+    found = conflicts.for_reader(session, conflicts.conflicts_for_school(session, school),
+                                 principal)
     titles = {m.id: m for m in meetings.list_meetings(session, school_id=school.id,
                                                       readable_by=principal)}
     preference = availability.get_preference(session, school.id)
