@@ -12,6 +12,7 @@ import random
 import re
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx2 as httpx
@@ -166,7 +167,10 @@ def run(base: str, targets: Targets, *, clients: int = 20, seconds: float = 10.0
                     random.Random(seed + i), write_share) for i in range(clients)))
         result.seconds = time.monotonic() - start
 
-    asyncio.run(main())
+    # In a thread of its own: the caller's thread may already run an event loop (a test
+    # session with Playwright's sync API open does).
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result()
     return result
 
 
