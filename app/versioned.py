@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi.responses import Response
+from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel
 
 from app.db import StaleVersion
@@ -48,9 +49,21 @@ def save_versioned(
         except FieldError as err:
             parsed.add(err)
         except StaleVersion:
-            session.refresh(record)
+            if inspect(record).persistent:  # defaults not saved yet have nothing to reload
+                session.refresh(record)
             conflict = theirs(record) if theirs else record
         else:
             return done(saved)
     return again(values=parsed.values, errors=parsed.errors, conflict=conflict,
                  status_code=409 if conflict is not None else 422)
+
+
+def stale_settings(errors: dict, conflict: Any, field: str) -> dict:
+    """A settings page's errors, with the conflict said at `field` when someone saved the
+    settings in between (the page then shows the stored settings and the user's input)."""
+    from app.i18n import gettext as _
+
+    if conflict is None:
+        return errors
+    return {**errors, field: _("Someone else changed the settings meanwhile. Check them and "
+                               "save again.")}

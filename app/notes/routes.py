@@ -39,7 +39,7 @@ from app.notes.models import (
 )
 from app.schools import service as schools
 from app.schools.models import School
-from app.versioned import save_versioned
+from app.versioned import save_versioned, stale_settings
 from app.web import is_htmx, redirect, render
 
 router = APIRouter()
@@ -377,19 +377,12 @@ def settings_page(request: Request, municipality: SettingsMunicipalityDep, princ
 def save_settings(request: Request, municipality: SettingsMunicipalityDep, principal: SignedIn,
                   session: SessionDep, form: FormDep):
     row = service.municipality_settings(session, municipality.id)
-    result = parse_form(service.SettingsForm, form)
-    if result.ok:
-        try:
-            service.update_settings(session, row, result.data,
-                                    expected_version=int_or_none(form.get("version")))
-        except FieldError as err:
-            result.add(err)
-        except StaleVersion:
-            result.errors["template_key"] = _(
-                "Someone else changed the settings meanwhile. Check them and save again.")
-            session.refresh(row)
-        else:
-            return redirect(request, f"/municipalities/{municipality.id}/note-settings",
-                            message=_("Changes saved."))
-    return _settings_page(request, session, municipality, row, values=result.values,
-                          errors=result.errors, status_code=422)
+    return save_versioned(
+        session, form, row, parse_form(service.SettingsForm, form),
+        apply=lambda data, version: service.update_settings(session, row, data,
+                                                            expected_version=version),
+        done=lambda _saved: redirect(request, f"/municipalities/{municipality.id}/note-settings",
+                                     message=_("Changes saved.")),
+        again=lambda values, errors, conflict, status_code: _settings_page(
+            request, session, municipality, row, values=values,
+            errors=stale_settings(errors, conflict, "template_key"), status_code=status_code))

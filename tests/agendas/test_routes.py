@@ -349,6 +349,14 @@ def test_settings_page(client, db, setup):
     r = post_form(client, url, {"template_key": "nope", "large_school_threshold": "0",
                                 "version": row.version + 1})
     assert r.status_code == 422
+    # A save based on the version before someone else's: refused, the input kept.
+    db.refresh(row)
+    r = post_form(client, url, {"template_key": "stevns", "large_school_threshold": "700",
+                                "version": row.version - 1})
+    assert r.status_code == 409
+    assert "En anden har ændret indstillingerne imens" in r.text and 'value="700"' in r.text
+    db.refresh(row)
+    assert row.template_key == "aalborg" and row.large_school_threshold == 650
     client.cookies.clear()
     login(client, db, leader)
     assert client.get(url).status_code == 403

@@ -163,6 +163,14 @@ def test_settings_and_school_preferences(client, db, factory, svendborg):
         "travel_minutes": "20", "administration_place": "Rådhuset, mødelokale 2",
         "day_start": "08:00", "day_end": "15:30", "buffer_minutes": "15"})
     assert r.status_code == 303
+    saved = availability.get_settings(db, y.municipality.id)
+    assert saved.travel_minutes == 20
+    # Someone saved in between: refused with a message, the input kept, nothing changed.
+    r = post_form(client, f"/municipalities/{y.municipality.id}/scheduling", {
+        "travel_minutes": "45", "administration_place": "Rådhuset", "day_start": "08:00",
+        "day_end": "15:30", "buffer_minutes": "15", "version": saved.version - 1})
+    assert r.status_code == 409
+    assert "En anden har ændret indstillingerne imens" in r.text and 'value="45"' in r.text
     assert availability.get_settings(db, y.municipality.id).travel_minutes == 20
     school = y.schools[0]
     r = post_form(client, f"/schools/{school.id}/meeting-preference", {

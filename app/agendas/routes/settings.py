@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Request
 from app.accounts.access import SignedIn, require
 from app.agendas import policy
 from app.agendas import settings as agenda_settings
-from app.db import SessionDep, StaleVersion
-from app.forms import FieldError, FormDep, int_or_none, parse_form
+from app.db import SessionDep
+from app.forms import FormDep, parse_form
 from app.i18n import gettext as _
 from app.loading import checked_id, found
 from app.schools import service as schools
 from app.schools.models import Municipality
+from app.versioned import save_versioned, stale_settings
 from app.web import redirect, render
 
 router = APIRouter()
@@ -56,19 +57,12 @@ def settings_page(request: Request, municipality: SettingsMunicipality, principa
 def save_settings(request: Request, municipality: SettingsMunicipality, principal: SignedIn,
                   session: SessionDep, form: FormDep):
     row = agenda_settings.municipality_settings(session, municipality.id)
-    result = parse_form(agenda_settings.SettingsForm, form)
-    if result.ok:
-        try:
-            agenda_settings.update_settings(session, row, result.data,
-                                    expected_version=int_or_none(form.get("version")))
-        except FieldError as err:
-            result.add(err)
-        except StaleVersion:
-            result.errors["template_key"] = _(
-                "Someone else changed the settings meanwhile. Check them and save again.")
-            session.refresh(row)
-        else:
-            return redirect(request, f"/municipalities/{municipality.id}/agenda-settings",
-                            message=_("Changes saved."))
-    return _settings_page(request, session, municipality, row, values=result.values,
-                          errors=result.errors, status_code=422)
+    return save_versioned(
+        session, form, row, parse_form(agenda_settings.SettingsForm, form),
+        apply=lambda data, version: agenda_settings.update_settings(
+            session, row, data, expected_version=version),
+        done=lambda _saved: redirect(request, f"/municipalities/{municipality.id}/agenda-settings",
+                                     message=_("Changes saved.")),
+        again=lambda values, errors, conflict, status_code: _settings_page(
+            request, session, municipality, row, values=values,
+            errors=stale_settings(errors, conflict, "template_key"), status_code=status_code))

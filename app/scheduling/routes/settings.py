@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from app.accounts.access import SignedIn, Staff, require
-from app.db import SessionDep, StaleVersion
-from app.forms import FormDep, int_or_none, parse_form
+from app.db import SessionDep
+from app.forms import FormDep, parse_form
 from app.i18n import gettext as _
 from app.loading import checked_id, found
 from app.meetings import service as meetings
@@ -16,6 +16,7 @@ from app.scheduling import availability, conflicts, policy
 from app.scheduling.routes.common import MultiValues, weekday_options, weekdays_of
 from app.schools import service as schools
 from app.schools.models import Municipality, School
+from app.versioned import save_versioned, stale_settings
 from app.web import redirect, render
 
 router = APIRouter()
@@ -56,19 +57,16 @@ def settings_page(request: Request, municipality: SettingsMunicipality,
 @router.post("/municipalities/{municipality_id}/scheduling")
 def save_settings(request: Request, municipality: SettingsMunicipality,
                   session: SessionDep, form: FormDep):
-    result = parse_form(availability.SettingsForm, form)
-    if result.ok:
-        try:
-            availability.save_settings(session, municipality.id, result.data,
-                                  int_or_none(form.get("version")))
-        except StaleVersion:
-            result.errors["__all__"] = _("Someone else saved the settings meanwhile. Check "
-                                         "them and save again.")
-        else:
-            return redirect(request, f"/municipalities/{municipality.id}/scheduling",
-                            message=_("Changes saved."))
-    return _settings_page(request, session, municipality, values=result.values,
-                          errors=result.errors, status_code=422)
+    return save_versioned(
+        session, form, availability.get_settings(session, municipality.id),
+        parse_form(availability.SettingsForm, form),
+        apply=lambda data, version: availability.save_settings(session, municipality.id, data,
+                                                               version),
+        done=lambda _saved: redirect(request, f"/municipalities/{municipality.id}/scheduling",
+                                     message=_("Changes saved.")),
+        again=lambda values, errors, conflict, status_code: _settings_page(
+            request, session, municipality, values=values,
+            errors=stale_settings(errors, conflict, "__all__"), status_code=status_code))
 
 
 def load_preference_school(school_id: int, session: SessionDep, principal: SignedIn) -> School:
