@@ -47,8 +47,9 @@ def login(
     settings = get_settings()
     # The peer, or the client a trusted proxy names (SUS_TRUSTED_PROXIES, see app.main).
     ip = request.client.host if request.client else "unknown"
+    device = service.device_of(settings, request.cookies.get(service.DEVICE_COOKIE), email)
     try:
-        user = service.authenticate(session, settings, email, password, ip)
+        user = service.authenticate(session, settings, email, password, ip, device)
     except service.TooManyAttempts as exc:
         if exc.by_address:
             error = ngettext(
@@ -85,6 +86,11 @@ def login(
         secure=settings.secure_cookies,
         path="/",
     )
+    # This browser is known to the account from now on: failed logins elsewhere never make
+    # it wait (it keeps a count of its own).
+    value, _device = service.device_cookie(settings, user.email, device)
+    response.set_cookie(service.DEVICE_COOKIE, value, max_age=365 * 86400, httponly=True,
+                        samesite="lax", secure=settings.secure_cookies, path="/login")
     return response
 
 

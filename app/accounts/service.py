@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
@@ -52,8 +53,33 @@ def get_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-ACCOUNT, ADDRESS = "account:", "address:"
-"""Prefixes of LoginThrottle keys."""
+ACCOUNT, ADDRESS, DEVICE = "account:", "address:", "device:"
+"""Prefixes of LoginThrottle keys. A browser that has logged in to the account before (its
+device cookie, see `device_cookie`) is counted on its own key instead of the account's, so
+failures from elsewhere never make its user wait (OWASP's device cookies)."""
+
+DEVICE_COOKIE = "sus_device"
+
+
+def _device_serializer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.secret_key, salt="login-device")
+
+
+def device_cookie(settings: Settings, email: str, device: str | None = None) -> tuple[str, str]:
+    """(cookie value, device id) for a browser that just logged in as `email`."""
+    device = device or secrets.token_urlsafe(16)
+    return _device_serializer(settings).dumps([normalise_email(email), device]), device
+
+
+def device_of(settings: Settings, cookie: str | None, email: str) -> str | None:
+    """The device id if `cookie` is a genuine device cookie for `email`, else None."""
+    if not cookie:
+        return None
+    try:
+        cookie_email, device = _device_serializer(settings).loads(cookie)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return device if cookie_email == normalise_email(email) and isinstance(device, str) else None
 
 
 def login_delay(failures: int, threshold: int, settings: Settings) -> timedelta:
@@ -78,13 +104,15 @@ def _insert_missing(session: Session, table: sa.Table, rows: list[dict]) -> None
 _THROTTLE: sa.Table = LoginThrottle.__table__  # type: ignore[attr-defined]
 
 
-def _count_attempt(session: Session, settings: Settings, email: str, ip: str) -> None:
+def _count_attempt(session: Session, settings: Settings, email: str, ip: str,
+                   device: str | None = None) -> None:
     """Count this attempt as a failure of its e-mail and client address before the password
     is checked (a right password takes it back): parallel attempts cannot slip past the
     count. Raises TooManyAttempts, counting nothing, while either of them must wait."""
     table = _THROTTLE
     now = utcnow()
-    thresholds = {ACCOUNT + email: settings.login_max_failures,
+    account = DEVICE + device if device else ACCOUNT + email
+    thresholds = {account: settings.login_max_failures,
                   ADDRESS + ip: settings.login_max_failures_per_address}
     keys = sorted(thresholds)  # one lock order for every process: no deadlocks
     # Writing first, in a transaction of its own: on SQLite this takes the write lock (a
@@ -119,17 +147,20 @@ def _count_attempt(session: Session, settings: Settings, email: str, ip: str) ->
 
 
 def authenticate(
-    session: Session, settings: Settings, email: str, password: str, ip: str
+    session: Session, settings: Settings, email: str, password: str, ip: str,
+    device: str | None = None,
 ) -> User | None:
     """The user if the password is right; None if not; TooManyAttempts when rate limited.
 
     Failures are counted in the database (every server process sees them) per e-mail address
     and per client address. Past a threshold each further attempt must wait, one minute and
     doubling; attempts during the wait are refused unchecked and change nothing, so hammering
-    cannot keep the account shut: the right password gets in once the wait is over."""
+    cannot keep the account shut: the right password gets in once the wait is over. With
+    `device` (a browser that logged in to this account before) the account's own count is
+    replaced by the device's, so someone guessing elsewhere cannot make its user wait."""
     email = normalise_email(email)[:254]
     ip = ip[:64]
-    _count_attempt(session, settings, email, ip)
+    _count_attempt(session, settings, email, ip, device)
     user = get_user_by_email(session, email)
     password_hash = user.password_hash if user else None
     # The hash costs a tenth of a second of CPU or more: end the transaction first, so that
@@ -147,7 +178,8 @@ def authenticate(
     session.commit()  # the writes below start their own transaction (see _count_attempt)
     # The account starts afresh; the address only gets this attempt back, so a sprayer
     # cannot wipe its count by logging in to an account of its own.
-    session.execute(sa.delete(table).where(table.c.key == ACCOUNT + email))
+    session.execute(sa.delete(table).where(
+        table.c.key.in_([ACCOUNT + email] + ([DEVICE + device] if device else []))))
     session.execute(sa.update(table).where(table.c.key == ADDRESS + ip, table.c.failures > 0)
                     .values(failures=table.c.failures - 1))
     session.execute(sa.delete(table).where(table.c.forget_at < now))  # housekeeping

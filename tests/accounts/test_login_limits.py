@@ -205,3 +205,32 @@ def test_parallel_spraying_from_one_address_is_counted_exactly(checks):
         assert results.count(None) == 10 and checks["n"] == 10
         assert all(isinstance(r, service.TooManyAttempts) and r.by_address
                    for r in results if r is not None)
+
+
+def test_someone_guessing_elsewhere_cannot_keep_a_known_browser_out(app, client, factory, clock):
+    """A browser that has logged in to the account before keeps a count of its own: an
+    attacker who renews the account's wait with one guess each time it ends never makes
+    Anna wait in her own browser; a new browser, or another account's cookie, still waits."""
+    factory.user("admin", email="anna@test.dk", password="korrekt hest")
+    factory.user("admin", email="bo@test.dk", password="bos kodeord")
+    assert _try(client, "anna@test.dk", "korrekt hest").status_code == 303
+    known = client.cookies.get(service.DEVICE_COOKIE)
+    assert known
+    with TestClient(app, follow_redirects=False) as attacker:
+        for _ in range(6):
+            _try(attacker, "anna@test.dk", "gæt")
+            _try(attacker, "bo@test.dk", "gæt")
+        assert _try(attacker, "anna@test.dk", "korrekt hest").status_code == 429
+        # A forged cookie says nothing, and Anna's cookie says nothing about Bo.
+        attacker.cookies.set(service.DEVICE_COOKIE, known[:-2] + "xx")
+        assert _try(attacker, "anna@test.dk", "korrekt hest").status_code == 429
+        attacker.cookies.set(service.DEVICE_COOKIE, known)
+        assert _try(attacker, "bo@test.dk", "bos kodeord").status_code == 429
+    # Anna's own browser is not kept waiting.
+    client.cookies.delete("sus_session")
+    assert _try(client, "anna@test.dk", "korrekt hest").status_code == 303
+    # Wrong guesses in the known browser itself are slowed down as before.
+    client.cookies.delete("sus_session")
+    for _ in range(5):
+        assert _try(client, "anna@test.dk", "gæt").status_code == 400
+    assert _try(client, "anna@test.dk", "korrekt hest").status_code == 429
