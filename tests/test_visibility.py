@@ -154,3 +154,14 @@ def test_a_scheduling_conflict_does_not_name_a_meeting_the_reader_may_not_read()
         (for_consultant,) = conflicts.for_reader(s, found, consultant)[own.id]
     assert lus.title not in for_leader.text and "et andet møde" in for_leader.text
     assert lus.title in for_consultant.text
+
+
+def test_another_schools_page_says_what_the_reader_sees_and_shows_no_empty_box():
+    """Byskovskolen's leader on Dagmarskolen's page: no meetings they may open are listed,
+    the page says so as such, and the scheduling box with nothing in it is left out."""
+    page = client_for("leder@byskovskolen.demo").get("/schools/14")
+    assert page.status_code == 200 and "Dagmarskolen" in page.text
+    assert "Ingen møder i dette skoleår, som du har adgang til." in page.text
+    assert "Mødetider" not in page.text
+    own = client_for("konsulent@ringsted.demo").get("/schools/14")
+    assert "Mødetider" in own.text  # the consultant may set the school's meeting times

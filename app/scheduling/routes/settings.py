@@ -97,7 +97,10 @@ def school_section(session, principal, school: School):
     titles = {m.id: m for m in meetings.list_meetings(session, school_id=school.id,
                                                       readable_by=principal)}
     preference = availability.get_preference(session, school.id)
-    return {"school": school, "conflicts": [(titles[mid], cs) for mid, cs in found.items()
-                                            if mid in titles],
+    shown = [(titles[mid], cs) for mid, cs in found.items() if mid in titles]
+    can_edit = policy.can_edit_preference(principal, school)
+    if not (shown or can_edit or preference.weekdays or preference.preferred_from):
+        return None  # nothing to show this reader: no empty box
+    return {"school": school, "conflicts": shown,
             "preference": preference, "weekday_options": weekday_options()[:5],
-            "can_edit_preference": policy.can_edit_preference(principal, school)}
+            "can_edit_preference": can_edit}
