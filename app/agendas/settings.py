@@ -5,8 +5,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from app.agendas.models import AgendaSettings, AgendaTemplate
-from app.catalog import read as read_catalog
-from app.catalog import upsert_templates
+from app.catalog import templates_or_load, upsert_templates
 from app.db import check_version
 from app.forms import FieldError
 from app.i18n import gettext as _
@@ -24,12 +23,7 @@ def catalog_loader(session: Session, entries):
 
 
 def list_templates(session: Session) -> list[AgendaTemplate]:
-    rows = list(session.exec(select(AgendaTemplate).order_by(AgendaTemplate.name)))
-    if not rows:
-        # A fresh database that never ran `sus catalog load`: the catalogue is in the package.
-        load_templates(session, read_catalog("agendas"))
-        rows = list(session.exec(select(AgendaTemplate).order_by(AgendaTemplate.name)))
-    return rows
+    return templates_or_load(session, AgendaTemplate, "agendas", load_templates)
 
 
 def get_template(session: Session, key: str) -> AgendaTemplate | None:

@@ -66,3 +66,15 @@ def upsert_templates(session, model, entries: list[Entry], label: str) -> list[s
         session.add(row)
     session.commit()
     return lines
+
+
+def templates_or_load(session, model, kind: str, load) -> list:
+    """Every template of `model` by name; a fresh database that never ran `sus catalog load`
+    gets the catalogue that ships in the package first (`load(session, read(kind))`)."""
+    from sqlmodel import select
+
+    rows = list(session.exec(select(model).order_by(model.name)))
+    if not rows:
+        load(session, read(kind))
+        rows = list(session.exec(select(model).order_by(model.name)))
+    return rows

@@ -13,8 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from app.accounts.access import Principal
-from app.catalog import read as read_catalog
-from app.catalog import upsert_templates
+from app.catalog import templates_or_load, upsert_templates
 from app.cycles.models import SchoolYear
 from app.db import StaleVersion, check_version, utcnow
 from app.forms import FieldError
@@ -44,12 +43,7 @@ def load_templates(session: Session, entries) -> list[str]:
 
 
 def list_templates(session: Session) -> list[NoteTemplate]:
-    rows = list(session.exec(select(NoteTemplate).order_by(NoteTemplate.name)))
-    if not rows:
-        # A fresh database that never ran `sus catalog load`: the catalogue is in the package.
-        load_templates(session, read_catalog("notes"))
-        rows = list(session.exec(select(NoteTemplate).order_by(NoteTemplate.name)))
-    return rows
+    return templates_or_load(session, NoteTemplate, "notes", load_templates)
 
 
 def get_template(session: Session, key: str) -> NoteTemplate | None:
