@@ -5,61 +5,55 @@ footer, logo or colours of ours — plain paragraphs in the default style, a hea
 items with times and minutes, sub-points and themes as lists, and the appendices by name.
 """
 
-import re
 from io import BytesIO
 
-from docx import Document
 from docx.shared import Pt
 from sqlmodel import Session
 
 from app.agendas import timeline as agenda_timeline
 from app.agendas.models import OWNER_LABELS, Agenda
+from app.agendas.word import WordDocument, bullet_lines, docx_text
 from app.i18n import format_date, format_time
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
-from app.schools.models import School
+from app.schools.models import Municipality, School
+
+__all__ = ["DOCX_TYPE", "agenda_docx", "docx_text", "slug", "word_document"]
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-# What XML 1.0, and so a .docx, cannot hold: lxml refuses the whole document for one of them.
-_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+def word_document(title: str = "", author: str = "") -> WordDocument:
+    """A new, empty Word document for an export (A4, Danish); user text in it is XML-safe."""
+    return WordDocument(title=title, author=author)
 
 
-def docx_text(text: str) -> str:
-    """Text as a .docx can hold it. Word's soft line break (\\x0b, what a text copied from
-    Word carries for Shift+Enter) and a form feed become line breaks; other control
-    characters are dropped."""
-    return _NOT_IN_XML.sub("", text.replace("\x0b", "\n").replace("\x0c", "\n"))
+def _named_by_sub_point(title: str, sub_points: list[str]) -> bool:
+    """ "Trivsel – se bilag" already names the appendix "Trivsel": one line, not two."""
+    t = title.strip().lower()
+    return any(p.lower().startswith(t) and "bilag" in p.lower() for p in sub_points)
 
 
-class _WordDocument:
-    """A python-docx Document whose headings and paragraphs pass through docx_text()."""
-
-    def __init__(self):
-        self._doc = Document()
-
-    def add_heading(self, text: str = "", level: int = 1):
-        return self._doc.add_heading(docx_text(text), level=level)
-
-    def add_paragraph(self, text: str = "", style=None):
-        return self._doc.add_paragraph(docx_text(text), style=style)
-
-    def __getattr__(self, name):
-        return getattr(self._doc, name)
-
-
-def word_document() -> _WordDocument:
-    """A new, empty Word document for an export; user text in it is made XML-safe."""
-    return _WordDocument()
+def _intro_lines(intro: str, has_participants: bool) -> list[tuple[str, bool]]:
+    """The template's intro as (line, is_list_point); its "Deltagere:" line is left out when
+    the meeting names its participants (printed once, above)."""
+    out = []
+    for raw in intro.replace("\r\n", "\n").split("\n"):
+        if "brevpapir" in raw or (has_participants and raw.strip().lower().startswith("deltagere:")):
+            continue
+        prose, points = bullet_lines(raw)
+        out += [(p, False) for p in prose] + [(p, True) for p in points]
+    return out
 
 
 def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[bytes, str]:
     school = session.get(School, agenda.school_id) if agenda.school_id else None
+    municipality = session.get(Municipality, school.municipality_id) if school else None
     line = agenda_timeline.timeline(session, agenda, meeting)
-    doc = word_document()
-    doc.styles["Normal"].font.size = Pt(11)
-    doc.add_heading(agenda.heading or meeting.title, level=1)
+    heading = agenda.heading or meeting.title
+    doc = word_document(title=heading, author=municipality.name if municipality else "")
+    doc.add_heading(heading, level=1)
     facts = []
     if meeting.starts_at:
         facts.append(_("%(date)s at %(time)s", date=format_date(meeting.starts_at),
@@ -71,8 +65,8 @@ def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[byt
         facts.append(_("Participants: %(names)s", names=", ".join(people)))
     for fact in facts:
         doc.add_paragraph(fact)
-    if agenda.intro and "brevpapir" not in agenda.intro:
-        doc.add_paragraph(agenda.intro)
+    for text, point in _intro_lines(agenda.intro or "", bool(people)):
+        doc.add_paragraph(text, style="List Bullet" if point else None)
 
     current_group = None
     for row in line.rows:
@@ -84,22 +78,35 @@ def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[byt
         extra = []
         if item.minutes is not None:
             extra.append(_("%(minutes)s min", minutes=item.minutes))
-        if item.owner is not None and not current_group:
+        # Owner labels only on items added by hand: the templates' items name their owner in
+        # their title or not at all (no seed agenda prints "Fælles").
+        if item.owner is not None and item.key is None and not current_group:
             extra.append(_(OWNER_LABELS[item.owner]))
-        when = f"{format_time(row.starts)}–{format_time(row.ends)}  " if row.starts else ""
+        # A clock time only for a real slot: an item without minutes has none.
+        when = (f"{format_time(row.starts)}–{format_time(row.ends)}  "
+                if row.starts and row.ends and item.minutes else "")
         title = f"{when}{label}{item.title}" + (f" ({', '.join(extra)})" if extra else "")
         doc.add_heading(title, level=3 if current_group else 2)
         if item.description:
-            doc.add_paragraph(item.description)
+            prose, points = bullet_lines(item.description)
+            for para in prose:
+                doc.add_paragraph(para)
+            for point in points:
+                doc.add_paragraph(point, style="List Bullet")
         for point in item.sub_points:
             doc.add_paragraph(point, style="List Bullet")
         for theme, files in row.themes:
-            doc.add_paragraph(theme.title + (f": {theme.description}" if theme.description
-                                             else ""), style="List Bullet")
+            doc.add_paragraph(theme.title, style="List Bullet")
+            prose, points = bullet_lines(theme.description or "")
+            for para in prose:
+                doc.add_paragraph(para, style="List Continue")
+            for point in points:
+                doc.add_paragraph(point, style="List Bullet 2")
             for a in files:
                 doc.add_paragraph(_("Appendix: %(title)s", title=a.title), style="List Bullet 2")
         for a in row.attachments:
-            doc.add_paragraph(_("Appendix: %(title)s", title=a.title), style="List Bullet")
+            if not _named_by_sub_point(a.title, item.sub_points):
+                doc.add_paragraph(_("Appendix: %(title)s", title=a.title), style="List Bullet")
     if agenda.closing:
         doc.add_paragraph(agenda.closing)
     if agenda.footnote:

@@ -9,17 +9,16 @@ of a published snapshot (PublishedNote.content), so one template renders both.
 from datetime import date
 from io import BytesIO
 
-from docx.shared import Pt
 from sqlmodel import Session
 
 from app import confidential
-from app.agendas.export import DOCX_TYPE, slug, word_document
+from app.agendas.export import DOCX_TYPE, docx_text, slug, word_document
 from app.cycles.models import SchoolYear
 from app.i18n import format_date
 from app.i18n import gettext as _
 from app.notes import agreements, publication, service
 from app.notes.models import AGREEMENT_STATUS_LABELS, RESPONSIBLE_LABELS, Note, SectionKind
-from app.schools.models import School
+from app.schools.models import Municipality, School
 
 __all__ = ["DOCX_TYPE", "note_content", "note_docx"]
 
@@ -27,6 +26,9 @@ __all__ = ["DOCX_TYPE", "note_content", "note_docx"]
 def note_content(session: Session, note: Note, principal) -> dict:
     """The note as `principal` may read it, shaped like a published snapshot."""
     out = []
+    template = service.get_template(session, note.template_key)
+    tables = {s.get("key"): s.get("table") for s in (template.data.get("sections", [])
+                                                      if template else [])}
     for section in service.sections(session, note.id):
         if not publication.section_visible(section, principal=principal, note=note,
                                            audience=confidential.Audience.SIGNED_IN,
@@ -37,9 +39,10 @@ def note_content(session: Session, note: Note, principal) -> dict:
             continue
         fields = [{"label": f.get("label", ""),
                    "text": (section.values.get(f["key"]) or "").strip()} for f in section.fields]
-        if any(f["text"] for f in fields):
-            out.append({"title": section.title, "kind": "text", "fields": fields,
-                        "confidential": section.confidential})
+        # Every section of the template, empty ones too: a new note prints as the
+        # municipality's form, with room to write in.
+        out.append({"title": section.title, "kind": "text", "fields": fields,
+                    "confidential": section.confidential, "table": tables.get(section.key)})
     agreed = [{"text": a.text, "responsible": _(RESPONSIBLE_LABELS[a.responsible]),
                "due_date": a.due_date.isoformat() if a.due_date else None,
                "status": _(AGREEMENT_STATUS_LABELS[a.status])}
@@ -54,19 +57,53 @@ def agreements_title(content: dict) -> str | None:
     return None
 
 
+def table_groups(sections: list[dict]) -> list[list[dict]]:
+    """Consecutive text sections of the same `table` (catalogue) form one table, as in the
+    seeds (Nyborg's focus area × situation × initiatives); every other section stands alone
+    (a group of one; with two or more fields it is a table of its own: Svendborg's two
+    columns)."""
+    groups: list[list[dict]] = []
+    for section in sections:
+        table = section.get("table")
+        if table and groups and groups[-1][0].get("table") == table:
+            groups[-1].append(section)
+        else:
+            groups.append([section])
+    return groups
+
+
+def _labels(section: dict) -> tuple[str, ...] | None:
+    fields = section.get("fields") or []
+    if section["kind"] != "text" or len(fields) < 2:
+        return None
+    return tuple(f["label"] for f in fields)
+
+
+EMPTY_LINES = 3
+"""Empty paragraphs under an empty section: room to write in on the printed form."""
+
+
 def note_docx(session: Session, note: Note, principal) -> tuple[bytes, str]:
     content = note_content(session, note, principal)
-    doc = word_document()
-    doc.styles["Normal"].font.size = Pt(11)
+    school = session.get(School, note.school_id)
+    year = session.get(SchoolYear, note.school_year_id)
+    municipality = session.get(Municipality, school.municipality_id)
+    doc = word_document(title=note.title, author=municipality.name)
     doc.add_heading(note.title, level=1)
-    for section in content["sections"]:
+    for group in table_groups(content["sections"]):
+        if group[0].get("table") or _labels(group[0]):
+            _docx_table(doc, group)
+            continue
+        section = group[0]
         doc.add_heading(section["title"], level=2)
         if section["kind"] == "agreements":
             _docx_agreements(doc, content["agreements"])
             continue
+        if not any(f["text"] for f in section["fields"]):
+            for _i in range(EMPTY_LINES):
+                doc.add_paragraph("")
+            continue
         for field in section["fields"]:
-            if not field["text"]:
-                continue
             if field["label"] and len(section["fields"]) > 1:
                 doc.add_heading(field["label"], level=3)
             for para in field["text"].split("\n\n"):
@@ -77,9 +114,34 @@ def note_docx(session: Session, note: Note, principal) -> tuple[bytes, str]:
         _docx_agreements(doc, content["agreements"])
     buffer = BytesIO()
     doc.save(buffer)
-    school = session.get(School, note.school_id)
-    year = session.get(SchoolYear, note.school_year_id)
     return buffer.getvalue(), f"notat-{slug(school.name)}-{year.start_year}.docx"
+
+
+def _docx_table(doc, group: list[dict]) -> None:
+    """One Word table: a header row (the sections' title column, then the field labels) and a
+    row per section; a table of one section has its title above it."""
+    labels = _labels(group[0]) or ()
+    if len(group) == 1:
+        doc.add_heading(group[0]["title"], level=2)
+        table = doc.add_table(rows=2, cols=len(labels))
+        header, cells = table.rows[0].cells, [table.rows[1].cells]
+    else:
+        table = doc.add_table(rows=1 + len(group), cols=1 + len(labels))
+        header = table.rows[0].cells[1:]
+        cells = [row.cells[1:] for row in table.rows[1:]]
+        table.rows[0].cells[0].text = docx_text(group[0].get("table") or "")
+        for row, section in zip(table.rows[1:], group, strict=True):
+            row.cells[0].text = docx_text(section["title"])
+    for cell, label in zip(header, labels, strict=True):
+        cell.text = docx_text(label)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row_cells, section in zip(cells, group, strict=True):
+        for cell, field in zip(row_cells, section["fields"], strict=True):
+            cell.text = docx_text(field["text"]) if field["text"] else ""
+            if not field["text"]:
+                cell.add_paragraph("")  # room to write in
+    doc.add_paragraph("")
 
 
 def _docx_agreements(doc, rows: list[dict]) -> None:
