@@ -47,12 +47,22 @@ def _intro_lines(intro: str, has_participants: bool) -> list[tuple[str, bool]]:
     return out
 
 
-def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[bytes, str]:
+def author(session: Session, agenda: Agenda) -> str:
+    """The document's author: the municipality of the agenda's school."""
     school = session.get(School, agenda.school_id) if agenda.school_id else None
     municipality = session.get(Municipality, school.municipality_id) if school else None
+    return municipality.name if municipality else ""
+
+
+def file_name(session: Session, agenda: Agenda, extension: str) -> str:
+    school = session.get(School, agenda.school_id) if agenda.school_id else None
+    return f"dagsorden-{slug(school.name if school else 'dagsorden')}.{extension}"
+
+
+def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[bytes, str]:
     line = agenda_timeline.timeline(session, agenda, meeting)
     heading = agenda.heading or meeting.title
-    doc = word_document(title=heading, author=municipality.name if municipality else "")
+    doc = word_document(title=heading, author=author(session, agenda))
     doc.add_heading(heading, level=1)
     facts = []
     if meeting.starts_at:
@@ -115,7 +125,7 @@ def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[byt
             run.font.size = Pt(9)
     buffer = BytesIO()
     doc.save(buffer)
-    return buffer.getvalue(), f"dagsorden-{slug(school.name if school else 'dagsorden')}.docx"
+    return buffer.getvalue(), file_name(session, agenda, "docx")
 
 
 def slug(name: str) -> str:

@@ -24,6 +24,7 @@ from app.i18n import gettext as _
 from app.loading import checked_id, found
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
+from app.pdf import pdf_response
 from app.schools import service as schools
 from app.web import redirect, render
 
@@ -153,6 +154,15 @@ def print_view(request: Request, opened: OpenAgenda, principal: SignedIn, sessio
     agenda, meeting = opened
     return render(request, "agendas/print.html",
                   agenda_context(session, principal, agenda, meeting))
+
+
+@router.get("/agendas/{agenda_id}/agenda.pdf")
+def pdf(request: Request, opened: OpenAgenda, principal: SignedIn, session: SessionDep):
+    agenda, meeting = opened
+    context = agenda_context(session, principal, agenda, meeting)
+    return pdf_response(request, "agendas/print.html",
+                        {**context, "doc_author": export.author(session, agenda)},
+                        filename=export.file_name(session, agenda, "pdf"))
 
 
 @router.get("/agendas/{agenda_id}/agenda.docx")
