@@ -10,15 +10,18 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
 from sqlmodel import Session, select
 
 from app.accounts.access import Public
+from app.agendas.export import slug
 from app.config import get_settings
 from app.cycles.models import SchoolYear
 from app.db import SessionDep
 from app.loading import checked_id, found
 from app.notes import export, publication
 from app.notes.models import NoteSettings, PublishedNote
+from app.pdf import pdf_response
 from app.schools import service as schools
 from app.schools.models import Municipality, School
 from app.security import EMBEDDABLE_CSP
@@ -79,6 +82,25 @@ def school_page(request: Request, school_and_municipality: PublicSchoolDep, prin
     return render(request, "notes/public/school.html", _context(
         school=school, municipality=municipality, entries=school_notes(session, school),
         publishes=publishes(session, municipality.id)))
+
+
+@router.get("/public/notes/{published_id:int}.pdf")
+def version_pdf(request: Request, published_id: int, principal: Public, session: SessionDep):
+    """The published version as PDF/A-3b, for the municipality's records system (journal)."""
+    row = publication.get_version(session, checked_id(published_id))
+    if row is None or not publishes(session, row.municipality_id):
+        raise HTTPException(404)
+    return version_pdf_response(request, session, row, cache="public, max-age=300")
+
+
+def version_pdf_response(request: Request, session: Session, row: PublishedNote, *,
+                         cache: str) -> Response:
+    school, municipality = _school(session, row.school_id)
+    year = session.get(SchoolYear, row.school_year_id)
+    return pdf_response(request, "notes/public/print.html", _context(
+        row=row, school=school, municipality=municipality, year=year),
+        filename=f"notat-{slug(school.name)}-{year.start_year}-v{row.number}.pdf",
+        archival=True, cache=cache)
 
 
 @router.get("/public/notes/{published_id}")
