@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from app.accounts.access import SignedIn, require
+from app.agendas.export import slug
 from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear
 from app.datapackages import importer, policy, service
@@ -27,6 +28,7 @@ from app.i18n import gettext as _
 from app.loading import checked_id, found, get_or_404
 from app.meetings.models import Meeting, MeetingType
 from app.paths import STATIC
+from app.pdf import pdf_response
 from app.schools import service as schools
 from app.schools.loaders import MunicipalityDep
 from app.schools.models import Municipality, School
@@ -163,6 +165,32 @@ def package_page(request: Request, place: SchoolYearDep, principal: SignedIn,
     require(policy.can_open_package(session, principal, school, year, package))
     return render(request, "datapackages/package.html",
                   _package_context(session, principal, school, year, package))
+
+
+@router.get("/schools/{school_id}/years/{school_year_id}/package/print")
+def package_print(request: Request, place: SchoolYearDep, principal: SignedIn,
+                  session: SessionDep):
+    """The package to print: every section on a page of its own, no menus or forms."""
+    school, year = place
+    package = service.get_package(session, school.id, year.id)
+    require(policy.can_open_package(session, principal, school, year, package))
+    return render(request, "datapackages/print.html",
+                  _package_context(session, principal, school, year, package),
+                  headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/schools/{school_id}/years/{school_year_id}/package.pdf")
+@router.get("/schools/{school_id}/years/{school_year_id}/package/pdf")
+@router.get("/schools/{school_id}/years/{school_year_id}/package/print.pdf")
+def package_pdf(request: Request, place: SchoolYearDep, principal: SignedIn,
+                session: SessionDep):
+    """The print view as PDF."""
+    school, year = place
+    package = service.get_package(session, school.id, year.id)
+    require(policy.can_open_package(session, principal, school, year, package))
+    return pdf_response(request, "datapackages/print.html",
+                        _package_context(session, principal, school, year, package),
+                        filename=f"datapakke-{slug(school.name)}-{year.start_year}.pdf")
 
 
 @router.get("/schools/{school_id}/years/{school_year_id}/package/edit")
