@@ -44,5 +44,3 @@ def test_pdf_for_each_path_and_withheld_tests_for_a_participant(client, db, pack
     client.cookies.clear()
     login(client, db, s["leader"])
     assert client.get(s["url"] + "/print").status_code == 200
-    client.cookies.clear()
-    from tests.conftest import make_person  # noqa: F401  (the fixture's people)
