@@ -96,13 +96,21 @@ class WordDocument:
         return getattr(self._doc, name)
 
 
+_JOINED_POINTS = re.compile(r"\s+[-–•]\s+(?=[A-ZÆØÅ0-9])")
+"""" - At …" inside a point: points a pasted contract joined into one line."""
+
+
 def bullet_lines(text: str) -> tuple[list[str], list[str]]:
-    """A text's prose lines and its "- " (or "• ", "o ") lines, which are list points."""
+    """A text's prose lines and its "- " (or "• ", "o ") lines, which are list points; a point
+    line holding several points ("- At a - At b", as pasted from a contract) is split."""
     prose, points = [], []
     for raw in text.replace("\r\n", "\n").split("\n"):  # a soft line break stays in its line
         line = docx_text(raw).strip()
         if not line:
             continue
         bullet = re.match(r"^(?:[-•*–]|o)\s+(.*)$", line)
-        (points if bullet else prose).append(bullet.group(1) if bullet else line)
+        if bullet:
+            points += [p.strip() for p in _JOINED_POINTS.split(bullet.group(1)) if p.strip()]
+        else:
+            prose.append(line)
     return prose, points

@@ -71,7 +71,7 @@ def test_themes_and_their_points_are_bullet_lists(db, dialogue):
     meeting = dialogue.meeting()
     agenda = agenda_build.ensure_agenda(db, meeting)
     agenda_themes.add_theme(db, agenda, agenda_themes.ThemeForm(
-        title="Læsning", description="Mere læsning for borgerne.\n- At læse hver dag\n- At låne bøger"),
+        title="Læsning", description="Mere læsning for borgerne.\n- At læse hver dag - At låne bøger"),
         from_school=True)
     _agenda, doc = _doc(db, meeting)
     styles = {p.text: p.style.name for p in doc.paragraphs}

@@ -52,3 +52,21 @@ def test_agenda_pdf_only_for_those_who_may_read_the_agenda(client, db, dialogue,
     agenda = agenda_build.ensure_agenda(db, dialogue.meeting())
     login(client, db, factory.user("consultant", municipality=factory.municipality()))
     assert client.get(f"/agendas/{agenda.id}/agenda.pdf").status_code in (403, 404)
+
+
+def test_print_view_lists_a_themes_points(client, db, dialogue, factory):
+    from bs4 import BeautifulSoup
+
+    from app.agendas import themes as agenda_themes
+
+    dialogue.settings("stevns")
+    agenda = agenda_build.ensure_agenda(db, dialogue.meeting())
+    agenda_themes.add_theme(db, agenda, agenda_themes.ThemeForm(
+        title="Læsning", description="- At læse hver dag - At låne bøger"), from_school=True)
+    login(client, db, factory.user("consultant", municipality=dialogue.municipality))
+    soup = BeautifulSoup(client.get(f"/agendas/{agenda.id}/print").text, "html.parser")
+    points = [li.get_text(strip=True) for li in soup.select("li li")]
+    assert points == ["At læse hver dag", "At låne bøger"]
+    text = soup.get_text(" ", strip=True)
+    assert "Bilag: Trivsel" not in text and "Trivsel – se bilag" in text
+    assert "Fælles" not in text

@@ -17,6 +17,7 @@ from app.agendas import settings as agenda_settings
 from app.agendas import themes as agenda_themes
 from app.agendas import timeline as agenda_timeline
 from app.agendas.models import OWNER_LABELS, Agenda, ItemKind, Owner
+from app.agendas.word import bullet_lines
 from app.cycles import years as cycle_years
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, int_or_none
@@ -153,7 +154,8 @@ def change_template(request: Request, opened: OpenAgenda, principal: SignedIn, s
 def print_view(request: Request, opened: OpenAgenda, principal: SignedIn, session: SessionDep):
     agenda, meeting = opened
     return render(request, "agendas/print.html",
-                  agenda_context(session, principal, agenda, meeting))
+                  {**agenda_context(session, principal, agenda, meeting),
+                   "bullet_lines": bullet_lines})
 
 
 @router.get("/agendas/{agenda_id}/agenda.pdf")
@@ -161,7 +163,8 @@ def pdf(request: Request, opened: OpenAgenda, principal: SignedIn, session: Sess
     agenda, meeting = opened
     context = agenda_context(session, principal, agenda, meeting)
     return pdf_response(request, "agendas/print.html",
-                        {**context, "doc_author": export.author(session, agenda)},
+                        {**context, "doc_author": export.author(session, agenda),
+                         "bullet_lines": bullet_lines},
                         filename=export.file_name(session, agenda, "pdf"))
 
 
