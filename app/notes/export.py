@@ -130,6 +130,8 @@ def _docx_table(doc, group: list[dict]) -> None:
         header = table.rows[0].cells[1:]
         cells = [row.cells[1:] for row in table.rows[1:]]
         table.rows[0].cells[0].text = docx_text(group[0].get("table") or "")
+        for run in table.rows[0].cells[0].paragraphs[0].runs:
+            run.bold = True
         for row, section in zip(table.rows[1:], group, strict=True):
             row.cells[0].text = docx_text(section["title"])
     for cell, label in zip(header, labels, strict=True):
@@ -139,8 +141,9 @@ def _docx_table(doc, group: list[dict]) -> None:
     for row_cells, section in zip(cells, group, strict=True):
         for cell, field in zip(row_cells, section["fields"], strict=True):
             cell.text = docx_text(field["text"]) if field["text"] else ""
-            if not field["text"]:
-                cell.add_paragraph("")  # room to write in
+            if not field["text"]:  # room to write in
+                cell.add_paragraph("")
+                cell.add_paragraph("")
     doc.add_paragraph("")
 
 
