@@ -27,7 +27,7 @@ from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingStatus
 from app.schools import service as schools
 from app.schools.demo import SKANDERBORG
-from app.schools.models import Person, PersonFunction, SchoolKind
+from app.schools.models import Person, PersonFunction, School, SchoolKind
 from app.schools.service import SchoolForm
 
 RINGSTED = {"name": "Ringsted Kommune", "kommunekode": "329"}
@@ -191,6 +191,37 @@ def _skanderborg(session: Session, today: date, now: datetime) -> Iterator[str]:
         yield f"Created the school year 2026/27 in {m.name}."
 
 
+RINGSTED_OFFICE = "Skolecenterchefens kontor, Skolecenteret, Rådhuset, Sct. Bendtsgade 1, 4100 Ringsted"
+"""Where Ringsted's development talks and LUS are held ("Foregår hos skolecenterchefen")."""
+
+
+def _place_ringsted_talks(session: Session, year: SchoolYear, by_name: dict[str, School],
+                          now: datetime) -> None:
+    """Each school's six development talks spread over the school year, talk k in the k-th
+    sixth of the step's window, so that their numbers follow their dates; at the chief's
+    office; the schools a working day or two apart (the chief attends every talk). Those
+    before today are held; the GRUS (at the school) and the LUS are left to the scheduler."""
+    talks = cycle_years.step_by_key(session, year.id, "development_talks")
+    if talks is None:
+        return
+    first, last = talks.start_date or year.starts, talks.end_date or year.ends
+    length = (last - first).days + 1
+    order = sorted(by_name)
+    for mt in meetings.list_meetings(session, step_id=talks.id):
+        if mt.starts_at is not None or not mt.series_index:
+            continue
+        k = mt.series_index - 1
+        part = _working_days(session, year, first + timedelta(days=length * k // 6),
+                             first + timedelta(days=length * (k + 1) // 6 - 1))
+        part = [d for d in part if d.weekday() < 5] or [first]
+        i = order.index(next(n for n, sc in by_name.items() if sc.id == mt.school_id))
+        _place(session, mt, _at(part[min(2 * i + 3, len(part) - 1)], 13),
+               talks.duration_minutes or 90, now)
+        mt.location, mt.location_kind = RINGSTED_OFFICE, "administration"
+        session.add(mt)
+    session.commit()
+
+
 def _ringsted(session: Session, today: date, now: datetime) -> Iterator[str]:
     from app.accounts import service as accounts
     from app.accounts.demo import PASSWORD
@@ -228,20 +259,7 @@ def _ringsted(session: Session, today: date, now: datetime) -> Iterator[str]:
         year = cycle_from_template.create_from_template(session, m, 2026,
                                             cycle_catalog.template_by_key(session, "ringsted"))
         _assign(session, year, schools.list_people(session, municipality_id=m.id))
-        talks = cycle_years.step_by_key(session, year.id, "development_talks")
-        if talks is not None:
-            # The first two development talks of the year are behind us (September and
-            # early November); the other four, the GRUS and the LUS await the scheduler.
-            sept = _working_days(session, year, date(2026, 9, 1), date(2026, 9, 30))
-            nov = _working_days(session, year, date(2026, 11, 2), date(2026, 11, 20))
-            for mt in meetings.list_meetings(session, step_id=talks.id):
-                i = sorted(by_name).index(next(n for n, s in by_name.items()
-                                               if s.id == mt.school_id))
-                if mt.series_index == 1:
-                    _place(session, mt, _at(sept[2 * i], 13), talks.duration_minutes, now)
-                elif mt.series_index == 2:
-                    _place(session, mt, _at(nov[2 * i], 13), talks.duration_minutes, now)
-            session.commit()
+        _place_ringsted_talks(session, year, by_name, now)
         _set_statuses(session, year, today)
         yield f"Created the school year 2026/27 in {m.name} from the Ringsted template."
 

@@ -352,15 +352,28 @@ def attendees_of(session: Session, meeting_ids: list[int]) -> dict[int, list[Add
     return found
 
 
-def _series_sizes(session: Session, municipality_id: int, keys: set[str]) -> dict[str, int]:
-    sizes: dict[str, int] = {}
+SeriesKey = tuple[str, int, int | None]
+"""A series is one school's talks of one year: (series_key, school_year_id, school_id)."""
+
+
+def series_of(meeting: Meeting) -> SeriesKey | None:
+    if not meeting.series_key:
+        return None
+    return meeting.series_key, meeting.school_year_id, meeting.school_id
+
+
+def _series_sizes(session: Session, municipality_id: int, keys: set[str]) -> dict[SeriesKey, int]:
+    """How many meetings each series has: "Møde 2 af 6" counts the school's own talks of
+    the year, as the title's "(2/6)" does — not every school's."""
+    sizes: dict[SeriesKey, int] = {}
     for chunk in _chunks(sorted(keys)):
-        for key, n in session.exec(
-            select(Meeting.series_key, func.count(Meeting.id))
+        for key, year_id, school_id, n in session.exec(
+            select(Meeting.series_key, Meeting.school_year_id, Meeting.school_id,
+                   func.count(Meeting.id))
             .where(Meeting.municipality_id == municipality_id, col(Meeting.series_key).in_(chunk))
-            .group_by(Meeting.series_key)
+            .group_by(Meeting.series_key, Meeting.school_year_id, Meeting.school_id)
         ).all():
-            sizes[key] = n
+            sizes[(key, year_id, school_id)] = n
     return sizes
 
 
@@ -454,7 +467,7 @@ def events(session: Session, spec: FeedSpec, now: datetime) -> list[FeedEvent]:
     found = [
         meeting_event(m, school=(name, address) if name else None, public=public,
                       agenda=agenda.get(m.id, []) if not m.confidential else [],
-                      series_size=series.get(m.series_key), organizer=org,
+                      series_size=series.get(series_of(m)), organizer=org,
                       attendees=attendees.get(m.id, []))
         for m, name, address in rows
     ]
@@ -507,7 +520,7 @@ def render_meeting(session: Session, meeting: Meeting, *, with_people: bool) -> 
     size = None
     if meeting.series_key:
         size = _series_sizes(session, meeting.municipality_id, {meeting.series_key}).get(
-            meeting.series_key)
+            series_of(meeting))
     event = meeting_event(
         meeting, school=(school.name, school.address) if school else None, public=False,
         agenda=agenda, series_size=size,

@@ -15,10 +15,11 @@ from datetime import date, time, timedelta
 from sqlmodel import Session, col, select
 
 from app.cycles import years as cycle_years
+from app.cycles.demo import RINGSTED, RINGSTED_OFFICE
 from app.meetings import service as meetings
 from app.meetings.models import MeetingParticipant, MeetingStatus
 from app.scheduling import availability, problem, proposals
-from app.scheduling.models import Availability, BusyPeriod, BusySource
+from app.scheduling.models import Availability, BusyPeriod, BusySource, SchedulingSettings
 from app.schools.models import Municipality, Person, PersonFunction
 
 YEAR = 2026
@@ -87,6 +88,19 @@ def _busy_periods(session: Session, people: list[Person], first: date, last: dat
     return added
 
 
+def _administration_place(session: Session, municipality: Municipality) -> None:
+    """Ringsted's talks "foregår hos skolecenterchefen": the place the scheduler gives
+    meetings at the administration (the LUS), set once (the municipality may change it)."""
+    if municipality.kommunekode != RINGSTED["kommunekode"]:
+        return
+    row = session.exec(select(SchedulingSettings).where(
+        SchedulingSettings.municipality_id == municipality.id)).first()
+    if row is None:
+        row = SchedulingSettings(municipality_id=municipality.id, administration_place=RINGSTED_OFFICE)
+        session.add(row)
+        session.commit()
+
+
 def load(session: Session) -> Iterator[str]:
     for municipality in session.exec(select(Municipality).where(Municipality.is_demo == True)):  # noqa: E712
         year = cycle_years.find_school_year(session, municipality.id, YEAR)
@@ -95,6 +109,7 @@ def load(session: Session) -> Iterator[str]:
         people = _shared_people(session, year.id)
         if not people:
             continue
+        _administration_place(session, municipality)
         added = _busy_periods(session, people, year.starts, year.ends)
         if added:
             yield f"Added {added} busy periods for {len(people)} people in {municipality.name}."

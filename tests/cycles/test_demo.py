@@ -64,3 +64,34 @@ def test_demo_years_and_second_municipality(db):
         assert kinds == ["development_talk"] * 6 + ["grus", "lus"]
     user = accounts.get_user_by_email(db, "konsulent@ringsted.demo")
     assert user is not None and user.person_id is not None
+    _ringsted_cadence(db, ringsted, year)
+
+
+def _ringsted_cadence(db, ringsted, year):
+    """Ringsted's six development talks per school spread over the school year at the chief's
+    office, numbered in date order, each with its place; the GRUS at the school with the
+    director; the LUS confidential; the calendar's description counts the school's own six."""
+    from app.cycles.demo import RINGSTED_OFFICE
+    from app.feeds import service as feeds
+    from app.meetings.models import MeetingType
+    from app.schools.models import PersonFunction
+
+    for school in schools.list_schools(db, ringsted.id):
+        ms = meetings.list_meetings(db, school_year_id=year.id, school_id=school.id)
+        talks = [m for m in ms if m.meeting_type is MeetingType.DEVELOPMENT_TALK]
+        assert all(m.starts_at for m in talks), school.name
+        by_date = sorted(talks, key=lambda m: m.starts_at)
+        assert [m.series_index for m in by_date] == [1, 2, 3, 4, 5, 6], school.name
+        assert len({local(m.starts_at).month for m in talks}) == 6  # one a month, spread
+        span = (by_date[-1].starts_at - by_date[0].starts_at).days
+        assert span > 200, (school.name, span)  # September to spring, not Sept–Nov
+        assert all(m.location == RINGSTED_OFFICE for m in talks)
+        assert all(f"({m.series_index}/6)" in m.title for m in talks)
+        grus = next(m for m in ms if m.meeting_type is MeetingType.GRUS)
+        assert grus.location and (school.address in grus.location or school.name in grus.location)
+        invited = {p.function for p, _x in meetings.participants(db, grus.id)}
+        assert PersonFunction.DIRECTOR in invited
+        lus = next(m for m in ms if m.meeting_type is MeetingType.LUS)
+        assert lus.confidential
+        sizes = feeds._series_sizes(db, ringsted.id, {"development_talks"})
+        assert sizes[feeds.series_of(talks[0])] == 6  # "Møde 1 af 6", as the title's "(1/6)"
