@@ -26,6 +26,15 @@ def list_templates(session: Session) -> list[AgendaTemplate]:
     return templates_or_load(session, AgendaTemplate, "agendas", load_templates)
 
 
+def assumed_items(session: Session, template_key: str) -> dict[str, str]:
+    """Item key → the catalogue's reason, for the template's items whose values the source
+    doesn't give (`assumed = true`, `assumed_reason`). The UI marks them "antaget" while
+    the item is as the template made it."""
+    template = get_template(session, template_key)
+    items = template.data.get("items", []) if template else []
+    return {i["key"]: i.get("assumed_reason", "") for i in items if i.get("assumed")}
+
+
 def get_template(session: Session, key: str) -> AgendaTemplate | None:
     return next((t for t in list_templates(session) if t.key == key), None)
 

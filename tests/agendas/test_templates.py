@@ -34,9 +34,9 @@ def test_stevns_for_a_large_school_with_special_classes(db, dialogue):
     meeting = dialogue.meeting(pupils=812, special_classes=True)
     agenda = agenda_build.ensure_agenda(db, meeting)
     # The seed's minutes: 15, 45, 30, pause, 30, the ministry without minutes, 15.
-    # Stevns has no extensions for size; the pause's 10 minutes are ours (not in the seed).
+    # Stevns has no extensions for size; the seed gives the pause no length, nor do we.
     assert _minutes(db, agenda) == [
-        ("Evaluering", 15), ("Skolen", 45), ("Det politiske udvalg", 30), ("Pause", 10),
+        ("Evaluering", 15), ("Skolen", 45), ("Det politiske udvalg", 30), ("Pause", None),
         ("Forvaltningen", 30), ("Undervisningsministeriet", None),
         ("Aftaler for det kommende skoleår", 15)]
     items = agenda_items.list_items(db, agenda.id)
@@ -121,13 +121,13 @@ def test_clock_times_follow_the_meeting_and_warn_when_too_long(db, dialogue):
     meeting = dialogue.meeting(minutes=120)
     agenda = agenda_build.ensure_agenda(db, meeting)
     line = agenda_timeline.timeline(db, agenda, meeting)
-    assert line.total_minutes == 145 and line.meeting_minutes == 120 and line.overrun == 25
-    assert local(line.rows[-1].starts).strftime("%H:%M") == "10:10"
+    assert line.total_minutes == 135 and line.meeting_minutes == 120 and line.overrun == 15
+    assert local(line.rows[-1].starts).strftime("%H:%M") == "10:00"
     later = meeting.starts_at + timedelta(hours=2)
     meetings.reschedule(db, meeting, starts_at=later, ends_at=later + timedelta(minutes=150))
     line = agenda_timeline.timeline(db, agenda, meeting)
     assert local(line.rows[0].starts).strftime("%H:%M") == "10:00"
-    assert local(line.rows[-1].ends).strftime("%H:%M") == "12:25" and line.overrun == 0
+    assert local(line.rows[-1].ends).strftime("%H:%M") == "12:15" and line.overrun == 0
 
 
 def test_scheduler_uses_the_agendas_length(db, dialogue):
