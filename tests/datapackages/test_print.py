@@ -44,3 +44,59 @@ def test_pdf_for_each_path_and_withheld_tests_for_a_participant(client, db, pack
     client.cookies.clear()
     login(client, db, s["leader"])
     assert client.get(s["url"] + "/print").status_code == 200
+
+
+SEED_3_1 = [  # a fixed copy of the seed's section 3.1, in its order
+    "Skolens navn", "Hovedpointer", "Løfteevne, trivsel og fravær",
+    "Udvikling i skolens elevgrundlag", "Opsamling trivsel og fravær",
+    "Om vurdering af elevfravær", "Fravær", "Fravær nuanceret indblik",
+    "Elevtrivsel for 0.-3. klassetrin – skoleåret xx, spørgsmål: er du glad for din skole, "
+    "er timerne kedelige",
+    "Elevtrivsel i Folkeskolen. Andelen af elever med højest trivsel",
+    "Støtte og inspiration i undervisningen – elevernes oplevelse af motivation og "
+    "medbestemmelse, samt af lærernes hjælp og støtte",
+    "Støtte og inspiration. Andelen af elever med højest trivsel. Skoler i Svendborg Kommune",
+    "Elevtrivsel for 4. – 9. klassetrin", "Fokus på kedsomhed – xx skole/Svendborg/Danmark",
+    "Opsamling på faglighed i de obligatoriske tests",
+    "Vurdering – forskel i socio-økonomi – skolens løfteevne samlet",
+    "xx skole: andel gode, andel alldygtigste, andel dårligste",
+    "Læringsgab mellem piger og drenge – xx skole", "Opsamling på faglighed – afgangsprøver",
+    "Prøvekarakterer i 9. klasse Danmark", "Prøvekarakterer i 9. klasse xx skole Svendborg",
+    "XX skoles løfteevne i gennemsnit", "Forskel mellem drenge og piger i de bundne prøvefag",
+    "Gennemsnit i de bundne prøver og standpunktskarakterer",
+    "Refleksionsspørgsmål til skoleledelsen"]
+
+
+def _seed_3_1() -> list[str]:
+    from tests.agendas.test_sources import SEEDS
+
+    files = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if "### 3.1 Svendborg Kommune" in text:
+            part = text.split("### 3.1 Svendborg Kommune")[1].split("## 3.2")[0]
+            return [line[2:].strip() for line in part.splitlines() if line.startswith("- ")]
+    return SEED_3_1
+
+
+def test_svendborgs_package_has_every_element_of_3_1_in_order():
+    from app.catalog import read
+
+    assert _seed_3_1() == SEED_3_1
+    template = next(e for e in read("packages") if e.key == "svendborg").data
+    elements = [e for part in template["structure"] for e in part["elements"]]
+    assert [e["text"] for e in elements] == SEED_3_1
+    assert [p["title"] for p in template["structure"]][-1] == "Afrunding"
+    known = {i["key"] for e in read("indicators") for i in e.data.get("indicator", [])}
+    for e in elements:
+        assert set(e.get("indicators", [])) <= known, e["text"]
+        assert e.get("indicators") or e.get("shown_by") or e.get("missing") or e.get("gap"), e["text"]
+        if e.get("indicators"):
+            assert e.get("level"), e["text"]
+
+
+def test_the_print_view_shows_the_structure_and_its_gaps(client, db, package_setup):
+    s = package_setup
+    login(client, db, s["consultant"])
+    text = BeautifulSoup(client.get(s["url"] + "/print").text, "html.parser").get_text(" ", strip=True)
+    assert "Om vurdering af elevfravær" in text and "Standpunktskarakterer er ikke" in text
