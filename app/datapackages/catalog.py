@@ -105,12 +105,13 @@ def ensure_loaded(session: Session) -> None:
 
 # When each area's figures for a school year arrive (the data calendar, DESIGN.md): the
 # package's empty state says so instead of showing dashes.
+_WELLBEING = N_("The wellbeing survey is answered January–March; its results arrive in the spring.")
 ARRIVALS = {
     "student_base": N_("The pupil figures arrive at the start of the school year."),
     "national_tests": N_("The national tests are taken August–October; their results arrive in May."),
     "absence": N_("The absence statistics arrive around November."),
-    "wellbeing": N_("The wellbeing survey is answered January–March; its results arrive in the spring."),
-    "boredom_support": N_("The wellbeing survey is answered January–March; its results arrive in the spring."),
+    "wellbeing": _WELLBEING,
+    "boredom_support": _WELLBEING,
     "exams": N_("The exit exams are held May–June; their results arrive after the summer holiday."),
     "value_added": N_("Value-added is computed from the exit exams; it arrives after the summer holiday."),
 }

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from app.accounts.access import SignedIn, require
 from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear
-from app.datapackages import importer, policy, service
 from app.datapackages import catalog as data_catalog
+from app.datapackages import importer, policy, service
 from app.datapackages.models import (
     LEVEL_LABELS,
     PACKAGE_STATUS_LABELS,
