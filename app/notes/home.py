@@ -61,7 +61,8 @@ def tasks(session: Session, principal: Principal, _obj) -> dict | None:
                                     school=school.name)})
     person_id = principal.user.person_id if principal.user else None
     if person_id is not None:
-        since = datetime.now(TZ) - timedelta(days=TASK_DAYS)
+        now = datetime.now(TZ)
+        since = now - timedelta(days=TASK_DAYS)
         for meeting in session.exec(
                 select(Meeting)
                 .where(col(Meeting.id).in_(select(MeetingParticipant.meeting_id).where(
@@ -71,8 +72,14 @@ def tasks(session: Session, principal: Principal, _obj) -> dict | None:
                        meetings_policy.readable_meetings(principal))
                 .order_by(col(Meeting.changed_at).desc())):
             cancelled = meeting.status is MeetingStatus.CANCELLED
+            # Booked when it was made (the scheduler's first booking) is no news; nor is a
+            # meeting moved into the past.
+            if meeting.changed_at - meeting.created_at < timedelta(hours=1):
+                continue
+            if not cancelled and (meeting.starts_at is None or meeting.starts_at < now):
+                continue
             items.append({"kind": "cancelled" if cancelled else "moved",
-                          "url": f"/meetings/{meeting.id}",
+                          "url": f"/meetings/{meeting.id}", "when": meeting.starts_at,
                           "text": (_("Cancelled: %(title)s", title=meeting.title) if cancelled
                                    else _("Moved: %(title)s", title=meeting.title))})
     if principal.is_admin and not items:
