@@ -60,6 +60,10 @@ def test_school_leader_goes_from_home_to_the_agenda_to_add_a_theme(browser, live
         link.first.click()
         pg.wait_for_url(re.compile(r"/agendas/\d+$"))
         assert_accessible(pg, context="agenda reached from the home page")
+        # The school's themes (the demo has two) keep their line breaks and bullets.
+        texts = pg.locator(".theme__text")
+        assert texts.count() > 0
+        assert texts.first.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-line"
     finally:
         context.close()
 
