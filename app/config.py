@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", repr=False)
     """Signs cookies and derives tokens. Generated under ./var/ when unset."""
     base_url: str = "http://127.0.0.1:8000"
+    accessibility_url: str | None = None
+    """The accessibility statement (the municipality's WAS-tool statement); without it the
+    footer links to the built-in page /accessibility."""
     """The address users reach the service at; used in links, feeds and cookie security."""
     default_locale: str = "da"
     session_days: int = 14

@@ -57,12 +57,14 @@ def _providers() -> None:
 
 def _page_sections() -> None:
     from app import sections
+    from app.agendas import home as agendas_home
     from app.agendas.routes import agenda as agendas_agenda
     from app.agendas.routes import goals as agendas_goals
     from app.cycles.routes import years as cycles_years
     from app.datapackages import routes as datapackages
     from app.feeds import routes as feeds
     from app.notes import followup as notes_followup
+    from app.notes import home as notes_home
     from app.notes import routes as notes
     from app.scheduling.routes import availability as scheduling_availability
     from app.scheduling.routes import moves as scheduling_moves
@@ -103,7 +105,15 @@ def _page_sections() -> None:
         context=datapackages.municipality_packages)
     add("municipality", order=90, template="feeds/_section_box.html",
         context=feeds.municipality_section)
+    # The home page (the landing page after login; the context gets the Principal).
+    add("home", order=10, template="notes/_home_tasks.html", context=notes_home.tasks)
+    add("home", order=20, template="agendas/_home_next.html", context=agendas_home.next_dialogues)
+    add("home", order=25, template="notes/_home_my_schools.html", context=notes_home.my_schools)
+    add("home", order=30, template="agendas/_home_meetings.html", context=agendas_home.my_meetings)
+    add("home", order=40, template="notes/_home_agreements.html", context=notes_home.school_agreements)
+    add("home", order=90, template="feeds/_section_person.html", context=feeds.home_section)
     # The person page.
+    add("person", order=20, template="agendas/_home_meetings.html", context=agendas_home.person_meetings)
     add("person", order=30, template="scheduling/_person_section.html",
         context=scheduling_availability.person_section)
     add("person", order=90, template="feeds/_section_person.html", context=feeds.person_section)

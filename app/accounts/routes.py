@@ -129,3 +129,10 @@ def set_language(
     if chosen:
         i18n.set_locale(chosen)
     return redirect(request, "/account", message=_("Your language is saved."))
+
+
+@router.get("/accessibility")
+def accessibility(request: Request, principal: Public):
+    """The built-in accessibility statement (the footer links here unless
+    SUS_ACCESSIBILITY_URL names the municipality's own)."""
+    return render(request, "accounts/accessibility.html", {})

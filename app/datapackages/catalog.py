@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from app.catalog import CatalogError, Entry
 from app.datapackages.models import Indicator, IndicatorArea, Unit
+from app.i18n import N_
 
 _FIELDS = ("name", "name_en", "description", "unit", "scale_min", "scale_max", "axis_min",
            "axis_max", "decimals", "higher_is_better", "min_change", "grades", "source",
@@ -100,3 +101,18 @@ def ensure_loaded(session: Session) -> None:
 
         for _ in load(session, read("indicators")):
             pass
+
+
+# When each area's figures for a school year arrive (the data calendar, DESIGN.md): the
+# package's empty state says so instead of showing dashes.
+_WELLBEING = N_("The wellbeing survey is answered January–March; its results arrive in the spring.")
+ARRIVALS = {
+    "student_base": N_("The pupil figures arrive at the start of the school year."),
+    "national_tests": N_("The national tests are taken August–October; their results arrive in May."),
+    "absence": N_("The absence statistics arrive around November."),
+    "wellbeing": _WELLBEING,
+    "boredom_support": _WELLBEING,
+    "exams": N_("The exit exams are held May–June; their results arrive after the summer holiday."),
+    "value_added": N_("Value-added is computed from the exit exams; it arrives after the summer holiday."),
+}
+DEFAULT_ARRIVAL = N_("No figures for this school year have arrived yet.")

@@ -10,6 +10,7 @@ from app.accounts.access import SignedIn, require
 from app.agendas.export import slug
 from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear
+from app.datapackages import catalog as data_catalog
 from app.datapackages import importer, policy, service
 from app.datapackages.models import (
     LEVEL_LABELS,
@@ -151,6 +152,8 @@ def _package_context(session, principal, school, year, package, **extra) -> dict
     ctx["indicator_names"] = dict(ctx["indicator_choices"])
     ctx["indicator_keys"] = {i_id: key for key, i_id in _indicator_ids(session).items()}
     ctx["format_value"] = service.format_value
+    ctx["arrivals"] = data_catalog.ARRIVALS
+    ctx["default_arrival"] = data_catalog.DEFAULT_ARRIVAL
     ctx["unit"] = service.unit_suffix
     ctx["format_delta"] = service.format_delta
     ctx.update(extra)

@@ -228,6 +228,16 @@ def meeting_section(session, principal, meeting):
     return {"url": f"/meetings/{meeting.id}/calendar.ics"}
 
 
+def home_section(session, principal, _obj):
+    """The home page: the signed-in person's own calendar subscription ("Mine møder")."""
+    person = _viewer_person(session, principal)
+    if person is None:
+        return None
+    return {"boxes": [make_box(session, principal, FeedKind.PERSON, person.id, next_url="/",
+                               person=person)],
+            "links": [], "invitations": None, "person": person, "next": "/"}
+
+
 def _is_consultant(session: Session, person: Person) -> bool:
     return session.exec(select(SchoolAssignment.id).where(
         SchoolAssignment.person_id == person.id)).first() is not None

@@ -63,6 +63,21 @@ def _context(**extra) -> dict:
     return {"base_url": get_settings().base_url.rstrip("/"), **export.TEMPLATE_HELPERS, **extra}
 
 
+@router.get("/public")
+def public_index(request: Request, principal: Public, session: SessionDep):
+    """The public way in: every municipality that publishes, each with its schools that have
+    published notes."""
+    entries = []
+    for municipality in session.exec(
+            select(Municipality).join(NoteSettings, NoteSettings.municipality_id == Municipality.id)
+            .where(NoteSettings.publishes.is_(True)).order_by(Municipality.name)):
+        counts = publication.schools_with_published(session, municipality.id)
+        rows = [(s, counts[s.id]) for s in schools.list_schools(session, municipality.id)
+                if s.id in counts]
+        entries.append((municipality, rows))
+    return render(request, "notes/public/index.html", _context(entries=entries))
+
+
 @router.get("/public/municipalities/{municipality_id}/notes")
 def municipality_index(request: Request, municipality_id: int, principal: Public,
                        session: SessionDep):

@@ -34,10 +34,16 @@ def _kind_options():
 
 @router.get("/")
 def home(request: Request, principal: SignedIn, session: SessionDep):
+    """The landing page after login: what waits for me, my meetings, my school or my schools.
+    The administrator's home is the administration."""
+    if principal.is_admin and not principal.user.person_id:
+        return redirect(request, "/admin")
     municipalities = service.list_municipalities(session, principal)
-    if len(municipalities) == 1:
-        return redirect(request, f"/municipalities/{municipalities[0].id}")
-    return redirect(request, "/municipalities")
+    return render(request, "schools/home.html", {
+        "municipalities": municipalities,
+        "municipality": municipalities[0] if len(municipalities) == 1 else None,
+        "sections": sections.collect("home", session, principal, principal),
+    })
 
 
 @router.get("/municipalities")

@@ -21,4 +21,62 @@
       if (done) { button.textContent = done; }
     });
   });
+
+  // --- Nothing typed is lost ------------------------------------------------------------------
+  // An autosaved form (data-autosave) is "dirty" from the first keystroke until a save of it
+  // answers. Leaving the page while one is dirty asks first; a workflow button (any other form's
+  // submit, e.g. "Godkend notatet") first saves every dirty form, then goes on.
+  var dirty = new Set();
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-autosave]");
+    if (form) { dirty.add(form); form.dataset.typedAt = String(Date.now()); }
+    if (event.target.tagName === "TEXTAREA") { grow(event.target); }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.dataset && dirty.has(form)) { form.dataset.sentAt = String(Date.now()); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !dirty.has(form) || !event.detail.successful) { return; }
+    // Typed again while this save was under way: still dirty (the next save takes it).
+    if (Number(form.dataset.typedAt || 0) <= Number(form.dataset.sentAt || 0)) { dirty.delete(form); }
+    form.dispatchEvent(new CustomEvent("sus:saved", { bubbles: true }));
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty.size && !window.__susLeaving) { event.preventDefault(); event.returnValue = ""; }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-autosave")) {
+      if (!window.htmx) { dirty.delete(form); }  // a plain post saves it
+      return;
+    }
+    if (!dirty.size || !window.htmx) { window.__susLeaving = true; return; }
+    event.preventDefault();
+    var submitter = event.submitter;
+    var pending = Array.from(dirty);
+    var left = pending.length;
+    var go = function () {
+      if (dirty.size) { return; }  // a save failed: stay, the form shows why
+      window.__susLeaving = true;
+      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+    };
+    pending.forEach(function (editor) {
+      editor.addEventListener("sus:saved", function done() {
+        editor.removeEventListener("sus:saved", done);
+        left -= 1;
+        if (left === 0) { go(); }
+      });
+      window.htmx.trigger(editor, "submit");
+    });
+  }, true);
+  // Textareas grow with their text (CSS field-sizing where the browser has it).
+  var sizing = window.CSS && CSS.supports && CSS.supports("field-sizing", "content");
+  function grow(area) {
+    if (sizing) { return; }
+    area.style.height = "auto";
+    area.style.height = area.scrollHeight + 2 + "px";
+  }
+  document.querySelectorAll("textarea").forEach(grow);
 })();

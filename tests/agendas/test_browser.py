@@ -218,7 +218,8 @@ def test_other_agenda_pages_pass_axe(browser, server):
         assert pg.locator(".goal-review > li").count() == 4
         assert_accessible(pg, context="goals review")
         _shot(pg, "goals-review", full=False)
-        pg.goto("/")  # the consultant lands on the municipality overview, which lists the settings
+        pg.goto("/")  # the consultant's home; the municipality overview lists the settings
+        pg.get_by_role("navigation").get_by_role("link", name="Skanderborg Kommune").click()
         pg.get_by_role("link", name="Dagsordensskabelon").first.click()
         assert_accessible(pg, context="settings")
         _shot(pg, "settings")

@@ -21,6 +21,7 @@ def _shot(pg, name):
 
 def _own_page(pg):
     pg.goto("/")
+    pg.get_by_role("navigation").get_by_role("link", name="Skanderborg Kommune").click()
     pg.locator("a[href^='/people/']", has_text="Mette Holm").first.click()
     pg.wait_for_url(re.compile(r"/people/\d+$"))
 

@@ -22,10 +22,15 @@ def test_municipality_overview_counts_schools(client, db, factory):
     assert "1 Landsbyordning (skole og dagtilbud)" in stats
 
 
-def test_home_goes_to_the_users_municipality(client, db, factory):
+def test_home_is_the_users_landing_page_with_the_municipality_menu(client, db, factory):
     m, _ = _consultant(client, db, factory)
     r = client.get("/")
-    assert r.status_code == 303 and r.headers["location"] == f"/municipalities/{m.id}"
+    assert r.status_code == 200
+    # The menu of the user's one municipality, and a way to its overview.
+    assert f'href="/municipalities/{m.id}/years"' in r.text
+    assert f'href="/municipalities/{m.id}"' in r.text
+    r = htmx_get(client, "/")
+    assert r.status_code == 200 and "<html" not in r.text and "Mine skoler i år" in r.text
 
 
 def test_school_list_and_htmx_search(client, db, factory):
