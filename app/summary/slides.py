@@ -27,6 +27,12 @@ def _date(d) -> str:
     return d.strftime("%d.%m.%Y") if d else ""
 
 
+def _count(title: str, n: int) -> str:
+    if n == 1:
+        return _("%(title)s (1 school)") % {"title": title}
+    return _("%(title)s (%(n)s schools)") % {"title": title, "n": n}
+
+
 def build(summary: Summary, municipality_name: str) -> list[Slide]:
     year = summary.year.label
     slides = [Slide("title", _("Year summary %(year)s") % {"year": year}, bullets=[
@@ -37,8 +43,7 @@ def build(summary: Summary, municipality_name: str) -> list[Slide]:
     for owner, groups in summary.themes.items():
         slides.append(Slide(f"themes-{owner.value}", _("Themes: %(owner)s") % {
             "owner": _(OWNER_LABELS[owner])}, bullets=[
-            f"{g.title} ({_('%(n)s schools') % {'n': g.count} if g.count != 1 else _('1 school')})"
-            for g in groups]))
+            _count(g.title, g.count) for g in groups]))
     head = [_("School"), _("Agreement"), _("Responsible"), _("Due"), _("Status")]
     if summary.agreements:
         slides.append(Slide("agreements", _("The year's agreements"), table=[head] + [
