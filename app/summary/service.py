@@ -14,7 +14,9 @@ over the whole year (tests/summary/test_queries.py counts them).
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app import confidential
@@ -137,13 +139,14 @@ def build(session: Session, principal, year: SchoolYear, version: Version) -> Su
 
     # Dialogues and notes: one query each.
     dialogues: dict[int, Meeting] = {}
-    for mt in session.exec(select(Meeting).where(
+    for mt in session.exec(select(Meeting.id, Meeting.school_id, Meeting.status,
+                                  Meeting.starts_at).where(
             Meeting.school_year_id == year.id, Meeting.meeting_type == MeetingType.DIALOGUE,
             Meeting.status != MeetingStatus.CANCELLED).order_by(Meeting.starts_at)):
         if mt.school_id is not None:
             dialogues.setdefault(mt.school_id, mt)
-    notes = {n.school_id: n for n in session.exec(select(Note).where(
-        Note.school_year_id == year.id))}
+    notes = {n.school_id: n for n in session.exec(select(Note.id, Note.school_id, Note.status)
+                                                  .where(Note.school_year_id == year.id))}
     rows = [SchoolRow(s, dialogues.get(s.id), notes.get(s.id)) for s in schools]
 
     # Themes of the year's dialogue agendas, grouped by who brought them and by title.
@@ -186,12 +189,16 @@ def build(session: Session, principal, year: SchoolYear, version: Version) -> Su
             themes[owner] = found
 
     # Agreements of this year and last year; outcomes of every year: one query.
-    all_agreements = list(session.exec(select(Agreement, Note.status)
-                                       .join(Note, col(Agreement.note_id) == Note.id)
-                                       .where(Agreement.municipality_id == m_id)
-                                       .order_by(Agreement.school_id, Agreement.position)))
-    visible = [(a, st) for a, st in all_agreements if a.school_id in by_id
-               and (not public or st is NoteStatus.PUBLISHED)]
+    columns: list[Any] = [
+        Agreement.id, Agreement.school_id, Agreement.school_year_id, Agreement.text,
+        Agreement.responsible, Agreement.due_date, Agreement.status, Agreement.status_comment,
+        col(Note.status).label("note_status")]
+    all_agreements: list[Any] = list(session.execute(
+        sa.select(*columns).join(Note, col(Agreement.note_id) == Note.id)
+        .where(Agreement.municipality_id == m_id)
+        .order_by(Agreement.school_id, Agreement.position)))
+    visible = [(a, a.note_status) for a in all_agreements if a.school_id in by_id
+               and (not public or a.note_status is NoteStatus.PUBLISHED)]
     this_year = [(a, by_id[a.school_id]) for a, _ in visible if a.school_year_id == year.id]
     last_year = [(a, by_id[a.school_id]) for a, _ in visible
                  if previous is not None and a.school_year_id == previous.id]
@@ -223,17 +230,24 @@ def _highlights(session: Session, principal, year: SchoolYear, schools: list[Sch
     municipality_secret = not confidential.can_see_confidential(
         principal, audience=audience, municipality_id=m_id, school_id=None, session=session)
     first = year.start_year - 4
+    # The municipality's and the country's figures over five years (the trend), then the
+    # schools' figures of this year for the chosen indicators only: two queries.
     values = list(session.exec(select(IndicatorValue, Indicator)
                                .join(Indicator, col(IndicatorValue.indicator_id) == Indicator.id)
                                .where(IndicatorValue.subgroup == "",
                                       IndicatorValue.start_year >= first,
                                       IndicatorValue.start_year <= year.start_year,
-                                      (IndicatorValue.municipality_id == m_id)
+                                      ((IndicatorValue.municipality_id == m_id)
+                                       & (IndicatorValue.level == Level.MUNICIPALITY))
                                       | (IndicatorValue.level == Level.COUNTRY))))
     # Chosen indicators: those with a municipal figure this year, in the catalogue's order.
     chosen = {ind.id: ind for v, ind in values if v.level is Level.MUNICIPALITY
               and v.start_year == year.start_year}
     ids = sorted(chosen, key=lambda i: (chosen[i].area_id, chosen[i].position))[:MAX_INDICATORS]
+    values += [(v, chosen[v.indicator_id]) for v in session.exec(select(IndicatorValue).where(
+        IndicatorValue.municipality_id == m_id, IndicatorValue.level == Level.SCHOOL,
+        IndicatorValue.subgroup == "", IndicatorValue.start_year == year.start_year,
+        col(IndicatorValue.indicator_id).in_(ids or [-1])))]
     cells: dict[tuple[int, Level, int | None, int], IndicatorValue] = {}
     for v, _ind in values:
         cells[(v.indicator_id, v.level, v.school_id, v.start_year)] = v
@@ -251,15 +265,22 @@ def _highlights(session: Session, principal, year: SchoolYear, schools: list[Sch
                 return None
             return v.value
 
-        def fmt(x: float | None, axis: bool = False, ind: Indicator = ind) -> str:
-            return "–" if x is None else data.format_value(ind, x)
+        memo: dict[tuple[float, bool], str] = {}
+
+        def fmt(x: float | None, axis: bool = False, ind: Indicator = ind,
+                memo: dict[tuple[float, bool], str] = memo) -> str:
+            if x is None:
+                return "–"
+            if (x, axis) not in memo:
+                memo[(x, axis)] = data.format_value(ind, x, axis=axis)
+            return memo[(x, axis)]
 
         secret_here = ind.confidential and (public or municipality_secret)
         rows = []
         for s in schools:
-            v = cells.get((i, Level.SCHOOL, s.id, year.start_year))
+            cell = cells.get((i, Level.SCHOOL, s.id, year.start_year))
             secret = ind.confidential and (public or not school_may.get(s.id, False))
-            rows.append((s, fmt(shown(v, secret=secret))))
+            rows.append((s, fmt(shown(cell, secret=secret))))
         mun = [shown(cells.get((i, Level.MUNICIPALITY, None, y)), secret=secret_here) for y in span]
         country = [shown(cells.get((i, Level.COUNTRY, None, y)), secret=False) for y in span]
         series = [("municipality", _("Municipality"), mun), ("country", _("Denmark"), country)]
@@ -267,7 +288,7 @@ def _highlights(session: Session, principal, year: SchoolYear, schools: list[Sch
         if any(x is not None for x in mun + country):
             chart = charts.build(f"sum-{ind.key}", labels, series, axis_min=ind.axis_min,
                                  axis_max=ind.axis_max, min_change=ind.min_change,
-                                 fmt=lambda x, axis=False, ind=ind: data.format_value(ind, x))
+                                 fmt=fmt)
         out.append(Highlight(ind, data.indicator_name(ind), rows, fmt(mun[-1]), fmt(country[-1]),
                              chart, labels, [(_("Municipality"), [fmt(x) for x in mun]),
                                              (_("Denmark"), [fmt(x) for x in country])]))

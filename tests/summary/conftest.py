@@ -17,7 +17,8 @@ from app.datapackages.catalog import ensure_loaded
 from app.datapackages.models import Indicator, IndicatorValue, Level
 from app.meetings import service as meetings
 from app.meetings.models import MeetingStatus, MeetingType
-from app.notes import agreements, publication, service as notes
+from app.notes import agreements, publication
+from app.notes import service as notes
 from app.notes.models import AgreementStatus, NoteStatus, Responsible
 from app.summary import debrief
 from tests.agendas.conftest import Dialogue
