@@ -70,6 +70,7 @@ def _page_sections() -> None:
     from app.scheduling.routes import moves as scheduling_moves
     from app.scheduling.routes import proposals as scheduling_proposals
     from app.scheduling.routes import settings as scheduling_settings
+    from app.summary import routes as summary
 
     add = sections.add_section
     # The meeting page.
@@ -80,6 +81,8 @@ def _page_sections() -> None:
     add("meeting", order=20, template="notes/_meeting_section.html", context=notes.meeting_note)
     add("meeting", order=30, template="datapackages/_meeting_section.html",
         context=datapackages.meeting_package)
+    add("meeting", order=40, template="summary/_meeting_section.html",
+        context=summary.meeting_section)
     add("meeting", order=90, template="feeds/_section_meeting.html", context=feeds.meeting_section)
     # The school page.
     add("school", order=20, template="cycles/_school_meetings.html",
@@ -97,6 +100,7 @@ def _page_sections() -> None:
     # The step page.
     add("step", order=30, template="scheduling/_step_section.html",
         context=scheduling_proposals.step_section)
+    add("step", order=40, template="summary/_step_section.html", context=summary.step_section)
     add("step", order=90, template="feeds/_section_box.html", context=feeds.step_section)
     # The municipality overview.
     add("municipality", order=10, template="cycles/_municipality_year.html",
@@ -134,6 +138,8 @@ def _menu() -> None:
         visible=lambda p, m: datapackages.can_manage_data(p, m.id))
     nav(order=45, label=N_("Agreements"), url=lambda m: f"/municipalities/{m.id}/agreements",
         visible=lambda p, m: schools.can_manage_municipality(p, m.id))
+    nav(order=50, label=N_("Year summary"), url=lambda m: f"/municipalities/{m.id}/summary",
+        visible=lambda p, m: schools.can_manage_municipality(p, m.id))
     nav(order=80, label=N_("Calendars"), url=lambda m: f"/municipalities/{m.id}/calendars")
     # Settings pages: listed under "Indstillinger" on the municipality overview.
     nav(order=60, label=N_("Agenda settings"),
@@ -163,9 +169,12 @@ def _public_probes() -> None:
     from app.datapackages import service as datapackages
     from app.feeds import probes as feeds
     from app.notes import public as notes
+    from app.summary import probes as summary
 
     confidential.public_probes.add(("notes:published", notes.published_snapshots))
     confidential.public_probes.add(
         ("feeds: every feed as each subscriber, and each meeting's .ics", feeds.every_feed))
     confidential.public_probes.add(
         ("datapackages: the package link in calendar events", datapackages.calendar_texts))
+    confidential.public_probes.add(
+        ("summary: the leaders' and committee's versions and presentations", summary.public_texts))
