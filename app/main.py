@@ -15,6 +15,8 @@ from app.agendas.routes import goals as agendas_goals
 from app.agendas.routes import items as agendas_items
 from app.agendas.routes import settings as agendas_settings
 from app.agendas.routes import themes as agendas_themes
+from app.audit.recording import AUDIT_REQUEST
+from app.audit.routes import router as audit_router
 from app.config import Settings, get_settings
 from app.cycles.routes import assignments as cycles_assignments
 from app.cycles.routes import holidays as cycles_holidays
@@ -46,7 +48,8 @@ ROUTERS = [health_router, accounts_router, schools_router,
            scheduling_settings.router,
            datapackages_router,
            # Before the note editor's /notes/{note_id}, which would also match /notes/1.docx.
-           notes_export_router, notes_followup_router, notes_public_router, notes_router]
+           notes_export_router, notes_followup_router, notes_public_router, notes_router,
+           audit_router]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(errors.ids_in_range), Depends(verify_csrf)],
+        dependencies=[Depends(errors.ids_in_range), Depends(verify_csrf), AUDIT_REQUEST],
         lifespan=lifespan,
     )
     app.state.settings = settings

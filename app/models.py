@@ -60,5 +60,7 @@ from app.scheduling.models import (  # noqa: F401
     SchoolPreference,
 )
 from app.schools.models import Municipality, Person, School  # noqa: F401
+from app.audit.models import AuditEntry  # noqa: F401
+from app.sso.models import SsoSettings  # noqa: F401
 
 metadata = SQLModel.metadata

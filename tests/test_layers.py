@@ -16,6 +16,7 @@ LAYERS = [
     {"agendas"},                       # what a dialogue is about
     {"datapackages"},                  # the data a dialogue looks at
     {"notes"},                         # what came of it
+    {"audit", "sso"},                  # who used whose data; logging in with the municipality's IdP
 ]
 ROOTS = {"main", "wiring", "cli", "demo", "models"}
 
