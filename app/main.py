@@ -37,6 +37,7 @@ from app.scheduling.routes import proposals as scheduling_proposals
 from app.scheduling.routes import settings as scheduling_settings
 from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
+from app.sso.routes import router as sso_router
 from app.wiring import bootstrap
 
 ROUTERS = [health_router, accounts_router, schools_router,
@@ -49,7 +50,7 @@ ROUTERS = [health_router, accounts_router, schools_router,
            datapackages_router,
            # Before the note editor's /notes/{note_id}, which would also match /notes/1.docx.
            notes_export_router, notes_followup_router, notes_public_router, notes_router,
-           audit_router]
+           audit_router, sso_router]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

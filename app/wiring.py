@@ -108,6 +108,10 @@ def _page_sections() -> None:
     add("person", order=30, template="scheduling/_person_section.html",
         context=scheduling_availability.person_section)
     add("person", order=90, template="feeds/_section_person.html", context=feeds.person_section)
+    # The login page: "Log ind med <kommune>" for each municipality with single sign-on.
+    from app.sso import routes as sso
+
+    add("login", order=10, template="sso/_login_section.html", context=sso.login_section)
 
 
 def _menu() -> None:
@@ -139,6 +143,8 @@ def _menu() -> None:
         visible=lambda p, m: datapackages.can_manage_data(p, m.id), settings=True)
     nav(order=65, label=N_("Note settings"), url=lambda m: f"/municipalities/{m.id}/note-settings",
         visible=lambda p, m: notes.can_manage_settings(p, m.id), settings=True)
+    nav(order=70, label=N_("Single sign-on"), url=lambda m: f"/admin/municipalities/{m.id}/sso",
+        visible=lambda p, m: p.is_admin, settings=True)
 
 
 def _session_events() -> None:

@@ -22,7 +22,7 @@ class AuditAction(str, Enum):
 
 ACTION_LABELS = {
     AuditAction.READ: N_("Read"),
-    AuditAction.SEARCH: N_("Search"),
+    AuditAction.SEARCH: N_("Searched"),
     AuditAction.EXPORT: N_("Export"),
     AuditAction.CREATE: N_("Created"),
     AuditAction.UPDATE: N_("Changed"),

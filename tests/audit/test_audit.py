@@ -188,11 +188,18 @@ def test_only_administrators_see_the_audit_log(client, db, factory):
     assert client.get("/admin/audit").status_code == 303
 
 
-def test_entries_past_the_retention_are_deleted(db, monkeypatch):
+def test_the_retention_is_180_days_unless_configured(monkeypatch):
+    from app.config import Settings
+
+    assert Settings().audit_retention_days == 180
     monkeypatch.setenv("SUS_AUDIT_RETENTION_DAYS", "30")
+    assert Settings().audit_retention_days == 30
+
+
+def test_entries_past_the_retention_are_deleted(db):
     old = _seed(db, at=utcnow() - timedelta(days=31)).id
     recent = _seed(db, at=utcnow() - timedelta(days=29)).id
-    assert service.purge_expired(db) == 1
+    assert service.purge_expired(db, days=30) == 1
     db.commit()
     ids = {e.id for e in _entries(db)}
     assert old not in ids and recent in ids
