@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.audit import service
 from app.audit.models import AuditAction, AuditEntry
@@ -61,8 +61,8 @@ def school_concerns(session: Session, school_id: int) -> tuple[int | None, int |
 def by_school_column(model) -> Concerns:
     """The school of a row that has a `school_id` column."""
     def concerns(session: Session, record_id: int) -> tuple[int | None, int | None]:
-        school_id = session.exec(sa.select(model.school_id).where(model.id == record_id)).first()
-        return None, school_id[0] if school_id else None
+        school_id = session.exec(select(model.school_id).where(model.id == record_id)).first()
+        return None, school_id
     return concerns
 
 
@@ -108,7 +108,8 @@ def audit_request(request: Request, session: Session = SESSION) -> Iterator[None
     begin_write(session)
     session.add(AuditEntry(
         user_id=user_id, user_email=email, action=rule.action,
-        record=f"{rule.kind}:{'' if record_id is None else record_id}", person_id=person_id, school_id=school_id,
+        record=f"{rule.kind}:{'' if record_id is None else record_id}",
+        person_id=person_id, school_id=school_id,
         details=details, address=context_of(session).address(), path=request.url.path[:300]))
     _purge_now_and_then(session)
     session.commit()

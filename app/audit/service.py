@@ -98,7 +98,7 @@ def search(session: Session, f: Filters, *, limit: int = PAGE_SIZE) -> tuple[lis
     return rows[:limit], len(rows) > limit
 
 
-def names(session: Session, entries: Iterable[AuditEntry]) -> tuple[dict[int, str], dict[int, str]]:
+def names(session: Session, entries: Iterable[AuditEntry]) -> tuple[dict, dict]:
     """Names of the people and schools the entries concern (those still there)."""
     entries = list(entries)
     person_ids = {e.person_id for e in entries if e.person_id}

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from authlib.integrations.requests_client import OAuth2Session
 from authlib.integrations.base_client import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2 import OAuth2Error
 from joserfc import jwt
 from joserfc.errors import JoseError
