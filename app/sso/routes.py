@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.accounts import service as accounts
-from app.accounts.access import AdminOnly, Public, SignedIn, require
+from app.accounts.access import AdminOnly, Public
 from app.accounts.routes import _safe_next, set_session_cookie
 from app.audit import service as audit
 from app.audit.models import AuditAction
@@ -141,10 +141,8 @@ def callback(request: Request, principal: Public, session: SessionDep, code: str
 
 # --- the administrator's settings page ---------------------------------------------------------
 
-def load_sso_municipality(municipality_id: int, session: SessionDep, principal: SignedIn) -> Municipality:
-    municipality = found(schools.get_municipality(session, checked_id(municipality_id)))
-    require(principal.is_admin)
-    return municipality
+def load_sso_municipality(municipality_id: int, session: SessionDep, principal: AdminOnly) -> Municipality:
+    return found(schools.get_municipality(session, checked_id(municipality_id)))
 
 
 SsoMunicipality = Annotated[Municipality, Depends(load_sso_municipality)]
