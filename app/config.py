@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     """The address users reach the service at; used in links, feeds and cookie security."""
     default_locale: str = "da"
     session_days: int = 14
+    audit_retention_days: int = Field(default=180, ge=1)
+    """Audit log entries older than this are deleted automatically."""
     login_max_failures: int = 5
     """Failed logins for one e-mail address before each further attempt on it must wait.
     The wait is one minute, doubling with every further failure up to login_max_delay_minutes;

@@ -15,6 +15,8 @@ from app.agendas.routes import goals as agendas_goals
 from app.agendas.routes import items as agendas_items
 from app.agendas.routes import settings as agendas_settings
 from app.agendas.routes import themes as agendas_themes
+from app.audit.recording import AUDIT_REQUEST
+from app.audit.routes import router as audit_router
 from app.config import Settings, get_settings
 from app.cycles.routes import assignments as cycles_assignments
 from app.cycles.routes import holidays as cycles_holidays
@@ -36,6 +38,7 @@ from app.scheduling.routes import settings as scheduling_settings
 from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
 from app.summary.routes import router as summary_router
+from app.sso.routes import router as sso_router
 from app.wiring import bootstrap
 
 ROUTERS = [health_router, accounts_router, schools_router,
@@ -48,7 +51,7 @@ ROUTERS = [health_router, accounts_router, schools_router,
            datapackages_router,
            # Before the note editor's /notes/{note_id}, which would also match /notes/1.docx.
            notes_export_router, notes_followup_router, notes_public_router, notes_router,
-           summary_router]
+           summary_router, audit_router, sso_router]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -74,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(errors.ids_in_range), Depends(verify_csrf)],
+        dependencies=[Depends(errors.ids_in_range), Depends(verify_csrf), AUDIT_REQUEST],
         lifespan=lifespan,
     )
     app.state.settings = settings

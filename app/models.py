@@ -13,6 +13,7 @@ from app.agendas.models import (  # noqa: F401
     DevelopmentContract,
     DevelopmentGoal,
 )
+from app.audit.models import AuditEntry  # noqa: F401
 from app.cycles.models import (  # noqa: F401
     CycleTemplate,
     HolidayPeriod,
@@ -61,5 +62,6 @@ from app.scheduling.models import (  # noqa: F401
 )
 from app.schools.models import Municipality, Person, School  # noqa: F401
 from app.summary.models import DebriefKeywords  # noqa: F401
+from app.sso.models import SsoSettings  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -20,6 +20,7 @@ def bootstrap() -> None:
     _menu()
     _session_events()
     _public_probes()
+    _audit()
     _installed = True
 
 
@@ -121,6 +122,10 @@ def _page_sections() -> None:
     add("person", order=30, template="scheduling/_person_section.html",
         context=scheduling_availability.person_section)
     add("person", order=90, template="feeds/_section_person.html", context=feeds.person_section)
+    # The login page: "Log ind med <kommune>" for each municipality with single sign-on.
+    from app.sso import routes as sso
+
+    add("login", order=10, template="sso/_login_section.html", context=sso.login_section)
 
 
 def _menu() -> None:
@@ -141,6 +146,8 @@ def _menu() -> None:
     nav(order=50, label=N_("Year summary"), url=lambda m: f"/municipalities/{m.id}/summary",
         visible=lambda p, m: schools.can_manage_municipality(p, m.id))
     nav(order=80, label=N_("Calendars"), url=lambda m: f"/municipalities/{m.id}/calendars")
+    nav(order=95, label=N_("Audit log"), url=lambda m: "/admin/audit",
+        visible=lambda p, m: p.is_admin)
     # Settings pages: listed under "Indstillinger" on the municipality overview.
     nav(order=60, label=N_("Agenda settings"),
         url=lambda m: f"/municipalities/{m.id}/agenda-settings",
@@ -152,6 +159,8 @@ def _menu() -> None:
         visible=lambda p, m: datapackages.can_manage_data(p, m.id), settings=True)
     nav(order=65, label=N_("Note settings"), url=lambda m: f"/municipalities/{m.id}/note-settings",
         visible=lambda p, m: notes.can_manage_settings(p, m.id), settings=True)
+    nav(order=70, label=N_("Single sign-on"), url=lambda m: f"/admin/municipalities/{m.id}/sso",
+        visible=lambda p, m: p.is_admin, settings=True)
 
 
 def _session_events() -> None:
@@ -162,6 +171,10 @@ def _session_events() -> None:
     # it after the flush to send invitations.
     meetings.install_events()
     feed_hooks.install()
+    # Every change of a row, logged in the flush that makes it (app.audit.recording).
+    from app.audit import recording as audit
+
+    audit.install()
 
 
 def _public_probes() -> None:
@@ -178,3 +191,57 @@ def _public_probes() -> None:
         ("datapackages: the package link in calendar events", datapackages.calendar_texts))
     confidential.public_probes.add(
         ("summary: the leaders' and committee's versions and presentations", summary.public_texts))
+
+
+def _audit() -> None:
+    """The pages and exports whose every read is logged, and the tables whose changes are not
+    anyone's personal data. See app/audit/recording.py."""
+    from app.agendas.models import Agenda
+    from app.audit.models import AuditAction
+    from app.audit.recording import Rule, by_school_column, rules, school_concerns, untracked
+    from app.meetings.models import Meeting
+    from app.notes.models import Note
+    from app.schools.models import Person
+
+    def person_concerns(session, person_id):
+        person = session.get(Person, person_id)
+        return person_id, person.school_id if person else None
+
+    read, export, search = AuditAction.READ, AuditAction.EXPORT, AuditAction.SEARCH
+    meeting, agenda, note = by_school_column(Meeting), by_school_column(Agenda), by_school_column(Note)
+    for rule in [
+        Rule("/people/{person_id}", read, "person", "person_id", person_concerns),
+        Rule("/people/{person_id}/availability", read, "person", "person_id", person_concerns),
+        Rule("/schools/{school_id}", read, "school", "school_id", school_concerns),
+        Rule("/schools/{school_id}/edit", read, "school", "school_id", school_concerns),
+        Rule("/schools/{school_id}/goals", read, "school", "school_id", school_concerns),
+        Rule("/schools/{school_id}/agreements", read, "school", "school_id", school_concerns),
+        Rule("/schools/{school_id}/years/{school_year_id}/package", read, "school", "school_id",
+             school_concerns),
+        Rule("/schools/{school_id}/years/{school_year_id}/package/edit", read, "school", "school_id",
+             school_concerns),
+        Rule("/schools/{school_id}/years/{school_year_id}/package/highlights", read, "school",
+             "school_id", school_concerns),
+        Rule("/schools/{school_id}/years/{school_year_id}/package/files/{file_id}", export, "school",
+             "school_id", school_concerns),
+        Rule("/meetings/{meeting_id}", read, "meeting", "meeting_id", meeting),
+        Rule("/meetings/{meeting_id}/agenda", read, "meeting", "meeting_id", meeting),
+        Rule("/meetings/{meeting_id}/calendar.ics", export, "meeting", "meeting_id", meeting),
+        Rule("/agendas/{agenda_id}", read, "agenda", "agenda_id", agenda),
+        Rule("/agendas/{agenda_id}/print", export, "agenda", "agenda_id", agenda),
+        Rule("/agendas/{agenda_id}/agenda.docx", export, "agenda", "agenda_id", agenda),
+        Rule("/attachments/{attachment_id}", export, "attachment", "attachment_id"),
+        Rule("/notes/{note_id}", read, "note", "note_id", note),
+        Rule("/notes/{note_id}/print", export, "note", "note_id", note),
+        Rule("/notes/{note_id:int}.docx", export, "note", "note_id", note),
+        Rule("/data-imports/{import_id}", read, "dataimport", "import_id"),
+        Rule("/municipalities/{municipality_id}/agreements", read, "municipality", "municipality_id"),
+        Rule("/municipalities/{municipality_id}/schools", search, "municipality", "municipality_id",
+             criteria=("q", "kind")),
+        Rule("/admin/audit", search, "audit", "", criteria=("person", "record", "user", "action",
+                                                             "date_from", "date_to")),
+        Rule("/admin/audit.csv", export, "audit", ""),
+    ]:
+        rules.add(rule)
+    for table in ("auditentry", "usersession", "loginthrottle", "outboxmessage", "feedstate"):
+        untracked.add(table)

@@ -17,6 +17,7 @@ LAYERS = [
     {"datapackages"},                  # the data a dialogue looks at
     {"notes"},                         # what came of it
     {"summary"},                       # the municipality's look across all its dialogues
+    {"audit", "sso"},                  # who used whose data; logging in with the municipality's IdP
 ]
 ROOTS = {"main", "wiring", "cli", "demo", "models"}
 

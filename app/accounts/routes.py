@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from app import i18n
+from app import i18n, sections
 from app.accounts import service
 from app.accounts.access import SESSION_COOKIE, Public, SignedIn
 from app.accounts.models import ROLE_LABELS
@@ -28,11 +28,30 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
+def login_page(request: Request, session, principal, context: dict, *, status_code: int = 200):
+    """The login page; other ways of logging in (single sign-on) add sections "login"."""
+    return render(request, "accounts/login.html",
+                  {**context, "sections": sections.collect("login", session, principal, None)},
+                  status_code=status_code)
+
+
+def set_session_cookie(response: Response, settings, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
 @router.get("/login")
-def login_form(request: Request, principal: Public, next: str | None = None):
+def login_form(request: Request, principal: Public, session: SessionDep, next: str | None = None):
     if principal.is_authenticated:
         return redirect(request, _safe_next(next))
-    return render(request, "accounts/login.html", {"next": _safe_next(next), "email": "", "error": None})
+    return login_page(request, session, principal, {"next": _safe_next(next), "email": "", "error": None})
 
 
 @router.post("/login")
@@ -63,29 +82,17 @@ def login(
                 "Too many failed attempts. Wait %(num)s minutes and try again.",
                 exc.minutes,
             )
-        response = render(
-            request, "accounts/login.html",
-            {"next": _safe_next(next), "email": email, "error": error}, status_code=429,
-        )
+        response = login_page(request, session, principal,
+                              {"next": _safe_next(next), "email": email, "error": error}, status_code=429)
         response.headers["Retry-After"] = str(exc.seconds)
         return response
     if user is None:
         error = _("Wrong e-mail address or password.")
-        return render(
-            request, "accounts/login.html",
-            {"next": _safe_next(next), "email": email, "error": error}, status_code=400,
-        )
+        return login_page(request, session, principal,
+                          {"next": _safe_next(next), "email": email, "error": error}, status_code=400)
     token = service.start_session(session, settings, user)
     response = redirect(request, _safe_next(next))
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.session_days * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        path="/",
-    )
+    set_session_cookie(response, settings, token)
     # This browser is known to the account from now on: failed logins elsewhere never make
     # it wait (it keeps a count of its own).
     value, _device = service.device_cookie(settings, user.email, device)
