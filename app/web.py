@@ -54,7 +54,8 @@ def _make_env() -> jinja2.Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     from app import sections
 
-    env.globals.update(static_url=static_url, N_=i18n.N_, menu=sections.menu)
+    env.globals.update(static_url=static_url, N_=i18n.N_, menu=sections.menu,
+                       site_menu=sections.site_menu)
     env.filters.update(
         date=i18n.format_date,
         time=i18n.format_time,

@@ -16,6 +16,7 @@ LAYERS = [
     {"agendas"},                       # what a dialogue is about
     {"datapackages"},                  # the data a dialogue looks at
     {"notes"},                         # what came of it
+    {"admin"},                         # administration and onboarding: people, logins, imports
 ]
 ROOTS = {"main", "wiring", "cli", "demo", "models"}
 
