@@ -16,9 +16,16 @@ from app.schools.models import Municipality
 
 class MunicipalityForm(BaseModel):
     name: str = Field(min_length=1, max_length=120)
-    kommunekode: str = Field(pattern=r"^\d{3}$")
+    kommunekode: str
     organizer_name: str | None = Field(default=None, max_length=160)
     organizer_email: str | None = Field(default=None, max_length=254)
+
+    @field_validator("kommunekode")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not re.fullmatch(r"\d{3}", v):
+            raise ValueError(N_("Must be the three-digit municipality code, e.g. 740."))
+        return v
 
     @field_validator("organizer_email")
     @classmethod

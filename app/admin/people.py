@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.accounts import service as accounts
@@ -68,14 +68,14 @@ def search_people(session: Session, *, municipality_ids: set[int] | None, query:
         stmt = stmt.where(col(Person.municipality_id).in_(municipality_ids or {-1}))
     if municipality_id is not None:
         stmt = stmt.where(Person.municipality_id == municipality_id)
+    rows = [Row(*r) for r in session.exec(stmt.order_by(Person.name, Person.id)).all()]
     if query and query.strip():
-        like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Person.name).like(like), func.lower(Person.email).like(like),
-                              func.lower(Person.title).like(like),
-                              func.lower(Person.organisation).like(like),
-                              func.lower(School.name).like(like)))
-    rows = session.exec(stmt.order_by(Person.name, Person.id).limit(limit)).all()
-    return [Row(*r) for r in rows]
+        # In Python: SQLite's lower() leaves Æ, Ø and Å as they are.
+        wanted = query.strip().casefold()
+        rows = [r for r in rows if any(wanted in (text or "").casefold() for text in (
+            r.person.name, r.person.email, r.person.title, r.person.organisation,
+            r.school.name if r.school else None))]
+    return rows[:limit]
 
 
 def login_of(session: Session, person: Person) -> User | None:
