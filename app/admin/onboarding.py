@@ -401,7 +401,7 @@ class _PeopleRows(_Rows):
                   email=email) -> None:
             target = session.get(Person, person_id) if person_id else None
             if target is None:
-                target = Person(municipality_id=self.m.id, email=email)
+                target = Person(municipality_id=self.m.id, email=email, name=values["name"])
             for key, value in values.items():
                 setattr(target, key, value)
             target.municipality_id = self.m.id

@@ -114,7 +114,7 @@ def update_person(session: Session, person: Person, data: PersonForm) -> Person:
     for key, value in data.model_dump().items():
         setattr(person, key, value)
     if user is not None:
-        user.email, user.name = data.email, data.name
+        user.email, user.name = data.email or user.email, data.name
         session.add(user)
     session.add(person)
     session.commit()

@@ -94,7 +94,7 @@ def use(session: Session, token: str, password: str) -> User | None:
     session.commit()
     used = session.execute(sa.update(AccountToken).where(
         AccountToken.id == row_id, col(AccountToken.used_at).is_(None))
-        .values(used_at=utcnow())).rowcount
+        .values(used_at=utcnow())).rowcount  # type: ignore[attr-defined]
     if used != 1:
         session.rollback()
         return None

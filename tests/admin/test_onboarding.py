@@ -89,7 +89,7 @@ def test_row_and_column_errors_in_danish_and_nothing_imported(db, empty, factory
 
 
 def test_a_missing_column_and_unknown_school_and_function(db, empty, factory):
-    a = onboarding.analyse(db, "people", "navn;funktion\nA;skoleleder\n".encode(), "p", empty)
+    a = onboarding.analyse(db, "people", b"navn;funktion\nA;skoleleder\n", "p", empty)
     assert [str(p) for p in a.problems] == [
         "Række 1, kolonne “e-mail”: Kolonnen mangler. Første række skal navngive kolonnerne: "
         "navn, e-mail, funktion, titel, skole, organisation."]
@@ -148,7 +148,7 @@ def test_upload_errors_show_each_row_and_import_nothing(client, db, empty, facto
     token = client.cookies.get("sus_csrf")
     r = client.post("/admin/import", data={"csrf_token": token, "kind": "people",
                                            "municipality_id": empty.id},
-                    files={"file": ("p.csv", "navn;e-mail\nAnne;anne-at-x\n".encode())})
+                    files={"file": ("p.csv", b"navn;e-mail\nAnne;anne-at-x\n")})
     assert r.status_code == 422
     soup = BeautifulSoup(r.text, "html.parser")
     assert "Intet er importeret: 1 fejl i p.csv" in soup.text
