@@ -225,6 +225,68 @@ def import_data(file: str, kommunekode: str | None, dry_run: bool) -> None:
                    else _("Imported."))
 
 
+def _onboard(kind: str, file: str, kommunekode: str, dry_run: bool) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from app import migrate
+    from app.admin import onboarding
+    from app.i18n import gettext as _
+    from app.schools import service as schools
+
+    migrate.upgrade(get_settings().database_url)
+    engine, session = _session()
+    err = Console(stderr=True)
+    with session:
+        m = schools.get_municipality_by_code(session, kommunekode)
+        if m is None:
+            raise click.UsageError("--municipality must be the kommunekode of a municipality.")
+        content = Path(file).read_bytes()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=err, transient=False) as progress:
+            task = progress.add_task(_("Checking rows"), total=None)
+
+            def step(n: int, total: int) -> None:
+                progress.update(task, total=total, advance=n)
+
+            analysis = onboarding.import_file(session, kind, content, Path(file).name, m,
+                                              dry_run=dry_run, progress=step)
+        if analysis.problems:
+            for problem in analysis.problems:
+                click.echo(str(problem), err=True)
+            click.echo(_("Nothing is imported: %(n)s problems in %(file)s.",
+                         n=len(analysis.problems), file=Path(file).name), err=True)
+            sys.exit(1)
+        click.echo(_("Rows: %(rows)s · new: %(new)s · changed: %(changed)s · unchanged: "
+                     "%(unchanged)s", rows=analysis.rows, new=analysis.counts.get("new", 0),
+                     changed=analysis.counts.get("changed", 0),
+                     unchanged=analysis.counts.get("unchanged", 0)))
+        click.echo(_("Checked; nothing imported (--dry-run).") if dry_run else _("Imported."))
+    engine.dispose()
+
+
+@import_.command("schools")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--municipality", "kommunekode", required=True, help="Kommunekode.")
+@click.option("--dry-run", is_flag=True, help="Check every row, import nothing.")
+def import_schools(file: str, kommunekode: str, dry_run: bool) -> None:
+    """Import a municipality's schools from a CSV or XLSX FILE (format: README,
+    "Administration"). Every row is checked first; a file with any error imports nothing;
+    importing the same file again changes nothing."""
+    _onboard("schools", file, kommunekode, dry_run)
+
+
+@import_.command("people")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--municipality", "kommunekode", required=True, help="Kommunekode.")
+@click.option("--dry-run", is_flag=True, help="Check every row, import nothing.")
+def import_people(file: str, kommunekode: str, dry_run: bool) -> None:
+    """Import a municipality's staff from a CSV or XLSX FILE (import the schools first;
+    format: README, "Administration"). Every row is checked first; a file with any error
+    imports nothing; importing the same file again changes nothing."""
+    _onboard("people", file, kommunekode, dry_run)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def backup(directory: Path) -> None:

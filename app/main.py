@@ -9,6 +9,10 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import app.models  # noqa: F401  (registers every table)
 from app import db, errors, logs
 from app.accounts.routes import router as accounts_router
+from app.admin.routes import home as admin_home
+from app.admin.routes import onboarding as admin_onboarding
+from app.admin.routes import password as admin_password
+from app.admin.routes import people as admin_people
 from app.agendas.routes import agenda as agendas_agenda
 from app.agendas.routes import attachments as agendas_attachments
 from app.agendas.routes import goals as agendas_goals
@@ -51,7 +55,8 @@ ROUTERS = [health_router, accounts_router, schools_router,
            datapackages_router,
            # Before the note editor's /notes/{note_id}, which would also match /notes/1.docx.
            notes_export_router, notes_followup_router, notes_public_router, notes_router,
-           summary_router, audit_router, sso_router]
+           summary_router, audit_router, sso_router,
+           admin_home.router, admin_people.router, admin_onboarding.router, admin_password.router]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,8 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from app.feeds import outbox
         from app.feeds.config import get_env
 
-        # Each process sends the invitations its own and other processes' commits stored.
-        sender = outbox.Worker(app.state.engine) if get_env().invitations_on else None
+        # Each process sends the mail its own and other processes' commits stored: meeting
+        # invitations (when on) and the login e-mails (invitations to log in, password resets).
+        sender = outbox.Worker(app.state.engine) if get_env().mail_on else None
         if sender:
             sender.start()
         yield

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.accounts.models import LoginThrottle, RoleAssignment, User, UserSession  # noqa: F401
+from app.admin.models import AccountToken  # noqa: F401
 from app.agendas.models import (  # noqa: F401
     Agenda,
     AgendaItem,

@@ -51,6 +51,33 @@ nav_items: Registry[NavItem] = Registry(
     "sections.nav_items", sort_key=lambda n: n.order, key=lambda n: n.label)
 
 
+@dataclass(frozen=True)
+class SiteItem:
+    """An entry of the site-wide menu (shown on every page, not per municipality)."""
+
+    order: int
+    label: str
+    """A message id."""
+    url: str
+    visible: Callable[[Principal], bool]
+
+
+site_items: Registry[SiteItem] = Registry(
+    "sections.site_items", sort_key=lambda n: n.order, key=lambda n: n.url)
+
+
+def add_site_item(*, order: int, label: str, url: str,
+                  visible: Callable[[Principal], bool] = lambda p: True) -> None:
+    site_items.add(SiteItem(order, label, url, visible))
+
+
+def site_menu(principal: Principal | None) -> list[tuple[str, str]]:
+    """(label message id, url) of the site-wide entries this principal may see."""
+    if principal is None or not principal.is_authenticated:
+        return []
+    return [(n.label, n.url) for n in site_items if n.visible(principal)]
+
+
 def add_section(page: str, *, order: int, template: str,
                 context: Callable[[Session, Principal, Any], dict | None]) -> None:
     page_sections.add(Section(page, order, template, context))

@@ -55,7 +55,8 @@ def _make_env() -> jinja2.Environment:
     from app import sections
 
     env.globals.update(static_url=static_url, N_=i18n.N_, menu=sections.menu,
-                       accessibility_url=lambda: get_settings().accessibility_url or "/accessibility")
+                       accessibility_url=lambda: get_settings().accessibility_url or "/accessibility",
+                       site_menu=sections.site_menu)
     env.filters.update(
         date=i18n.format_date,
         time=i18n.format_time,

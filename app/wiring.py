@@ -130,12 +130,16 @@ def _page_sections() -> None:
 
 def _menu() -> None:
     from app import sections
+    from app.admin import policy as admin
     from app.agendas import policy as agendas
     from app.datapackages import policy as datapackages
     from app.notes import policy as notes
     from app.scheduling import policy as scheduling
     from app.schools import policy as schools
 
+    # The site-wide menu: the administration (administrators and consultants).
+    sections.add_site_item(order=90, label=N_("Administration"), url="/admin",
+                           visible=admin.can_use_admin)
     nav = sections.add_nav_item
     nav(order=10, label=N_("Year wheel"), url=lambda m: f"/municipalities/{m.id}/years")
     nav(order=20, label=N_("Schools"), url=lambda m: f"/municipalities/{m.id}/schools")

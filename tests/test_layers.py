@@ -18,6 +18,7 @@ LAYERS = [
     {"notes"},                         # what came of it
     {"summary"},                       # the municipality's look across all its dialogues
     {"audit", "sso"},                  # who used whose data; logging in with the municipality's IdP
+    {"admin"},                         # administration and onboarding: people, logins, imports
 ]
 ROOTS = {"main", "wiring", "cli", "demo", "models"}
 

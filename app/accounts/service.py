@@ -109,11 +109,18 @@ def _count_attempt(session: Session, settings: Settings, email: str, ip: str,
     """Count this attempt as a failure of its e-mail and client address before the password
     is checked (a right password takes it back): parallel attempts cannot slip past the
     count. Raises TooManyAttempts, counting nothing, while either of them must wait."""
+    account = DEVICE + device if device else ACCOUNT + email
+    count_request(session, settings, {account: settings.login_max_failures,
+                                      ADDRESS + ip: settings.login_max_failures_per_address})
+
+
+def count_request(session: Session, settings: Settings, thresholds: dict[str, int]) -> None:
+    """Count one attempt against each key (a LoginThrottle row); past a key's threshold each
+    further attempt must wait, one minute and doubling. Raises TooManyAttempts, counting
+    nothing, while any key must wait. The login counts its failures with it; the password
+    reset ("Glemt adgangskode") counts its requests with keys of its own."""
     table = _THROTTLE
     now = utcnow()
-    account = DEVICE + device if device else ACCOUNT + email
-    thresholds = {account: settings.login_max_failures,
-                  ADDRESS + ip: settings.login_max_failures_per_address}
     keys = sorted(thresholds)  # one lock order for every process: no deadlocks
     # Writing first, in a transaction of its own: on SQLite this takes the write lock (a
     # transaction that read first could not get it while another writes); on PostgreSQL the

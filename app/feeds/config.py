@@ -43,6 +43,11 @@ class FeedEnv(BaseSettings):
         return self.invitations and bool(self.smtp_host) and bool(self.smtp_from)
 
     @property
+    def mail_on(self) -> bool:
+        """An SMTP server and a sender are set: the outbox is sent."""
+        return bool(self.smtp_host) and bool(self.smtp_from)
+
+    @property
     def organizer(self) -> tuple[str, str] | None:
         """(name, address) of the fallback organizer, or None."""
         name, address = parseaddr(self.invite_organizer or self.smtp_from or "")
