@@ -36,6 +36,7 @@ from app.notes.public import router as notes_public_router
 from app.notes.routes import router as notes_router
 from app.paths import STATIC
 from app.scheduling.routes import availability as scheduling_availability
+from app.scheduling.routes import manage as scheduling_manage
 from app.scheduling.routes import moves as scheduling_moves
 from app.scheduling.routes import proposals as scheduling_proposals
 from app.scheduling.routes import settings as scheduling_settings
@@ -50,7 +51,8 @@ ROUTERS = [health_router, accounts_router, schools_router,
            meetings_router,
            agendas_agenda.router, agendas_items.router, agendas_themes.router,
            agendas_attachments.router, agendas_goals.router, agendas_settings.router, feeds_router,
-           scheduling_proposals.router, scheduling_moves.router, scheduling_availability.router,
+           scheduling_proposals.router, scheduling_moves.router, scheduling_manage.router,
+           scheduling_availability.router,
            scheduling_settings.router,
            datapackages_router,
            # Before the note editor's /notes/{note_id}, which would also match /notes/1.docx.

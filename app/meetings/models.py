@@ -115,6 +115,8 @@ class Meeting(Timestamped, Versioned, table=True):
     """Last change of anything a calendar shows: DTSTAMP and LAST-MODIFIED."""
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     """When it was cancelled: feeds keep it (as cancelled) for a grace period after this."""
+    cancel_reason: str | None = Field(default=None, max_length=300)
+    """Why it was cancelled, as the consultant wrote it (shown on the meeting page)."""
 
 
 class MeetingParticipant(SQLModel, table=True):

@@ -16,7 +16,7 @@ from app.db import check_version, utcnow
 from app.meetings import policy
 from app.meetings.models import Meeting, MeetingParticipant, MeetingStatus, MeetingType
 from app.registry import Registry
-from app.schools.models import Person, School
+from app.schools.models import Person, PersonFunction, School
 
 
 def create_meeting(
@@ -89,6 +89,7 @@ def reschedule(session: Session, meeting: Meeting, *, starts_at: datetime, ends_
     if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.CANCELLED):
         meeting.status = MeetingStatus.BOOKED
         meeting.cancelled_at = None
+        meeting.cancel_reason = None
     session.add(meeting)
     if commit:
         session.commit()
@@ -96,14 +97,19 @@ def reschedule(session: Session, meeting: Meeting, *, starts_at: datetime, ends_
     return meeting
 
 
-def cancel(session: Session, meeting: Meeting, *, expected_version: int | None = None) -> Meeting:
+def cancel(session: Session, meeting: Meeting, *, reason: str | None = None,
+           expected_version: int | None = None, commit: bool = True) -> Meeting:
+    """Cancelled, with the reason the consultant gave; feeds show it as cancelled and the
+    invitations hook sends CANCEL. Booking it again (`reschedule`) clears both."""
     if expected_version is not None:
         check_version(meeting, expected_version)
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancelled_at = utcnow()
+    meeting.cancel_reason = (reason or "").strip()[:300] or None
     session.add(meeting)
-    session.commit()
-    session.refresh(meeting)
+    if commit:
+        session.commit()
+        session.refresh(meeting)
     return meeting
 
 
@@ -139,6 +145,67 @@ def participants(session: Session, meeting_id: int) -> list[tuple[Person, Meetin
         .join(MeetingParticipant, MeetingParticipant.person_id == Person.id)
         .where(MeetingParticipant.meeting_id == meeting_id).order_by(Person.name)
     ).all())
+
+
+def set_place(session: Session, meeting: Meeting, *, kind: str, location: str | None,
+              commit: bool = True) -> Meeting:
+    """Where it is held: "school", "administration", "online" or "other", with the room,
+    the link or the address. SEQUENCE rises (models.py), so calendars update."""
+    meeting.location_kind = kind
+    meeting.location = (location or "").strip()[:300] or None
+    session.add(meeting)
+    if commit:
+        session.commit()
+        session.refresh(meeting)
+    return meeting
+
+
+def add_participant(session: Session, meeting: Meeting, person_id: int, *,
+                    function: str | None = None, required: bool = True,
+                    commit: bool = True) -> MeetingParticipant:
+    """Invite one more person (or change whether they are required). Their feed and, where
+    invitations are on, their invitation follow (app.feeds.hooks)."""
+    row = session.exec(select(MeetingParticipant).where(
+        MeetingParticipant.meeting_id == meeting.id,
+        MeetingParticipant.person_id == person_id)).first()
+    if row is None:
+        row = MeetingParticipant(meeting_id=meeting.id, person_id=person_id, function=function)
+    row.required = required
+    session.add(row)
+    meeting.changed_at = max(utcnow(), meeting.changed_at)
+    session.add(meeting)
+    if commit:
+        session.commit()
+    return row
+
+
+def remove_participant(session: Session, meeting: Meeting, person_id: int, *,
+                       commit: bool = True) -> bool:
+    """Take a person off the meeting: they get a CANCEL where invitations are on."""
+    row = session.exec(select(MeetingParticipant).where(
+        MeetingParticipant.meeting_id == meeting.id,
+        MeetingParticipant.person_id == person_id)).first()
+    if row is None:
+        return False
+    session.delete(row)
+    meeting.changed_at = max(utcnow(), meeting.changed_at)
+    session.add(meeting)
+    if commit:
+        session.commit()
+    return True
+
+
+def guest(session: Session, meeting: Meeting, *, name: str, email: str) -> Person:
+    """A person from outside (a guest by name and e-mail): the existing person with that
+    address, else a new one under the meeting's municipality."""
+    email = email.strip().lower()
+    person = session.exec(select(Person).where(Person.email == email)).first()
+    if person is None:
+        person = Person(municipality_id=meeting.municipality_id, name=name.strip()[:160],
+                        email=email, function=PersonFunction.OTHER)
+        session.add(person)
+        session.flush()
+    return person
 
 
 def list_meetings(

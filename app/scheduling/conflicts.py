@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.accounts.access import Principal
@@ -212,6 +212,8 @@ def conflicts_for_school(session: Session, school: School) -> dict[int, list[Con
 class MoveForm(BaseModel):
     day: date
     start: time
+    minutes: int | None = Field(default=None, ge=5, le=600)
+    """A new length; without it the meeting keeps its own (or its planned one)."""
     force: bool = False
 
 
@@ -222,36 +224,45 @@ class MoveConflicts(Exception):
 
 
 def _chain_after(session: Session, meeting: Meeting) -> list[Meeting]:
-    """Booked meetings that follow this one directly (its debrief), which move with it."""
-    if not meeting.step_id or not meeting.school_id or meeting.ends_at is None:
+    """Meetings that follow this one directly (its debrief), which move with it: booked ones
+    that start when it ends; for a meeting not booked (planned, or cancelled and being
+    booked again) the followers of the same school in the same state."""
+    if not meeting.step_id or not meeting.school_id:
         return []
     step = session.get(Step, meeting.step_id)
     out = []
     for fs in followers(session, step):
         for m in meetings.list_meetings(session, step_id=fs.id, school_id=meeting.school_id):
-            if m.status is MeetingStatus.BOOKED and m.starts_at == meeting.ends_at:
+            if meeting.status is MeetingStatus.BOOKED:
+                if m.status is MeetingStatus.BOOKED and meeting.ends_at is not None \
+                        and m.starts_at == meeting.ends_at:
+                    out.append(m)
+            elif m.status is meeting.status:
                 out.append(m)
     return out
 
 
-def move_plan(session: Session, meeting: Meeting, day: date, start: time
-              ) -> dict[int, tuple[datetime, datetime]]:
+def move_plan(session: Session, meeting: Meeting, day: date, start: time,
+              minutes: int | None = None) -> dict[int, tuple[datetime, datetime]]:
     """New times for the meeting and the meetings that follow it directly."""
     new_start = local_to_utc(day, start)
-    length = (meeting.ends_at - meeting.starts_at) if meeting.starts_at and meeting.ends_at \
-        else timedelta(minutes=meetings.planned_duration(session, meeting))
+    if minutes:
+        length = timedelta(minutes=minutes)
+    elif meeting.status is MeetingStatus.BOOKED and meeting.starts_at and meeting.ends_at:
+        length = meeting.ends_at - meeting.starts_at
+    else:
+        length = timedelta(minutes=meetings.planned_duration(session, meeting))
     plan: dict[int, tuple[datetime, datetime]] = {meeting.id: (new_start, new_start + length)}
     shift_end = new_start + length
     for f in _chain_after(session, meeting):
-        plan[f.id] = (shift_end, shift_end + (f.ends_at - f.starts_at))
+        f_length = (f.ends_at - f.starts_at) if f.starts_at and f.ends_at \
+            else timedelta(minutes=meetings.planned_duration(session, f))
+        plan[f.id] = (shift_end, shift_end + f_length)
         shift_end = plan[f.id][1]
     return plan
 
 
-def check_move(session: Session, meeting: Meeting, day: date, start: time) -> list[Conflict]:
-    plan = move_plan(session, meeting, day, start)
-    targets = [meeting] + list(_chain_after(session, meeting))
-    found = check(session, targets, plan)
+def _unique(found: dict[int, list[Conflict]]) -> list[Conflict]:
     # The debrief riding along shares its dialogue's conflicts: say each thing once.
     unique: dict[tuple, Conflict] = {}
     for c in (c for cs in found.values() for c in cs):
@@ -259,15 +270,23 @@ def check_move(session: Session, meeting: Meeting, day: date, start: time) -> li
     return list(unique.values())
 
 
+def check_move(session: Session, meeting: Meeting, day: date, start: time,
+               minutes: int | None = None) -> list[Conflict]:
+    plan = move_plan(session, meeting, day, start, minutes)
+    targets = [meeting] + list(_chain_after(session, meeting))
+    return _unique(check(session, targets, plan))
+
+
 def move(session: Session, meeting: Meeting, data: MoveForm,
          expected_version: int | None) -> list[Conflict]:
-    """Move a meeting (and its debrief) unless that makes a conflict nobody accepted."""
+    """Book, move or lengthen a meeting (and its debrief) unless that makes a conflict
+    nobody accepted. A planned or cancelled meeting is booked from then on."""
     if expected_version is not None:
         check_version(meeting, expected_version)
-    conflicts = check_move(session, meeting, data.day, data.start)
+    conflicts = check_move(session, meeting, data.day, data.start, data.minutes)
     if conflicts and not data.force:
         raise MoveConflicts(conflicts)
-    plan = move_plan(session, meeting, data.day, data.start)
+    plan = move_plan(session, meeting, data.day, data.start, data.minutes)
     chain = _chain_after(session, meeting)
     for m in [meeting] + chain:
         s, e = plan[m.id]
@@ -275,6 +294,60 @@ def move(session: Session, meeting: Meeting, data: MoveForm,
     session.commit()
     session.refresh(meeting)
     return conflicts
+
+
+def lengthen(session: Session, meeting: Meeting, minutes: int, *, force: bool = False,
+             expected_version: int | None = None) -> list[Conflict]:
+    """The same start, a new length (the agenda's): its debrief moves to the new end."""
+    if meeting.starts_at is None:
+        raise ValueError("not booked")
+    local = meeting.starts_at.astimezone(TZ)
+    return move(session, meeting, MoveForm(day=local.date(), start=local.time(),
+                                           minutes=minutes, force=force), expected_version)
+
+
+def current(session: Session, meeting: Meeting) -> list[Conflict]:
+    """The conflicts of a booked meeting (and its debrief) as it stands in the session."""
+    if meeting.status is not MeetingStatus.BOOKED or meeting.starts_at is None:
+        return []
+    return _unique(check(session, [meeting] + _chain_after(session, meeting)))
+
+
+def cancel(session: Session, meeting: Meeting, *, reason: str | None,
+           expected_version: int | None = None) -> list[Meeting]:
+    """Cancel the meeting and the meetings chained to it (a dialogue's debrief). Returns
+    every meeting cancelled; each gets its CANCEL where invitations are on."""
+    if expected_version is not None:
+        check_version(meeting, expected_version)
+    chain = [m for m in _chain_after(session, meeting)
+             if m.status in (MeetingStatus.BOOKED, MeetingStatus.PLANNED)]
+    for m in [meeting] + chain:
+        meetings.cancel(session, m, reason=reason, commit=False)
+    session.commit()
+    session.refresh(meeting)
+    return [meeting] + chain
+
+
+class ChangeConflicts(MoveConflicts):
+    """A change of place or people would make conflicts; nothing was saved."""
+
+
+def checked_change(session: Session, meeting: Meeting, change, *, force: bool = False
+                   ) -> list[Conflict]:
+    """Apply `change(session)` (which must not commit), check the booked meeting as it then
+    stands, and commit unless that made a conflict not there before and not `force`d; else
+    roll back and raise ChangeConflicts. Conflicts it already had don't block."""
+    before = {(c.kind, c.person, c.other, c.detail) for c in current(session, meeting)}
+    change(session)
+    session.flush()
+    found = [c for c in current(session, meeting)
+             if (c.kind, c.person, c.other, c.detail) not in before]
+    if found and not force:
+        session.rollback()
+        raise ChangeConflicts(found)
+    session.commit()
+    session.refresh(meeting)
+    return found
 
 
 def for_reader(session: Session, found: dict[int, list[Conflict]], principal: Principal

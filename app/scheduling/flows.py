@@ -8,8 +8,10 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from app.cycles import holiday_periods as cycle_holiday_periods
+from app.feeds.models import InvitationPreference
 from app.i18n import TZ
-from app.meetings.models import MeetingParticipant
+from app.meetings import service as meetings
+from app.meetings.models import Meeting, MeetingParticipant
 from app.scheduling import proposals
 from app.scheduling.models import Proposal
 from app.schools.models import Person, School
@@ -68,3 +70,14 @@ def proposal_review(session: Session, proposal: Proposal) -> dict:
         per_person.append((people[pid], sorted(by_day.items()), len(entries)))
     per_person.sort(key=lambda e: (-e[2], e[0].name))
     return {"items": items, "weeks": week_rows, "per_person": per_person}
+
+
+def invite_guest(session: Session, meeting: Meeting, *, name: str, email: str,
+                 required: bool = True) -> Person:
+    """A guest by name and e-mail on the meeting (not committed). A guest has no login and no
+    feed: the e-mailed invitation is how they know, so they get one where invitations are on."""
+    person = meetings.guest(session, meeting, name=name, email=email)
+    if session.get(InvitationPreference, person.id) is None:
+        session.add(InvitationPreference(person_id=person.id, wants_invitations=True))
+    meetings.add_participant(session, meeting, person.id, required=required, commit=False)
+    return person

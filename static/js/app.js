@@ -80,3 +80,25 @@
   }
   document.querySelectorAll("textarea").forEach(grow);
 })();
+// Asking first (app/confirm.py): a confirmation dialog swapped in by htmx opens modally;
+// "No" or Esc closes it and the keyboard focus returns to the button that asked.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var dialog = target.querySelector && target.querySelector("dialog.confirm-dialog");
+    if (!dialog || !dialog.showModal) { return; }
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var opener = form && form.querySelector ? form.querySelector("button[type=submit]") : null;
+    dialog.addEventListener("close", function () {
+      dialog.remove();
+      if (opener) { opener.focus(); }
+    });
+    dialog.showModal();
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-close-dialog]");
+    var dialog = button && button.closest("dialog");
+    if (dialog) { dialog.close(); }
+  });
+})();

@@ -39,10 +39,12 @@ def _local(dt: datetime) -> datetime:
 
 
 def _move_values(meeting: Meeting) -> dict:
-    if meeting.starts_at is None:
-        return {"day": "", "start": ""}
+    if meeting.starts_at is None or meeting.ends_at is None:
+        return {"day": "", "start": "", "minutes": ""}
     local = _local(meeting.starts_at)
-    return {"day": local.date().isoformat(), "start": local.strftime("%H:%M")}
+    minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    return {"day": local.date().isoformat(), "start": local.strftime("%H:%M"),
+            "minutes": str(minutes)}
 
 
 def _move_page(request, session, meeting, *, values=None, errors=None, conflicts=None,
@@ -66,7 +68,8 @@ def move_check(request: Request, meeting: MovableMeeting, session: SessionDep):
     result = parse_form(conflicts.MoveForm, request.query_params)
     found = []
     if result.ok:
-        found = conflicts.check_move(session, meeting, result.data.day, result.data.start)
+        found = conflicts.check_move(session, meeting, result.data.day, result.data.start,
+                                     result.data.minutes)
     return render(request, "scheduling/_move_check.html", {
         "move": {"meeting": meeting, "fields": result.values, "errors": result.errors,
                  "conflicts": found, "checked": result.ok}})
@@ -76,6 +79,7 @@ def move_check(request: Request, meeting: MovableMeeting, session: SessionDep):
 def move_meeting(request: Request, meeting: MovableMeeting, session: SessionDep,
                  form: FormDep):
     result = parse_form(conflicts.MoveForm, form)
+    booking = meeting.status is not MeetingStatus.BOOKED
     if result.ok:
         try:
             accepted = conflicts.move(session, meeting, result.data, int_or_none(form.get("version")))
@@ -88,9 +92,17 @@ def move_meeting(request: Request, meeting: MovableMeeting, session: SessionDep,
                 "__all__": _("Someone else changed the meeting while you were moving it. "
                              "It is now at the time shown; choose again.")},
                 status_code=409)
-        message = _("The meeting is moved. Calendars show the new time at their next refresh.")
-        if accepted:
-            message = _("The meeting is moved despite %(count)s conflicts.", count=len(accepted))
+        if booking:
+            message = _("The meeting is booked. Calendars show it at their next refresh.")
+            if accepted:
+                message = _("The meeting is booked despite %(count)s conflicts.",
+                            count=len(accepted))
+        else:
+            message = _("The meeting is moved. Calendars show the new time at their next "
+                        "refresh.")
+            if accepted:
+                message = _("The meeting is moved despite %(count)s conflicts.",
+                            count=len(accepted))
         return redirect(request, f"/meetings/{meeting.id}", message=message,
                         level="warning" if accepted else "success")
     return _move_page(request, session, meeting, values=result.values, errors=result.errors,
@@ -98,10 +110,29 @@ def move_meeting(request: Request, meeting: MovableMeeting, session: SessionDep,
 
 
 def meeting_section(session, principal, meeting: Meeting):
-    if not policy.can_move(principal, meeting) or meeting.status is MeetingStatus.CANCELLED:
+    """The managing box on the meeting page: book or move (with the length), place, people,
+    cancel; a cancelled meeting offers to book it again."""
+    if not policy.can_move(principal, meeting) or meeting.status is MeetingStatus.HELD:
         return None
     found = conflicts.check(session, [meeting]).get(meeting.id, []) \
-        if meeting.starts_at else []
-    return {"move": {"meeting": meeting, "fields": _move_values(meeting), "errors": {},
+        if meeting.starts_at and meeting.status is MeetingStatus.BOOKED else []
+    values = _move_values(meeting)
+    if not values["minutes"] or meeting.status is not MeetingStatus.BOOKED:
+        values["minutes"] = str(meetings.planned_duration(session, meeting))
+    on = {p.person_id for _person, p in meetings.participants(session, meeting.id)}
+    people = [p for p in schools.list_people(session, municipality_id=meeting.municipality_id)
+              if p.id not in on]
+    return {"move": {"meeting": meeting, "fields": values, "errors": {},
                      "conflicts": found, "checked": False},
-            "current_conflicts": found}
+            "current_conflicts": found,
+            "booked": meeting.status is MeetingStatus.BOOKED,
+            "cancelled": meeting.status is MeetingStatus.CANCELLED,
+            "people": people,
+            "place_kinds": _place_kinds(meeting)}
+
+
+def _place_kinds(meeting: Meeting) -> list[tuple[str, str]]:
+    kinds = [("school", _("At the school"))] if meeting.school_id else []
+    return kinds + [("administration", _("At the administration (give the room)")),
+                    ("online", _("Online (give the link)")),
+                    ("other", _("Another address"))]
