@@ -1,7 +1,7 @@
 """meeting cancel reason
 
-Revision ID: 0804
-Revises: 0803
+Revision ID: 0807
+Revises: 0806
 Create Date: 2026-12-02 13:15:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoString)
 from alembic import op
 
-revision: str = '0804'
-down_revision: str | None = '0803'
+revision: str = '0807'
+down_revision: str | None = '0806'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
