@@ -44,7 +44,7 @@ from app.i18n import gettext as _
 from app.meetings.models import MEETING_TYPE_LABELS, Meeting, MeetingParticipant, MeetingStatus
 from app.schools.models import Municipality, Person, PersonFunction, School
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 """Part of every fingerprint: bump it when the text of feeds changes, so caches let go."""
 
 # Feeds about a person carry ORGANIZER and ATTENDEE; the wide ones would be mostly names.
