@@ -17,8 +17,7 @@ import icalendar
 import pytest
 import vobject
 
-from app.feeds import invitations
-from app.feeds import service
+from app.feeds import invitations, service
 from app.feeds.hooks import Change
 from app.feeds.models import FeedKind
 from tests.conftest import IN_CI, make_year
