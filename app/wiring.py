@@ -46,6 +46,8 @@ def _providers() -> None:
     agenda_followup.followup_providers.add(notes_followup.agenda_followup)
     # Agenda item titles in calendar events' DESCRIPTION.
     feeds.agenda_sources.add(agenda_feeds.SOURCE)
+    for source in agenda_feeds.CHANGE_SOURCES:  # ...and their changes raise the feed counter
+        feeds.change_sources.add(source)
     # The step page's per-school columns.
     cycle_progress.school_status_providers.add(cycle_progress.SchoolStatusProvider(
         "note_written", N_("Note written"),
@@ -139,6 +141,7 @@ def _menu() -> None:
 
 
 def _session_events() -> None:
+    from app.feeds import counter as feed_counter
     from app.feeds import hooks as feed_hooks
     from app.meetings import models as meetings
 
@@ -146,6 +149,8 @@ def _session_events() -> None:
     # it after the flush to send invitations.
     meetings.install_events()
     feed_hooks.install()
+    # Every flush that touches what a feed shows raises its municipality's feed counter.
+    feed_counter.install()
 
 
 def _public_probes() -> None:

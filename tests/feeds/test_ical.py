@@ -184,16 +184,6 @@ def test_description_has_agenda_items_and_links_but_nothing_confidential(db, wor
     assert str(evs[lus.uid]["CLASS"]) == "PRIVATE"
 
 
-def test_a_new_agenda_version_changes_the_fingerprint(db, world, agenda_source):
-    _, version = agenda_source
-    spec = _muni(db, world)
-    now = datetime.now(timezone.utc)
-    first = service.fingerprint(db, spec, now).digest
-    assert service.fingerprint(db, spec, now).digest == first
-    version["v"] = "2"
-    assert service.fingerprint(db, spec, now).digest != first
-
-
 def test_public_feeds_have_no_links_people_or_agenda(db, world, agenda_source):
     asked, _ = agenda_source
     enable_public(db, world)
