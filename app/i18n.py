@@ -8,7 +8,7 @@ set once per request; services and templates both translate through it.
 
 import io
 from contextvars import ContextVar
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from functools import lru_cache
 from gettext import NullTranslations
 from zoneinfo import ZoneInfo
@@ -110,6 +110,18 @@ def local(dt: datetime) -> datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return dt.astimezone(TZ)
+
+
+def local_time_exists(day: date, at: time) -> bool:
+    """Whether a Copenhagen wall-clock time exists: 02:00-02:59 on the last Sunday of March
+    does not (the clocks jump to 03:00), and a form must refuse it rather than store 03:30."""
+    naive = datetime.combine(day, at)
+    there = naive.replace(tzinfo=TZ).astimezone(timezone.utc).astimezone(TZ)
+    return there.replace(tzinfo=None) == naive
+
+
+NO_SUCH_TIME = N_("That time does not exist in Denmark: the clocks go from 02:00 to 03:00 that "
+                  "night. Choose another time.")
 
 
 def format_date(value: date | datetime | None, style: str = "full") -> str:

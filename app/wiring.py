@@ -47,6 +47,8 @@ def _providers() -> None:
     agenda_followup.followup_providers.add(notes_followup.agenda_followup)
     # Agenda item titles in calendar events' DESCRIPTION.
     feeds.agenda_sources.add(agenda_feeds.SOURCE)
+    for source in agenda_feeds.CHANGE_SOURCES:  # ...and their changes raise the feed counter
+        feeds.change_sources.add(source)
     # The step page's per-school columns.
     cycle_progress.school_status_providers.add(cycle_progress.SchoolStatusProvider(
         "note_written", N_("Note written"),
@@ -168,6 +170,7 @@ def _menu() -> None:
 
 
 def _session_events() -> None:
+    from app.feeds import counter as feed_counter
     from app.feeds import hooks as feed_hooks
     from app.meetings import models as meetings
 
@@ -179,6 +182,8 @@ def _session_events() -> None:
     from app.audit import recording as audit
 
     audit.install()
+    # Every flush that touches what a feed shows raises its municipality's feed counter.
+    feed_counter.install()
 
 
 def _public_probes() -> None:

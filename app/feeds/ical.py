@@ -8,8 +8,15 @@ why (each fails differently):
   rules. icalendar's generated time zones list every transition as dates; ical.js and Outlook
   read those wrongly and move summer meetings by an hour. No floating times, no "Z" after a
   TZID; DTSTAMP and LAST-MODIFIED are UTC.
-- REFRESH-INTERVAL and X-PUBLISHED-TTL as durations (PT4H): the library writes a bare
-  timedelta in an X- property as "4:00:00", which clients ignore.
+- A time in the hour that autumn's change repeats (02:00-03:00 on the last Sunday of October)
+  is written in UTC: with a TZID, libical and ical.js read the second 02:30 as the first.
+- Subscription feeds carry no METHOD: METHOD:PUBLISH (RFC 5546) would require an ORGANIZER
+  in every event and forbid ATTENDEE, which libical's check enforces. Only the e-mailed
+  invitations (REQUEST/CANCEL, which do follow those rules) have one.
+- REFRESH-INTERVAL;VALUE=DURATION (RFC 7986 requires the parameter) and X-PUBLISHED-TTL as
+  durations (PT4H): the library writes a bare timedelta in an X- property as "4:00:00".
+- A feed always holds its VTIMEZONE, so a feed without events is still a valid calendar
+  (RFC 5545 wants at least one component in a VCALENDAR).
 - Whole-day events are VALUE=DATE with an exclusive DTEND (the day after the last one).
 """
 
@@ -115,10 +122,20 @@ def _add_local(ev: Event, name: str, value: datetime | date) -> None:
             raise ValueError("floating time given to a feed")
         # Naive local time with an explicit TZID: the library would otherwise search its
         # time zone tables for every value to name the zone (a third of the render time).
-        local = value.astimezone(CPH).replace(microsecond=0, tzinfo=None)
-        ev.add(name, local, parameters={"TZID": TZID})
+        local = value.astimezone(CPH).replace(microsecond=0)
+        if repeated_hour(local):
+            ev.add(name, _utc(value))
+        else:
+            ev.add(name, local.replace(tzinfo=None, fold=0), parameters={"TZID": TZID})
     else:
         ev.add(name, value)
+
+
+def repeated_hour(local: datetime) -> bool:
+    """Whether a Copenhagen wall-clock time happens twice (the autumn change)."""
+    naive = local.replace(tzinfo=None)
+    return (naive.replace(fold=0, tzinfo=CPH).utcoffset()
+            != naive.replace(fold=1, tzinfo=CPH).utcoffset())
 
 
 def _address(prop: str, a: Address, *, rsvp: bool) -> vCalAddress:
@@ -191,24 +208,25 @@ class _EventCache:
 event_cache = _EventCache()
 
 
-def _calendar(name: str, events: list[FeedEvent], method: str) -> Calendar:
+def _calendar(name: str, events: list[FeedEvent], method: str | None) -> Calendar:
     cal = Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
-    cal.add("METHOD", method)
-    if method == "PUBLISH":
+    if method is not None:
+        cal.add("METHOD", method)
+    else:
         # Subscription hints; an iTIP message (REQUEST/CANCEL) carries none of them.
         cal.calendar_name = _line(name)
         cal.add("X-WR-TIMEZONE", TZID)
-        cal.refresh_interval = REFRESH
+        cal.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
         cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
-    if any(isinstance(e.start, datetime) for e in events):
+    if method is None or any(isinstance(e.start, datetime) for e in events):
         cal.add_component(copenhagen_timezone())
     return cal
 
 
-def calendar(name: str, events: list[FeedEvent], *, method: str = "PUBLISH",
+def calendar(name: str, events: list[FeedEvent], *, method: str | None = None,
              rsvp: bool = False) -> bytes:
     """A whole calendar: CRLF lines folded at 75 octets, UTF-8, byte-identical for equal input.
 
@@ -222,7 +240,7 @@ def calendar(name: str, events: list[FeedEvent], *, method: str = "PUBLISH",
     return b"".join([head[:-len(end)], *(event_cache.get(e, rsvp) for e in events), end])
 
 
-def calendar_by_library(name: str, events: list[FeedEvent], *, method: str = "PUBLISH",
+def calendar_by_library(name: str, events: list[FeedEvent], *, method: str | None = None,
                         rsvp: bool = False) -> bytes:
     """The same calendar written by the library in one piece (tests compare the two)."""
     cal = _calendar(name, events, method)

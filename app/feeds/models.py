@@ -91,6 +91,9 @@ class FeedState(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     etag: str = Field(max_length=64)
     last_modified: datetime = Field(sa_type=UTCDateTime())
+    body: bytes | None = Field(default=None, sa_type=sa.LargeBinary())
+    """The bytes of that ETag, so that any worker or process answers a full request without
+    rendering it again."""
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -110,3 +113,12 @@ class OutboxMessage(SQLModel, table=True):
     sender that dies mid-way hands it back; None: sent, or given up (sent_at tells which)."""
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     last_error: str | None = Field(default=None, max_length=500)
+
+
+class FeedCounter(SQLModel, table=True):
+    """A number per municipality that rises, in the same transaction, with every change that
+    can alter one of its feeds (app/feeds/counter.py): a feed's 304 compares it and nothing
+    else. No foreign key: a change counted while its municipality is deleted must not fail."""
+
+    municipality_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    counter: int = Field(default=0)

@@ -12,12 +12,13 @@ Rules a source must keep, because feeds travel to phones and other people's cale
   figure from a data package, never the text of a note;
 - `items` is never asked about confidential meetings (LUS) or for public feeds: the feed
   leaves those out before it asks;
-- `version` is cheap (one aggregate query): feeds ask it on every request to decide whether
-  their cached bytes are still right.
+- `version` is cheap (one aggregate query); the feeds' conditional requests no longer ask
+  it: a source registers its row kinds in `change_sources` too, which raise the feed counter.
 """
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
@@ -31,6 +32,21 @@ class AgendaSource:
 
 
 agenda_sources: Registry[AgendaSource] = Registry("feeds.agenda_sources")
+
+MunicipalityOf = Callable[[Any, Any], "int | None"]
+
+
+@dataclass(frozen=True)
+class ChangeSource:
+    """A kind of row from another domain that shows in feeds: a new, changed or deleted one
+    raises its municipality's feed counter (app/feeds/counter.py)."""
+
+    model: type
+    municipality_of: MunicipalityOf
+    """(session, object) → the municipality whose feeds it can alter, or None."""
+
+
+change_sources: Registry[ChangeSource] = Registry("feeds.change_sources")
 
 
 def agenda_items(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str]]:

@@ -1,10 +1,11 @@
 """Feeds: which events a feed holds, their text, the bytes, and when they changed. No HTTP.
 
 A feed is (kind, target, viewer, history). Rendering it costs time in proportion to its
-events, so every request first computes a fingerprint with one aggregate query (how many
-meetings and steps, their newest change, their sequences, the names they show); when that
-equals the stored FeedState, the stored ETag and Last-Modified answer a conditional request
-without rendering, and an in-process cache usually holds the bytes for a full one.
+events, so every request first computes a fingerprint from one primary-key read (the
+municipality's feed counter, raised with every change that can alter its feeds, see
+app/feeds/counter.py); when that equals the stored FeedState, the stored ETag and
+Last-Modified answer a conditional request without rendering, and the bytes of a full one
+come from an in-process cache or the FeedState row (so every worker and process shares them).
 Last-Modified only moves forward: when the bytes change it becomes the newest change time of
 the content, but at least one second after the previous value (an event that leaves the feed
 has no change time of its own).
@@ -18,10 +19,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -29,7 +29,7 @@ from app import i18n
 from app.config import get_settings
 from app.cycles.models import SchoolAssignment, SchoolYear, Step
 from app.db import begin_write, utcnow
-from app.feeds import ical, registry
+from app.feeds import counter, ical, registry
 from app.feeds.config import get_env
 from app.feeds.ical import Address, FeedEvent
 from app.feeds.models import (
@@ -44,7 +44,7 @@ from app.i18n import gettext as _
 from app.meetings.models import MEETING_TYPE_LABELS, Meeting, MeetingParticipant, MeetingStatus
 from app.schools.models import Municipality, Person, PersonFunction, School
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 """Part of every fingerprint: bump it when the text of feeds changes, so caches let go."""
 
 # Feeds about a person carry ORGANIZER and ATTENDEE; the wide ones would be mostly names.
@@ -68,6 +68,8 @@ class Target:
     name: str
     """What the feed is about, for its calendar name (a step's, school's or person's name)."""
     school_year: SchoolYear | None = None
+    municipality_id: int = 0
+    """The municipality's id as a plain value: read on every request without a refresh."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def resolve_target(session: Session, kind: FeedKind, target_id: int) -> Target |
     municipality = session.get(Municipality, municipality_id) if municipality_id else None
     if municipality is None:
         return None
-    return Target(kind, target_id, municipality, name or municipality.name, year)
+    return Target(kind, target_id, municipality, name or municipality.name, year, municipality.id)
 
 
 def public_feeds_on(session: Session, municipality_id: int) -> bool:
@@ -239,8 +241,6 @@ def step_where(spec: FeedSpec) -> list | None:
 @dataclass(frozen=True)
 class Fingerprint:
     digest: str
-    newest: datetime | None
-    """The newest change time of anything in the feed (for Last-Modified)."""
 
 
 def _as_utc(value) -> datetime | None:
@@ -252,56 +252,16 @@ def _as_utc(value) -> datetime | None:
 
 
 def fingerprint(session: Session, spec: FeedSpec, now: datetime) -> Fingerprint:
-    """A digest of everything in the municipality a feed could show, in one query.
-
-    Deliberately wider than the feed: one scan of the municipality's meetings is cheaper
-    than the feed's own filter, and a change elsewhere only costs a re-render that finds the
-    same bytes (events are cached, and an unchanged ETag keeps its Last-Modified). Time
-    moves membership too: the window's school years and how many cancelled meetings have
-    passed their grace period are part of it, and so are the viewer's grants."""
-    m_id = spec.target.municipality.id
-    cutoff = _grace_cutoff(now)
-    years = select(SchoolYear.id).where(SchoolYear.municipality_id == m_id)
-    sub: list[Any] = [
-        # Participants: all of them, not joined to the municipality (twice as fast); adding
-        # or removing one anywhere only costs a re-render that finds the same bytes.
-        select(func.count(MeetingParticipant.id)),
-        select(func.coalesce(func.max(MeetingParticipant.id), 0)),
-        select(func.count(Step.id)).where(col(Step.school_year_id).in_(years)),
-        select(func.coalesce(func.sum(Step.version + Step.id), 0))
-        .where(col(Step.school_year_id).in_(years)),
-        select(func.count(SchoolAssignment.id))
-        .where(col(SchoolAssignment.school_year_id).in_(years)),
-        select(func.coalesce(func.sum(SchoolAssignment.id + SchoolAssignment.person_id), 0))
-        .where(col(SchoolAssignment.school_year_id).in_(years)),
-        select(func.count(SchoolYear.id)).where(SchoolYear.municipality_id == m_id),
-        # change times: the newest one is the Last-Modified candidate
-        select(func.max(Step.updated_at)).where(col(Step.school_year_id).in_(years)),
-        select(func.max(School.updated_at)).where(School.municipality_id == m_id),
-        select(func.max(Person.updated_at)).where(Person.municipality_id == m_id),
-        select(Municipality.updated_at).where(Municipality.id == m_id),
-        select(FeedSettings.updated_at).where(FeedSettings.municipality_id == m_id),
-    ]
-    row = session.execute(
-        sa.select(
-            func.count(Meeting.id), func.coalesce(func.sum(Meeting.id), 0),
-            func.coalesce(func.sum(Meeting.sequence), 0),
-            func.coalesce(func.sum(sa.case(
-                (and_(Meeting.status == MeetingStatus.CANCELLED,
-                      func.coalesce(Meeting.cancelled_at, Meeting.changed_at) < cutoff), 1),
-                else_=0)), 0),
-            func.max(Meeting.changed_at),
-            *(q.scalar_subquery() for q in sub),
-        ).where(Meeting.municipality_id == m_id)
-    ).one()
-    times = [_as_utc(v) for v in (row[4], *row[-5:])]
-    newest = max((t for t in times if t is not None), default=None)
+    """A digest of what decides a feed's bytes, in one primary-key read: the municipality's
+    feed counter (app/feeds/counter.py raises it in the transaction of every change that can
+    alter one of its feeds), the feed's key and window, the viewer's grants, and today's date
+    (cancelled meetings leave a feed by time alone, a day's delay at most)."""
     p = spec.viewer.principal
     viewer = (p.user.id if p.user else None, sorted(map(repr, p.grants)))
     text = "|".join([FORMAT_VERSION, spec.key, repr(spec.window()), repr(viewer),
-                     get_settings().base_url, registry.agenda_version(session, m_id),
-                     *map(str, row)])
-    return Fingerprint(hashlib.sha256(text.encode()).hexdigest(), newest)
+                     get_settings().base_url, _grace_cutoff(now).date().isoformat(),
+                     str(counter.current(session, spec.target.municipality_id))])
+    return Fingerprint(hashlib.sha256(text.encode()).hexdigest())
 
 
 # --- the events ---------------------------------------------------------------------------
@@ -505,10 +465,16 @@ def calendar_name(spec: FeedSpec) -> str:
     return _("Schools of %(name)s – SUS", name=t.name)
 
 
-def render(session: Session, spec: FeedSpec, now: datetime | None = None) -> bytes:
-    now = now or utcnow()
+def render_dated(session: Session, spec: FeedSpec, now: datetime) -> tuple[bytes, datetime | None]:
+    """The feed's bytes and the newest change time of its events (for Last-Modified)."""
     with locale(spec.locale):
-        return ical.calendar(calendar_name(spec), events(session, spec, now))
+        found = events(session, spec, now)
+        body = ical.calendar(calendar_name(spec), found)
+    return body, max((_as_utc(e.changed_at) for e in found), default=None)
+
+
+def render(session: Session, spec: FeedSpec, now: datetime | None = None) -> bytes:
+    return render_dated(session, spec, now or utcnow())[0]
 
 
 def render_meeting(session: Session, meeting: Meeting, *, with_people: bool) -> bytes:
@@ -594,7 +560,8 @@ class Fixed:
 
 @dataclass
 class Snapshot:
-    """A feed as it is now: its ETag and Last-Modified, and its bytes on demand."""
+    """A feed as it is now: its ETag and Last-Modified, and its bytes on demand (from this
+    process's cache, else the database, else rendered again)."""
 
     etag: str
     last_modified: datetime
@@ -606,33 +573,41 @@ class Snapshot:
 
     def body(self) -> bytes:
         if self._body is None:
-            body = render(self._session, self._spec, self._now)
+            stored = self._session.execute(sa.select(FeedState.body).where(
+                FeedState.key == self._spec.key, FeedState.fingerprint == self._fp.digest,
+                FeedState.etag == self.etag)).scalar()
+            if stored is not None:
+                self._body = bytes(stored)
+                cache.put((self._spec.key, self._fp.digest), self._body)
+                return self._body
+            body, newest = render_dated(self._session, self._spec, self._now)
             cache.put((self._spec.key, self._fp.digest), body)
-            if etag_of(body) != self.etag:
-                # Same data, different text (a new version of the code): a new state.
-                self.etag, self.last_modified = _store(self._session, self._spec, self._fp,
-                                                       body, self._now)
+            # Stored again: the bytes (another process may have none), and a new state if the
+            # same data now reads differently (a new version of the code).
+            self.etag, self.last_modified = _store(self._session, self._spec, self._fp,
+                                                   body, newest, self._now)
             self._body = body
         return self._body
 
 
 def _store(session: Session, spec: FeedSpec, fp: Fingerprint, body: bytes,
-           now: datetime) -> tuple[str, datetime]:
+           newest: datetime | None, now: datetime) -> tuple[str, datetime]:
     etag = etag_of(body)
     begin_write(session)  # feeds are GET requests: this write waits its turn on SQLite
     state = session.get(FeedState, spec.key)
     if state is not None and state.etag == etag:
         last_modified = state.last_modified
     else:
-        last_modified = whole_second(fp.newest or now)
+        last_modified = whole_second(newest or now)
         if state is not None:
             last_modified = max(last_modified,
                                 whole_second(state.last_modified) + timedelta(seconds=1))
     if state is None:
         state = FeedState(key=spec.key, fingerprint=fp.digest, etag=etag,
-                          last_modified=last_modified)
+                          last_modified=last_modified, body=body)
     else:
         state.fingerprint, state.etag, state.last_modified = fp.digest, etag, last_modified
+        state.body = body
     session.add(state)
     try:
         session.commit()
@@ -643,16 +618,20 @@ def _store(session: Session, spec: FeedSpec, fp: Fingerprint, body: bytes,
 
 
 def snapshot(session: Session, spec: FeedSpec, now: datetime | None = None) -> Snapshot:
+    """Two primary-key reads when nothing changed (the counter, the feed's state without its
+    bytes); a render only after a change."""
     now = now or utcnow()
     fp = fingerprint(session, spec, now)
     cached = cache.get((spec.key, fp.digest))
-    state = session.get(FeedState, spec.key)
+    state = session.execute(sa.select(FeedState.fingerprint, FeedState.etag,
+                                      FeedState.last_modified)
+                            .where(FeedState.key == spec.key)).one_or_none()
     if state is not None and state.fingerprint == fp.digest:
-        return Snapshot(state.etag, whole_second(state.last_modified), cached, session, spec,
-                        fp, now)
-    body = cached if cached is not None else render(session, spec, now)
+        return Snapshot(state.etag, whole_second(_as_utc(state.last_modified)), cached, session,
+                        spec, fp, now)
+    body, newest = render_dated(session, spec, now)
     cache.put((spec.key, fp.digest), body)
-    etag, last_modified = _store(session, spec, fp, body, now)
+    etag, last_modified = _store(session, spec, fp, body, newest, now)
     return Snapshot(etag, last_modified, body, session, spec, fp, now)
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlmodel import Session, col, select
 
 from app.db import check_version, utcnow
-from app.i18n import N_, TZ
+from app.i18n import N_, NO_SUCH_TIME, TZ, local_time_exists
 from app.scheduling import ics
 from app.scheduling.models import (
     Availability,
@@ -115,6 +115,8 @@ class BusyForm(BaseModel):
     def _times(self):
         if self.end <= self.start:
             raise ValueError(N_("The end must be after the start."))
+        if not (local_time_exists(self.day, self.start) and local_time_exists(self.day, self.end)):
+            raise ValueError(NO_SUCH_TIME)
         return self
 
 

@@ -9,13 +9,13 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlmodel import Session, col, select
 
 from app.accounts.access import Principal
 from app.cycles.models import Step
 from app.db import check_version, utcnow
-from app.i18n import N_, TZ
+from app.i18n import N_, NO_SUCH_TIME, TZ, local_time_exists
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingStatus, MeetingType
@@ -215,6 +215,13 @@ class MoveForm(BaseModel):
     minutes: int | None = Field(default=None, ge=5, le=600)
     """A new length; without it the meeting keeps its own (or its planned one)."""
     force: bool = False
+
+    @model_validator(mode="after")
+    def _exists(self):
+        # 02:30 on the last Sunday of March would silently become 03:30.
+        if not local_time_exists(self.day, self.start):
+            raise ValueError(NO_SUCH_TIME)
+        return self
 
 
 class MoveConflicts(Exception):

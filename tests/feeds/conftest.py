@@ -148,6 +148,9 @@ def world(db, factory) -> World:
         start=local(2028, 10, 27), who=("chief",))
     add("y28_after", year=2028, school="bakke", title="Skoleudviklingssamtale",
         start=local(2028, 10, 30), who=("chief",))
+    # 02:30 after the clocks went back on 31 October 2027 (the second 02:30, CET): 01:30 UTC.
+    add("repeated", year=2027, title="Natlig driftsmøde", kind=MeetingType.INTERNAL,
+        start=datetime(2027, 10, 31, 1, 30, tzinfo=timezone.utc), minutes=20, who=("chief",))
     add("y22", year=2022, school="bakke", title="Skoleudviklingssamtale",
         start=local(2023, 4, 18), who=("chief",))
     return w

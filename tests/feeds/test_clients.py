@@ -1,7 +1,9 @@
-"""Every feed, read by three independent parsers as real clients would: the `icalendar`
-library, `vobject` with validation (it flags a missing UID or DTSTAMP), and Mozilla's ical.js
-(Thunderbird's parser) under Node, which must put meetings on both sides of the clock
-changes at the right UTC instant in 2026, 2027 and 2028."""
+"""Every feed, read by four independent parsers as real clients would: the `icalendar`
+library, `vobject` with validation (it flags a missing UID or DTSTAMP), Mozilla's ical.js
+(Thunderbird's parser) under Node, and libical (Evolution's parser) with its RFC 5545/5546
+restriction check, through a small C program (tests/feeds/libical/check.c) built here
+against Debian's libical-dev. ical.js and libical must put meetings on both sides of the
+clock changes at the right UTC instant in 2026, 2027 and 2028, the repeated hour included."""
 
 import io
 import json
@@ -15,10 +17,10 @@ import icalendar
 import pytest
 import vobject
 
-from app.feeds import invitations
+from app.feeds import invitations, service
 from app.feeds.hooks import Change
 from app.feeds.models import FeedKind
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, make_year
 from tests.feeds.conftest import enable_public, every_feed, spec_for
 
 ICALJS = Path(__file__).parent / "icaljs"
@@ -43,6 +45,50 @@ def icaljs(paths: list[Path]) -> list[dict]:
                           env={**os.environ, "TZ": "America/New_York"})
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+LIBICAL_SOURCE = Path(__file__).parent / "libical" / "check.c"
+
+
+@pytest.fixture(scope="session")
+def libical_checker(tmp_path_factory) -> Path:
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libical"], capture_output=True,
+                           text=True) if shutil.which("pkg-config") else None
+    if shutil.which("gcc") is None or flags is None or flags.returncode != 0:
+        message = "gcc and libical-dev are needed for the libical check (./dev installs them)."
+        if IN_CI:
+            pytest.fail(message + " In CI they must be there.")
+        pytest.skip(message)
+    exe = tmp_path_factory.mktemp("libical") / "check"
+    built = subprocess.run(["gcc", "-O1", "-o", str(exe), str(LIBICAL_SOURCE),
+                            *flags.stdout.split()], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    return exe
+
+
+def libical(checker: Path, paths: list[Path]) -> list[dict]:
+    """Per file: the errors libical's parser and restriction check add, and each event's
+    start as libical reads it (UTC, or a date)."""
+    done = subprocess.run([str(checker), *map(str, paths)], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "TZ": "America/New_York"})
+    assert done.returncode == 0, done.stderr
+    out: list[dict] = []
+    for line in done.stdout.splitlines():
+        first, second, *rest = line.split("\t")
+        if second == "errors" and first.endswith(".ics"):
+            out.append({"errors": rest, "starts": {}})
+        else:
+            out[-1]["starts"][first] = second
+    return out
+
+
+def _write(tmp_path, bodies) -> list[Path]:
+    paths = []
+    for i, (_label, body) in enumerate(bodies):
+        path = tmp_path / f"{i}.ics"
+        path.write_bytes(body)
+        paths.append(path)
+    return paths
 
 
 def _invitation_bodies(db, world) -> list[tuple[str, bytes]]:
@@ -105,7 +151,9 @@ def test_every_feed_parses_with_icaljs(tmp_path, feeds_and_invitations):
     for (label, body), result in zip(feeds_and_invitations, results):
         assert len(result["events"]) == body.count(b"BEGIN:VEVENT"), label
         for ev in result["events"]:
-            assert ev["uid"] and (ev["allDay"] or ev["tzid"] == "Europe/Copenhagen"), (label, ev)
+            # Copenhagen time, but UTC in the hour the autumn change repeats.
+            assert ev["uid"] and (ev["allDay"] or ev["tzid"] == "Europe/Copenhagen"
+                                  or ev["summary"] == "Natlig driftsmøde"), (label, ev)
         if b"TZID=" in body:
             assert result["timezones"] == 1, label
 
@@ -125,6 +173,7 @@ EXPECTED_UTC = {
     "y28_before": "2028-10-27T08:00:00.000Z",
     "y28_after": "2028-10-30T09:00:00.000Z",
     "dialogue": "2027-04-20T06:00:00.000Z",     # 08:00 summer time
+    "repeated": "2027-10-31T01:30:00.000Z",     # the second 02:30 of the autumn change
 }
 
 
@@ -132,7 +181,7 @@ def test_icaljs_gives_the_right_utc_instant_across_dst_in_three_years(db, world,
     spec = spec_for(db, world, FeedKind.MUNICIPALITY, world.municipality.id,
                     person="consultant", full_history=True)
     path = tmp_path / "all.ics"
-    path.write_bytes(__import__("app.feeds.service", fromlist=["render"]).render(db, spec))
+    path.write_bytes(service.render(db, spec))
     (result,) = icaljs([path])
     by_uid = {ev["uid"]: ev for ev in result["events"]}
     years = set()
@@ -146,6 +195,48 @@ def test_icaljs_gives_the_right_utc_instant_across_dst_in_three_years(db, world,
     assert years >= {"2026", "2027", "2028"}
     allday = by_uid[world.meetings["allday"].uid]
     assert allday["allDay"] and allday["start"] == "2027-01-15" and allday["end"] == "2027-01-16"
+
+
+def test_every_feed_and_invitation_passes_libicals_restriction_check(
+        tmp_path, libical_checker, feeds_and_invitations):
+    """What Evolution and many servers read: no X-LIC-ERROR after icalrestriction_check, which
+    applies RFC 5546's rules to a calendar with METHOD (PUBLISH would forbid ATTENDEE and require
+    ORGANIZER) and RFC 5545's to one without."""
+    results = libical(libical_checker, _write(tmp_path, feeds_and_invitations))
+    assert len(results) == len(feeds_and_invitations)
+    for (label, body), result in zip(feeds_and_invitations, results):
+        assert result["errors"] == [], (label, result["errors"])
+        assert len(result["starts"]) == body.count(b"BEGIN:VEVENT"), label
+
+
+def test_libicals_check_is_a_real_one(tmp_path, libical_checker, db, world):
+    """The same check fails a feed that says METHOD:PUBLISH beside its ATTENDEEs."""
+    spec = spec_for(db, world, FeedKind.PERSON, world.people["chief"].id, person="chief")
+    body = service.render(db, spec).replace(b"CALSCALE:GREGORIAN\r\n",
+                                            b"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n")
+    (result,) = libical(libical_checker, _write(tmp_path, [("broken", body)]))
+    assert any("ATTENDEE" in e for e in result["errors"]), result
+
+
+def test_libical_gives_the_right_utc_instant_across_dst(db, world, tmp_path, libical_checker):
+    spec = spec_for(db, world, FeedKind.MUNICIPALITY, world.municipality.id,
+                    person="consultant", full_history=True)
+    (result,) = libical(libical_checker, _write(tmp_path, [("all", service.render(db, spec))]))
+    for name, instant in EXPECTED_UTC.items():
+        expected = instant[:19].replace("-", "").replace(":", "") + "Z"
+        assert result["starts"][world.meetings[name].uid] == expected, name
+
+
+def test_a_year_without_events_is_still_a_valid_calendar(db, world, tmp_path, libical_checker):
+    """RFC 5545 wants at least one component in a VCALENDAR: the time zone is always there."""
+    empty = make_year(db, world.municipality, 2024)
+    spec = spec_for(db, world, FeedKind.YEAR, empty.id, person="consultant")
+    body = service.render(db, spec)
+    assert b"BEGIN:VEVENT" not in body and body.count(b"BEGIN:VTIMEZONE") == 1
+    (result,) = libical(libical_checker, _write(tmp_path, [("empty", body)]))
+    assert result["errors"] == []
+    (parsed,) = icaljs(_write(tmp_path, [("empty", body)]))
+    assert parsed["events"] == [] and parsed["timezones"] == 1
 
 
 def test_the_librarys_generated_timezone_is_what_we_avoid(db, world):
