@@ -42,8 +42,8 @@ from app.scheduling.routes import proposals as scheduling_proposals
 from app.scheduling.routes import settings as scheduling_settings
 from app.schools.routes import router as schools_router
 from app.security import SecurityMiddleware, verify_csrf
-from app.summary.routes import router as summary_router
 from app.sso.routes import router as sso_router
+from app.summary.routes import router as summary_router
 from app.wiring import bootstrap
 
 ROUTERS = [health_router, accounts_router, schools_router,

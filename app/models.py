@@ -62,7 +62,7 @@ from app.scheduling.models import (  # noqa: F401
     SchoolPreference,
 )
 from app.schools.models import Municipality, Person, School  # noqa: F401
-from app.summary.models import DebriefKeywords  # noqa: F401
 from app.sso.models import SsoSettings  # noqa: F401
+from app.summary.models import DebriefKeywords  # noqa: F401
 
 metadata = SQLModel.metadata

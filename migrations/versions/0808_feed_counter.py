@@ -1,7 +1,7 @@
 """feed counter
 
-Revision ID: 0804
-Revises: 0803
+Revision ID: 0808
+Revises: 0807
 Create Date: 2026-12-02 13:05:02.449040
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import app.db  # noqa: F401  (UTCDateTime)
 
-revision: str = '0804'
-down_revision: str | None = '0803'
+revision: str = '0808'
+down_revision: str | None = '0807'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
