@@ -470,7 +470,8 @@ def render_dated(session: Session, spec: FeedSpec, now: datetime) -> tuple[bytes
     with locale(spec.locale):
         found = events(session, spec, now)
         body = ical.calendar(calendar_name(spec), found)
-    return body, max((_as_utc(e.changed_at) for e in found), default=None)
+    times = [t for t in (_as_utc(e.changed_at) for e in found) if t is not None]
+    return body, max(times, default=None)
 
 
 def render(session: Session, spec: FeedSpec, now: datetime | None = None) -> bytes:
@@ -573,7 +574,7 @@ class Snapshot:
 
     def body(self) -> bytes:
         if self._body is None:
-            stored = self._session.execute(sa.select(FeedState.body).where(
+            stored = self._session.execute(sa.select(col(FeedState.body)).where(
                 FeedState.key == self._spec.key, FeedState.fingerprint == self._fp.digest,
                 FeedState.etag == self.etag)).scalar()
             if stored is not None:
@@ -623,8 +624,8 @@ def snapshot(session: Session, spec: FeedSpec, now: datetime | None = None) -> S
     now = now or utcnow()
     fp = fingerprint(session, spec, now)
     cached = cache.get((spec.key, fp.digest))
-    state = session.execute(sa.select(FeedState.fingerprint, FeedState.etag,
-                                      FeedState.last_modified)
+    state = session.execute(sa.select(col(FeedState.fingerprint), col(FeedState.etag),
+                                      col(FeedState.last_modified))
                             .where(FeedState.key == spec.key)).one_or_none()
     if state is not None and state.fingerprint == fp.digest:
         return Snapshot(state.etag, whole_second(_as_utc(state.last_modified)), cached, session,
