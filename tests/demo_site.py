@@ -75,6 +75,9 @@ PER_USER = 400
 """Pages fetched per user at most: enough for every kind of page, fast for all users."""
 PER_PATTERN = 3
 """URLs of one shape (digits replaced) fetched per user: /meetings/1 … /meetings/3."""
+EXPORT = re.compile(r"(\.(pdf|docx|pptx|csv|ics|xlsx)|/pdf)$")
+"""Downloads (PDF, Word, PowerPoint …): slow to make and with no links, so one of each shape per
+user, fetched without HTMX only."""
 
 
 @dataclass
@@ -115,11 +118,14 @@ def crawl(email: str | None) -> Crawl:
         result.statuses[url] = plain.status_code
         if plain.status_code >= 500:
             result.failures.append(f"GET {url}: {plain.status_code}")
-        hx = client.get(url, headers={"HX-Request": "true"})
-        if hx.status_code >= 500:
-            result.failures.append(f"GET {url} [HX]: {hx.status_code}")
+        responses = [plain]
+        if not EXPORT.search(url.split("?")[0]):
+            hx = client.get(url, headers={"HX-Request": "true"})
+            if hx.status_code >= 500:
+                result.failures.append(f"GET {url} [HX]: {hx.status_code}")
+            responses.append(hx)
         found: set[str] = set()
-        for response in (plain, hx):
+        for response in responses:
             if response.status_code in (301, 302, 303, 307, 308):
                 target = _same_site(url, response.headers.get("location", ""))
                 if target:
@@ -137,7 +143,7 @@ def crawl(email: str | None) -> Crawl:
                 continue
             seen.add(target)
             shape = _shape(target)
-            if shapes[shape] >= PER_PATTERN:
+            if shapes[shape] >= (1 if EXPORT.search(shape.rstrip("?")) else PER_PATTERN):
                 continue
             shapes[shape] += 1
             queue.append(target)
