@@ -126,6 +126,8 @@ def test_package_pages_with_htmx_pass_axe(page):
 
 def test_leadership_and_participant_views(page):
     browser_login(page, "leder@bakkeskolen.demo")
+    # The leader lands on their home; the package links are on the municipality overview.
+    page.get_by_role("link", name="Skanderborg Kommune", exact=True).first.click()
     page.get_by_role("link", name="Bakkeskolen, skoleåret 2025/26").click()
     page.wait_for_url(re.compile(r"/package$"))
     assert page.locator("svg#chart-overgang_laesning_2").count() == 1  # leadership sees tests
@@ -134,6 +136,7 @@ def test_leadership_and_participant_views(page):
     _shot(page, "package-leader")
     page.context.clear_cookies()
     browser_login(page, "leder@nielsebbesen.demo")
+    page.get_by_role("link", name="Skanderborg Kommune", exact=True).first.click()
     page.get_by_role("link", name="Niels Ebbesen Skolen, skoleåret 2025/26").click()
     assert "ikke markeret datapakken som klar" in page.locator("main").inner_text()
     assert_accessible(page, context="package not ready")
