@@ -63,7 +63,7 @@ def test_schedule_review_commit_and_move_onto_a_busy_slot(sched_page, scheduling
     page.screenshot(path=str(SHOTS / "scheduling-move-conflict.png"), full_page=True)
     assert_accessible(page, context="move with conflict")
     page.get_by_role("button", name="Flyt mødet").click()
-    page.get_by_label("Flyt det alligevel, trods konflikterne").wait_for()
+    page.get_by_label("Gør det alligevel, trods konflikterne").first.wait_for()
     assert "Lene Skov (Skolechef) er optaget på det tidspunkt." in page.content()
     page.screenshot(path=str(SHOTS / "scheduling-move-refused.png"), full_page=True)
 
