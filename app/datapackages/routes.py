@@ -160,12 +160,18 @@ def _package_context(session, principal, school, year, package, **extra) -> dict
     return ctx
 
 
-@router.get("/schools/{school_id}/years/{school_year_id}/package")
-def package_page(request: Request, place: SchoolYearDep, principal: SignedIn,
-                 session: SessionDep):
+def _opened(session, principal, place):
+    """The school, year and package the reader may open, or 403: one check for page, print and PDF."""
     school, year = place
     package = service.get_package(session, school.id, year.id)
     require(policy.can_open_package(session, principal, school, year, package))
+    return school, year, package
+
+
+@router.get("/schools/{school_id}/years/{school_year_id}/package")
+def package_page(request: Request, place: SchoolYearDep, principal: SignedIn,
+                 session: SessionDep):
+    school, year, package = _opened(session, principal, place)
     return render(request, "datapackages/package.html",
                   _package_context(session, principal, school, year, package))
 
@@ -174,9 +180,7 @@ def package_page(request: Request, place: SchoolYearDep, principal: SignedIn,
 def package_print(request: Request, place: SchoolYearDep, principal: SignedIn,
                   session: SessionDep):
     """The package to print: every section on a page of its own, no menus or forms."""
-    school, year = place
-    package = service.get_package(session, school.id, year.id)
-    require(policy.can_open_package(session, principal, school, year, package))
+    school, year, package = _opened(session, principal, place)
     return render(request, "datapackages/print.html",
                   _package_context(session, principal, school, year, package),
                   headers={"Cache-Control": "private, no-store"})
@@ -188,9 +192,7 @@ def package_print(request: Request, place: SchoolYearDep, principal: SignedIn,
 def package_pdf(request: Request, place: SchoolYearDep, principal: SignedIn,
                 session: SessionDep):
     """The print view as PDF."""
-    school, year = place
-    package = service.get_package(session, school.id, year.id)
-    require(policy.can_open_package(session, principal, school, year, package))
+    school, year, package = _opened(session, principal, place)
     return pdf_response(request, "datapackages/print.html",
                         _package_context(session, principal, school, year, package),
                         filename=f"datapakke-{slug(school.name)}-{year.start_year}.pdf")
