@@ -24,7 +24,7 @@ def main() -> None:
     """
     from app.wiring import bootstrap
 
-    bootstrap()
+    bootstrap(pages=False)  # `sus serve` builds the app, which installs the pages too
 
 
 @main.command()

@@ -8,20 +8,23 @@ importing a module never wires anything. `create_app()`, every `sus` command and
 
 from app.i18n import N_
 
-_installed = False
+_installed: set[str] = set()
 
 
-def bootstrap() -> None:
-    global _installed
-    if _installed:
-        return
-    _providers()
-    _page_sections()
-    _menu()
-    _session_events()
-    _public_probes()
-    _audit()
-    _installed = True
+def bootstrap(*, pages: bool = True) -> None:
+    """Install the wiring. The command line asks for `pages=False`: its commands need the
+    providers, session events and audit rules, but not the page sections, menu and public
+    probes, which import every route module (90 MB of a process that only imports data);
+    `create_app()` and the tests install everything."""
+    parts = [("providers", _providers), ("session events", _session_events),
+             ("audit", _audit)]
+    if pages:
+        parts += [("page sections", _page_sections), ("menu", _menu),
+                  ("public probes", _public_probes)]
+    for name, install in parts:
+        if name not in _installed:
+            install()
+            _installed.add(name)
 
 
 def _providers() -> None:
