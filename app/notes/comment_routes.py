@@ -27,8 +27,11 @@ def _answer(request: Request, session, principal, note: Note, meeting, section: 
     view = _section_view(session, principal, note, section, comment_error=error)
     status_code = 422 if error else 200
     if is_htmx(request):
-        return render(request, "notes/_comments.html", {"note": note, "view": view},
-                      status_code=status_code)
+        # The section's comments, and the count above the workflow's buttons (out of band).
+        return render(request, "notes/_comments_answer.html", {
+            "note": note, "view": view, "oob": True,
+            "unresolved": comments.unresolved_count(session, note.id)},
+            status_code=status_code)
     return _page(request, session, principal, note, meeting, status_code=status_code,
                  replace=[view])
 

@@ -227,9 +227,10 @@ class NoteComment(Timestamped, table=True):
 
 
 class TaskMailPreference(SQLModel, table=True):
-    """A person's own choice about e-mails on what waits for them; no row means yes."""
+    """A person's own choice (on their account page) about e-mails on what waits for them
+    (app.notes.task_mail); no row means yes."""
 
-    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
     wants_mail: bool
 
 
@@ -237,10 +238,10 @@ class TaskMailSent(SQLModel, table=True):
     """One e-mail about one task to one person: its key is unique, so two processes that scan
     at once send it once (the second insert fails and its transaction writes nothing)."""
 
-    __table_args__ = (sa.UniqueConstraint("person_id", "event_key"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "event_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     event_key: str = Field(max_length=200)
-    """What happened, e.g. "note:13:comments:2026-12-01T10:00" or "meeting:4:moved:3"."""
+    """What happened, e.g. "note:13:comments:2026-12-01T10:00:00" or "meeting:4:moved:3"."""
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())

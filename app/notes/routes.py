@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, HTTPException, Request
 from sqlmodel import col, select
 
-from app.accounts.access import Principal, SignedIn, Staff, require
 from app import confirm
+from app.accounts.access import Principal, SignedIn, Staff, require
 from app.accounts.models import User
 from app.cycles import years as cycle_years
 from app.db import SessionDep, StaleVersion
