@@ -36,7 +36,33 @@ def _fits(pg, width, what):
     assert wide <= width, f"{what} scrolls sideways at {width}px ({wide})"
 
 
-def test_leader_comments_and_the_consultant_answers_and_resolves(browser, live_server):
+def _bakkeskolen_note_out_for_comments(url) -> None:
+    """This year's Bakkeskolen dialogue gets its note, sent to the school for comments (the
+    demo's own note out for comments is another school's)."""
+    from sqlmodel import Session, select
+
+    from app.cycles.models import SchoolYear
+    from app.db import make_engine
+    from app.meetings.models import Meeting, MeetingType
+    from app.notes import service
+    from app.notes.models import NoteStatus
+    from app.schools.models import School
+
+    engine = make_engine(url)
+    with Session(engine) as s:
+        meeting = s.exec(select(Meeting).join(School, School.id == Meeting.school_id)
+                         .join(SchoolYear, SchoolYear.id == Meeting.school_year_id)
+                         .where(School.name == "Bakkeskolen", SchoolYear.start_year == 2026,
+                                Meeting.meeting_type == MeetingType.DIALOGUE)).first()
+        note = service.create_note(s, meeting)
+        if note.status is NoteStatus.DRAFT:
+            service.set_status(s, note, NoteStatus.COMMENTS, expected_version=note.version)
+    engine.dispose()
+
+
+def test_leader_comments_and_the_consultant_answers_and_resolves(browser, shared_server):
+    _bakkeskolen_note_out_for_comments(shared_server.database_url)
+    live_server = shared_server.base
     context, pg = _context(browser, live_server)
     try:
         browser_login(pg, "leder@bakkeskolen.demo")
@@ -54,7 +80,7 @@ def test_leader_comments_and_the_consultant_answers_and_resolves(browser, live_s
         # The school's own section is open to it while the note is out for comments.
         themes = pg.locator("section.note-section").filter(
             has=pg.get_by_role("heading", name="Temaer valgt af skolen", exact=True))
-        area = themes.get_by_role("textbox", name="Temaer valgt af skolen")
+        area = themes.get_by_role("textbox", name="Temaer valgt af skolen", exact=True)
         area.click()
         pg.keyboard.press("Control+End")
         pg.keyboard.type("\n- Skolen ønsker at følge op på skolevejen.")
@@ -85,7 +111,7 @@ def test_leader_comments_and_the_consultant_answers_and_resolves(browser, live_s
         _shot(pg, "consultant-asked-1280")
         pg.keyboard.press("Escape")
         expect(dialog).to_be_hidden()
-        expect(pg.locator("#note-status")).to_have_text("Sendt til skolens kommentarer")
+        expect(pg.locator("#note-status")).to_have_text("Sendt til skolen til kommentering")
         purpose.get_by_role("textbox", name="Dit svar").fill("Godt forslag – det er tilføjet.")
         purpose.get_by_role("button", name="Svar og markér som løst").click()
         expect(purpose.get_by_text("1 løst kommentar")).to_be_visible()
