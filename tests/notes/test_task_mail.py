@@ -23,11 +23,11 @@ from app.notes.models import NoteStatus, TaskMailSent
 from tests.agendas.conftest import Dialogue
 from tests.conftest import (
     Factory,
-    copy_database,
     drop_database,
     login,
     make_person,
     post_form,
+    provision_database,
 )
 
 
@@ -163,9 +163,11 @@ def test_who_said_no_gets_nothing(db, smtp, leader_with_note):
 @pytest.fixture
 def own_database(database_url):
     """A database of its own with real commits, where two sessions are two processes."""
+    from app import migrate
     from app.db import make_engine
 
-    url = copy_database(database_url, "taskmail")
+    url = provision_database("taskmail")  # not a copy: PostgreSQL copies no database in use
+    migrate.upgrade(url)
     engine = make_engine(url)
     yield engine
     engine.dispose()
