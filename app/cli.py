@@ -338,7 +338,7 @@ def outbox() -> None:
 
 @outbox.command("send")
 def outbox_send() -> None:
-    """Send the invitations that are due now, once (the app's own sender does it anyway).
+    """Send the e-mails that are due now, once (the app's own sender does it anyway).
 
     Exits with 1 if any could not be sent; they are tried again later."""
     import app.models  # noqa: F401  (every table, for the session)
@@ -346,6 +346,7 @@ def outbox_send() -> None:
 
     engine, session = _session()
     with session:
+        sender.run_scans(session)  # the e-mails on what waits for people, too
         result = sender.deliver(session)
     engine.dispose()
     click.echo(f"sent: {result.sent} · not sent: {result.failed}")

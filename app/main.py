@@ -30,6 +30,8 @@ from app.datapackages.routes import router as datapackages_router
 from app.feeds.routes import router as feeds_router
 from app.health import router as health_router
 from app.meetings.routes import router as meetings_router
+from app.notes.account_routes import router as notes_account_router
+from app.notes.comment_routes import router as notes_comment_router
 from app.notes.export_routes import router as notes_export_router
 from app.notes.followup import router as notes_followup_router
 from app.notes.public import router as notes_public_router
@@ -57,6 +59,7 @@ ROUTERS = [health_router, accounts_router, schools_router,
            datapackages_router,
            # Before the note editor's /notes/{note_id}, which would also match /notes/1.docx.
            notes_export_router, notes_followup_router, notes_public_router, notes_router,
+           notes_comment_router, notes_account_router,
            summary_router, audit_router, sso_router,
            admin_home.router, admin_people.router, admin_onboarding.router, admin_password.router]
 

@@ -47,11 +47,14 @@ from app.meetings.models import Meeting, MeetingParticipant  # noqa: F401
 from app.notes.models import (  # noqa: F401
     Agreement,
     Note,
+    NoteComment,
     NoteRevision,
     NoteSection,
     NoteSettings,
     NoteTemplate,
     PublishedNote,
+    TaskMailPreference,
+    TaskMailSent,
 )
 from app.scheduling.models import (  # noqa: F401
     Availability,

@@ -17,7 +17,7 @@ def bootstrap(*, pages: bool = True) -> None:
     probes, which import every route module (90 MB of a process that only imports data);
     `create_app()` and the tests install everything."""
     parts = [("providers", _providers), ("session events", _session_events),
-             ("audit", _audit)]
+             ("outbox scans", _outbox_scans), ("audit", _audit)]
     if pages:
         parts += [("page sections", _page_sections), ("menu", _menu),
                   ("public probes", _public_probes)]
@@ -127,6 +127,11 @@ def _page_sections() -> None:
     add("person", order=30, template="scheduling/_person_section.html",
         context=scheduling_availability.person_section)
     add("person", order=90, template="feeds/_section_person.html", context=feeds.person_section)
+    # The account page: the choice of e-mails on what waits for me.
+    from app.notes import task_mail
+
+    add("account", order=20, template="notes/_account_task_mail.html",
+        context=task_mail.account_section)
     # The login page: "Log ind med <kommune>" for each municipality with single sign-on.
     from app.sso import routes as sso
 
@@ -170,6 +175,14 @@ def _menu() -> None:
         visible=lambda p, m: notes.can_manage_settings(p, m.id), settings=True)
     nav(order=70, label=N_("Single sign-on"), url=lambda m: f"/admin/municipalities/{m.id}/sso",
         visible=lambda p, m: p.is_admin, settings=True)
+
+
+def _outbox_scans() -> None:
+    from app.feeds import outbox
+    from app.notes import task_mail
+
+    # E-mails on what waits for me (the home page's tasks), for those who want them.
+    outbox.scans.add(outbox.Scan("notes: what waits for me", task_mail.scan))
 
 
 def _session_events() -> None:
@@ -255,5 +268,6 @@ def _audit() -> None:
         Rule("/admin/audit.csv", export, "audit", ""),
     ]:
         rules.add(rule)
-    for table in ("auditentry", "usersession", "loginthrottle", "outboxmessage", "feedstate"):
+    for table in ("auditentry", "usersession", "loginthrottle", "outboxmessage", "feedstate",
+                  "taskmailsent"):
         untracked.add(table)

@@ -30,8 +30,9 @@ from tests.conftest import login, make_person, make_year
 from tests.datapackages.conftest import csv_bytes
 from tests.test_route_access import _accesses, _routes
 
-CANARIES = ["31,417", "31.417", "27,183", "27.183", "16,181", "16.181"]
-"""How the planted values (31.417, 27.183, 16.181) would read on a page or in a file."""
+CANARIES = ["31,417", "31.417", "27,183", "27.183", "16,181", "16.181", "Kanariekommentar"]
+"""How the planted values (31.417, 27.183, 16.181) would read on a page or in a file, and the
+school's comment on its note (kept in the note's history, never published)."""
 
 
 def _found(text: str) -> list[str]:
@@ -100,7 +101,7 @@ def planted(db, factory):
 def _published_note(db, meeting):
     """The dialogue's note with the canary in its confidential test-results section, approved
     and published by a municipality that publishes."""
-    from app.notes import agreements, publication
+    from app.notes import agreements, comments, publication
     from app.notes import service as notes
     from app.notes.models import NoteStatus
 
@@ -111,6 +112,15 @@ def _published_note(db, meeting):
     notes.save_section(db, secret, {secret.fields[0]["key"]: "Dansk 8. klasse: 31,417."},
                        expected_version=secret.version, author_id=None)
     agreements.add(db, note, agreements.AgreementForm(text="Kanarieaftalen"))
+    db.refresh(note)
+    # Out for the school's comments: one comment answered and resolved, one left open.
+    notes.set_status(db, note, NoteStatus.COMMENTS, expected_version=note.version)
+    public_section = next(s for s in notes.sections(db, note.id) if not s.confidential)
+    first = comments.add(db, note, public_section, "Kanariekommentar: ret datoen",
+                         author_id=None)
+    comments.answer(db, first, "Kanariekommentar besvaret", author_id=None)
+    comments.resolve(db, first, user_id=None)
+    comments.add(db, note, public_section, "Kanariekommentar åben", author_id=None)
     db.refresh(note)
     notes.set_status(db, note, NoteStatus.APPROVED, expected_version=note.version)
     published = publication.publish(db, note, expected_version=note.version, user_id=None)
@@ -224,6 +234,10 @@ def test_canary_in_the_note_for_the_administration_so_the_test_can_fail(client, 
     login(client, db, planted["consultant"])
     assert "31,417" in client.get(f"/notes/{planted['note'].id}/print").text
     assert "31,417" not in str(planted["published"].content)  # never in the snapshot
+    # The school's comments are on the note page for the administration, never published.
+    page = client.get(f"/notes/{planted['note'].id}").text
+    assert "Kanariekommentar åben" in page and "Kanariekommentar besvaret" in page
+    assert "Kanariekommentar" not in str(planted["published"].content)
 
 
 def test_outside_signed_in_pages_nobody_sees_confidential(db, planted):

@@ -96,6 +96,12 @@ def load_principal(session: Session, token: str | None) -> Principal:
         user_session.last_seen_at = now
         session.add(user_session)
         session.commit()
+    return principal_for_user(session, user)
+
+
+def principal_for_user(session: Session, user: User) -> Principal:
+    """The user with their grants, as a request of theirs would see them (also for work done
+    on their behalf outside a request, e.g. the e-mails on what waits for them)."""
     grants = session.exec(
         select(RoleAssignment, School.municipality_id)
         .join(School, School.id == RoleAssignment.school_id, isouter=True)

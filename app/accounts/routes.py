@@ -120,7 +120,9 @@ def account(request: Request, principal: SignedIn, session: SessionDep):
             scope = session.get(School, ra.school_id).name
         roles.append({"label": _(ROLE_LABELS[ra.role]), "scope": scope})
     return render(
-        request, "accounts/account.html", {"roles": roles, "locales": i18n.LOCALES}
+        request, "accounts/account.html", {
+            "roles": roles, "locales": i18n.LOCALES,
+            "sections": sections.collect("account", session, principal, principal.user)}
     )
 
 

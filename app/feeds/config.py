@@ -32,6 +32,9 @@ class FeedEnv(BaseSettings):
     outbox_lease_seconds: float = Field(default=300.0, gt=0)
     """How long a sender's claim on a message lasts: longer than any send takes; after it, a
     message whose sender died is taken by another."""
+    outbox_scan_seconds: float = Field(default=300.0, gt=0)
+    """How often each app process looks for new e-mails to write, such as those on what waits
+    for people (app.notes.task_mail); a duplicate is prevented in the database."""
     outbox_max_attempts: int = Field(default=12, ge=1)
     """Tries per message (waiting 1, 2, 4 … up to 60 minutes between them) before giving up."""
     invite_organizer: str | None = None

@@ -10,8 +10,11 @@ counts as an attempt and waits 1, 2, 4 … 60 minutes; a sender that dies betwee
 mark hands the row back when its lease ends (a mail server that got the message before the
 process died may then get it twice: same Message-ID, which mail clients use to merge them).
 
-Each app process runs one Worker thread (started in the app's lifespan when invitations are
-on); `sus outbox send` runs deliver() once.
+Each app process runs one Worker thread (started in the app's lifespan when mail is set up);
+`sus outbox send` runs deliver() once. The worker also runs the `scans` that higher domains
+register (app.wiring: the e-mails on what waits for people) every SUS_OUTBOX_SCAN_SECONDS;
+each scan writes its messages into this table and guards itself against another process
+scanning at the same moment.
 """
 
 import contextlib
@@ -20,6 +23,8 @@ import email.policy
 import logging
 import smtplib
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -31,10 +36,31 @@ from sqlmodel import Session, col
 from app.db import utcnow
 from app.feeds.config import get_env
 from app.feeds.models import OutboxMessage
+from app.registry import Registry
 
 log = logging.getLogger("sus.invitations")
 
 _wakeup = threading.Event()
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A periodic look for mail to write into the outbox."""
+
+    name: str
+    run: Callable[[Session], object]
+
+
+scans: Registry[Scan] = Registry("feeds.outbox.scans", key=lambda s: s.name)
+
+
+def run_scans(session: Session) -> None:
+    for scan in scans:
+        try:
+            scan.run(session)
+        except Exception:  # one scan failing must not stop the others nor the sending
+            session.rollback()
+            log.exception("the outbox scan %s failed; trying again later", scan.name)
 
 
 def row(msg: EmailMessage) -> OutboxMessage:
@@ -154,10 +180,14 @@ class Worker:
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        last_scan = 0.0
         while not self._stop.is_set():
             _wakeup.clear()
             try:
                 with Session(self.engine) as session:
+                    if time.monotonic() - last_scan >= get_env().outbox_scan_seconds:
+                        last_scan = time.monotonic()
+                        run_scans(session)
                     deliver(session)
             except Exception:  # a database hiccup must not end the thread
                 log.exception("the invitation sender failed; trying again")

@@ -14,13 +14,13 @@ from sqlalchemy import and_
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, select
 
-from app.accounts.access import ANONYMOUS, Grant, Principal
-from app.accounts.models import RoleAssignment, User
+from app.accounts.access import ANONYMOUS, Principal, principal_for_user
+from app.accounts.models import User
 from app.feeds.models import FeedKind
 from app.meetings import policy as meetings_policy
 from app.meetings.models import Meeting, MeetingType
 from app.schools import policy as schools_policy
-from app.schools.models import Person, School
+from app.schools.models import Person
 
 PUBLIC_MEETING_TYPES = (MeetingType.DIALOGUE,)
 
@@ -52,14 +52,7 @@ def principal_for_person(session: Session, person: Person) -> Principal | None:
         return ANONYMOUS
     if not user.is_active:
         return None
-    rows = session.exec(
-        select(RoleAssignment, School.municipality_id)
-        .join(School, School.id == RoleAssignment.school_id, isouter=True)
-        .where(RoleAssignment.user_id == user.id)
-    ).all()
-    return Principal(user=user, grants=tuple(
-        Grant(ra.role, ra.municipality_id or school_municipality, ra.school_id)
-        for ra, school_municipality in rows))
+    return principal_for_user(session, user)
 
 
 def viewer_for(session: Session, person: Person) -> Viewer | None:

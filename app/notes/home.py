@@ -33,7 +33,8 @@ TASK_DAYS = 14
 
 def tasks(session: Session, principal: Principal, _obj) -> dict | None:
     """"What waits for me": a note out for the school's comments, a themes deadline within
-    14 days, a meeting of mine moved or cancelled in the last 14 days."""
+    14 days, a meeting of mine moved or cancelled in the last 14 days. Each task has a `key`
+    that names the event, so the e-mail about it goes once (app.notes.task_mail)."""
     items: list[dict] = []
     day = today()
     if school_ids := principal.school_ids():
@@ -42,6 +43,8 @@ def tasks(session: Session, principal: Principal, _obj) -> dict | None:
                 .where(col(Note.school_id).in_(school_ids), Note.status == NoteStatus.COMMENTS,
                        policy.readable_notes(principal)).order_by(School.name)):
             items.append({"kind": "note", "url": f"/notes/{note.id}",
+                          # Sent again for a second round of comments: a new task.
+                          "key": f"note:{note.id}:comments:{note.status_changed_at:%Y-%m-%dT%H:%M:%S}",
                           "text": _("The note of %(school)s waits for the school's comments",
                                     school=school.name)})
         for agenda, step, school in session.exec(
@@ -56,6 +59,7 @@ def tasks(session: Session, principal: Principal, _obj) -> dict | None:
                        meetings_policy.readable_meetings(principal))
                 .order_by(Step.school_input_deadline)):
             items.append({"kind": "themes", "url": f"/agendas/{agenda.id}",
+                          "key": f"themes:{agenda.id}:{step.school_input_deadline.isoformat()}",
                           "due": step.school_input_deadline,
                           "text": _("Add the school's themes to the agenda (%(school)s)",
                                     school=school.name)})
@@ -80,6 +84,8 @@ def tasks(session: Session, principal: Principal, _obj) -> dict | None:
                 continue
             items.append({"kind": "cancelled" if cancelled else "moved",
                           "url": f"/meetings/{meeting.id}", "when": meeting.starts_at,
+                          "key": (f"meeting:{meeting.id}:cancelled" if cancelled
+                                  else f"meeting:{meeting.id}:moved:{meeting.sequence}"),
                           "text": (_("Cancelled: %(title)s", title=meeting.title) if cancelled
                                    else _("Moved: %(title)s", title=meeting.title))})
     if principal.is_admin and not items:

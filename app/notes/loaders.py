@@ -12,8 +12,8 @@ from app.db import SessionDep
 from app.loading import checked_id, found
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
-from app.notes import agreements, policy, publication, service
-from app.notes.models import Agreement, Note, NoteSection
+from app.notes import agreements, comments, policy, publication, service
+from app.notes.models import Agreement, Note, NoteComment, NoteSection
 from app.schools import service as schools
 from app.schools.models import Municipality
 
@@ -75,3 +75,17 @@ def load_settings_municipality(municipality_id: int, session: SessionDep,
 
 
 SettingsMunicipalityDep = Annotated[Municipality, Depends(load_settings_municipality)]
+
+
+def load_comment(comment_id: int, note_and_meeting: NoteDep, session: SessionDep,
+                 principal: SignedIn) -> NoteComment:
+    """A comment of the note, for the administration that answers and resolves it; 404 when
+    its section is hidden from the user (a confidential one)."""
+    note, _meeting = note_and_meeting
+    require(policy.can_answer_comments(principal, note))
+    row = found(comments.get(session, note, checked_id(comment_id)))
+    section = found(session.get(NoteSection, row.section_id))
+    return found(row if section_visible(session, principal, note, section) else None)
+
+
+CommentDep = Annotated[NoteComment, Depends(load_comment)]

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import Enum
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from app.db import Timestamped, UTCDateTime, Versioned, enum_type, utcnow
 from app.i18n import N_
@@ -204,3 +204,44 @@ class PublishedNote(Timestamped, table=True):
     published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
     published_by_id: int | None = Field(default=None, foreign_key="user.id",
                                         ondelete="SET NULL")
+
+
+class NoteComment(Timestamped, table=True):
+    """A comment on one section of a note by the school while the note is out for comments,
+    or the administration's answer to one (`parent_id`). Part of the note's history: never
+    deleted, never edited, never published (the public snapshot is made of sections only)."""
+
+    __table_args__ = (sa.CheckConstraint("length(text) > 0", name="text"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="note.id", index=True, ondelete="CASCADE")
+    section_id: int = Field(foreign_key="notesection.id", index=True, ondelete="CASCADE")
+    parent_id: int | None = Field(default=None, foreign_key="notecomment.id", index=True,
+                                  ondelete="CASCADE")
+    """The comment this answers; None for a comment of its own."""
+    author_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    text: str = Field(sa_type=sa.Text)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    """When the administration marked the comment as dealt with (comments only, not answers)."""
+    resolved_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class TaskMailPreference(SQLModel, table=True):
+    """A person's own choice (on their account page) about e-mails on what waits for them
+    (app.notes.task_mail); no row means yes."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    wants_mail: bool
+
+
+class TaskMailSent(SQLModel, table=True):
+    """One e-mail about one task to one person: its key is unique, so two processes that scan
+    at once send it once (the second insert fails and its transaction writes nothing)."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "event_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    event_key: str = Field(max_length=200)
+    """What happened, e.g. "note:13:comments:2026-12-01T10:00:00" or "meeting:4:moved:3"."""
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())

@@ -72,6 +72,23 @@ def can_write_section(session: Session, p: Principal, note: Note, section: NoteS
     return False
 
 
+def can_comment(p: Principal, note: Note) -> bool:
+    """While the note is out for comments, the school's leadership comments on any section it
+    may read (app.notes.comments)."""
+    return note.status is NoteStatus.COMMENTS and note.school_id in p.school_ids()
+
+
+def can_answer_comments(p: Principal, note: Note) -> bool:
+    """The administration answers and resolves the school's comments until it publishes."""
+    return can_manage_note(p, note) and note.status is not NoteStatus.PUBLISHED
+
+
+def can_read_comments(p: Principal, note: Note) -> bool:
+    """The comments are between the school's leadership and the administration: others who
+    read the note (participants, the board) do not see them, and the public never does."""
+    return can_manage_note(p, note) or note.school_id in p.school_ids()
+
+
 def can_update_agreement_status(p: Principal, note: Note) -> bool:
     """At next year's dialogue the administration records how each agreement went."""
     return can_manage_note(p, note)

@@ -121,7 +121,19 @@ def _source(session, source: str, meeting: Meeting, school: School, year: School
 
 
 def _writer(spec: dict) -> SectionWriter:
-    return SectionWriter(spec.get("writer", "administration"))
+    """The template's writer; "owner" (per agenda item) is decided per item in _per_item."""
+    writer = spec.get("writer", "administration")
+    return SectionWriter.ADMINISTRATION if writer == "owner" else SectionWriter(writer)
+
+
+def _item_writer(spec: dict, owner: str | None, position: int, *, from_agenda: bool
+                 ) -> SectionWriter:
+    """With `writer = "owner"`, the school writes the minutes of the school's own items (of
+    the agenda, or the template's `school_slots` when there is none)."""
+    if spec.get("writer") != "owner":
+        return _writer(spec)
+    school = owner == "school" if from_agenda else position in spec.get("school_slots", [])
+    return SectionWriter.SCHOOL if school else SectionWriter.ADMINISTRATION
 
 
 def sections(session: Session, template: dict, meeting: Meeting, school: School,
@@ -152,6 +164,7 @@ def _per_item(session: Session, spec: dict, base: dict, meeting: Meeting) -> lis
     rows = [r for r in (line.rows if line else []) if r.item.kind.value != "pause"]
     if not rows:  # no agenda: the template's own slots
         return [{**base, "key": f"{spec['key']}-{i}", "title": slot,
+                 "writer": _item_writer(spec, None, i, from_agenda=False),
                  "values": {f["key"]: "" for f in base["fields"]}}
                 for i, slot in enumerate(spec.get("slots", []), start=1)]
     out = []
@@ -160,6 +173,8 @@ def _per_item(session: Session, spec: dict, base: dict, meeting: Meeting) -> lis
         if row.starts and row.ends:
             when = _("%(start)s–%(end)s", start=format_time(row.starts),
                      end=format_time(row.ends)) + " "
+        owner = row.item.owner.value if row.item.owner is not None else None
         out.append({**base, "key": f"{spec['key']}-{i}", "title": f"{when}{row.item.title}",
+                    "writer": _item_writer(spec, owner, i, from_agenda=True),
                     "values": {f["key"]: "" for f in base["fields"]}})
     return out

@@ -7,16 +7,18 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, HTTPException, Request
 from sqlmodel import col, select
 
+from app import confirm
 from app.accounts.access import Principal, SignedIn, Staff, require
 from app.accounts.models import User
 from app.cycles import years as cycle_years
 from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, int_or_none, parse_form
 from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.loading import checked_id, found
 from app.meetings import service as meetings
 from app.meetings.models import Meeting
-from app.notes import agreements, policy, publication, service
+from app.notes import agreements, comments, policy, publication, service
 from app.notes.loaders import (
     NoteAgreementDep,
     NoteDep,
@@ -89,10 +91,17 @@ class SectionView:
     conflict: dict | None = None
     """{"revision", "mine", "theirs"}: a save of this user not applied, awaiting their choice."""
     saved: bool = False
+    threads: list = field(default_factory=list)
+    """The school's comments on the section (app.notes.comments.Thread), if the user reads them."""
+    can_comment: bool = False
+    can_answer: bool = False
+    comment_error: dict | None = None
+    """{"comment_id" (None: a new comment), "text", "message"}: a comment or answer refused."""
 
 
 def _section_view(session, principal: Principal, note: Note, section: NoteSection, *,
-                  values: dict | None = None, conflict=None, saved=False) -> SectionView:
+                  values: dict | None = None, conflict=None, saved=False, threads=None,
+                  comment_error=None) -> SectionView:
     history = service.history(session, section.id)
     user_id = principal.user.id if principal.user else None
     can_write = policy.can_write_section(session, principal, note, section)
@@ -102,11 +111,20 @@ def _section_view(session, principal: Principal, note: Note, section: NoteSectio
             conflict = service.Conflict(section, pending[-1].values,
                                         service.clean_values(section, section.values),
                                         pending[-1])
-    view = SectionView(section, can_write, history,
-                       _names(session, [r.author_id for r in history] + [section.edited_by_id]),
+    reads_comments = policy.can_read_comments(principal, note)
+    if threads is None:
+        threads = comments.threads(session, note.id) if reads_comments else {}
+    own = threads.get(section.id, []) if reads_comments else []
+    people = [r.author_id for r in history] + [section.edited_by_id]
+    for t in own:
+        people += [t.comment.author_id, t.comment.resolved_by_id] + [a.author_id for a in t.answers]
+    view = SectionView(section, can_write, history, _names(session, people),
                        values if values is not None else service.clean_values(section,
                                                                                section.values),
-                       saved=saved)
+                       saved=saved, threads=own,
+                       can_comment=policy.can_comment(principal, note),
+                       can_answer=policy.can_answer_comments(principal, note),
+                       comment_error=comment_error)
     if conflict is not None:
         view.conflict = {"revision": conflict.revision, "mine": conflict.mine,
                          "theirs": conflict.theirs}
@@ -114,7 +132,10 @@ def _section_view(session, principal: Principal, note: Note, section: NoteSectio
 
 
 def _note_context(session, principal, note: Note, meeting: Meeting, **extra) -> dict:
-    views = [_section_view(session, principal, note, s) for s in service.sections(session, note.id)
+    threads = comments.threads(session, note.id) \
+        if policy.can_read_comments(principal, note) else {}
+    views = [_section_view(session, principal, note, s, threads=threads)
+             for s in service.sections(session, note.id)
              if section_visible(session, principal, note, s)]
     for view in extra.pop("replace", []):
         views = [view if v.section.id == view.section.id else v for v in views]
@@ -137,6 +158,7 @@ def _note_context(session, principal, note: Note, meeting: Meeting, **extra) -> 
         "responsible_labels": RESPONSIBLE_LABELS, "agreement_status_labels": AGREEMENT_STATUS_LABELS,
         "responsible_options": [(r.value, _(RESPONSIBLE_LABELS[r])) for r in Responsible],
         "values": {}, "errors": {}, "status_error": None,
+        "unresolved": comments.unresolved_count(session, note.id) if can_manage else 0,
     }
     context.update(extra)
     return context
@@ -248,9 +270,21 @@ def change_status(request: Request, note_and_meeting: NoteDep, principal: Signed
     require(policy.can_manage_note(principal, note))
     try:
         status = NoteStatus(str(form.get("status") or ""))
-        service.set_status(session, note, status, expected_version=int_or_none(form.get("version")))
     except ValueError:
         raise HTTPException(400) from None
+    open_comments = comments.unresolved_count(session, note.id)
+    if status is NoteStatus.APPROVED and open_comments and not confirm.confirmed(form):
+        return confirm.ask(
+            request, form, action=f"/notes/{note.id}/status", back=f"/notes/{note.id}",
+            title=_("Approve the note with comments not resolved?"),
+            consequences=[ngettext("%(num)s comment from the school is not resolved.",
+                                   "%(num)s comments from the school are not resolved.",
+                                   open_comments),
+                          _("The school can no longer comment once the note is approved; the "
+                            "comments stay in the note's history and are never published.")],
+            button=_("Approve anyway"), danger=False)
+    try:
+        service.set_status(session, note, status, expected_version=int_or_none(form.get("version")))
     except FieldError as err:
         return _page(request, session, principal, note, meeting, status_code=422,
                      status_error=err.message)
