@@ -139,7 +139,7 @@ def build(session: Session, principal, year: SchoolYear, version: Version) -> Su
     m_id = year.municipality_id
     public = version is not Version.INTERNAL
     schools = [SchoolRef(*r) for r in session.execute(
-        sa.select(School.id, School.name).where(School.municipality_id == m_id)
+        sa.select(col(School.id), col(School.name)).where(School.municipality_id == m_id)
         .order_by(School.name))]
     by_id = {s.id: s for s in schools}
     years = list(session.exec(select(SchoolYear).where(SchoolYear.municipality_id == m_id)
@@ -161,15 +161,16 @@ def build(session: Session, principal, year: SchoolYear, version: Version) -> Su
 
     # Themes of the year's dialogue agendas, grouped by who brought them and by title.
     groups: dict[tuple[Owner, str], ThemeGroup] = {}
-    q = (select(AgendaTheme.title, AgendaTheme.from_school, AgendaTheme.accepted,
-                AgendaItem.owner, Agenda.id, Agenda.school_id)
+    q = (sa.select(col(AgendaTheme.title), col(AgendaTheme.from_school),
+                   col(AgendaTheme.accepted), col(AgendaItem.owner), col(Agenda.id),
+                   col(Agenda.school_id))
          .join(AgendaItem, col(AgendaTheme.item_id) == AgendaItem.id)
          .join(Agenda, col(AgendaItem.agenda_id) == Agenda.id)
          .join(Meeting, col(Agenda.meeting_id) == Meeting.id)
          .where(Agenda.school_year_id == year.id, Meeting.meeting_type == MeetingType.DIALOGUE,
                 col(Meeting.confidential).is_(False))
          .order_by(AgendaTheme.position))
-    for title, from_school, accepted, owner, agenda_id, school_id in session.exec(q):
+    for title, from_school, accepted, owner, agenda_id, school_id in session.execute(q):
         if school_id not in by_id or (from_school and not accepted and public):
             continue
         owner = owner or (Owner.SCHOOL if from_school else Owner.JOINT)
@@ -247,7 +248,7 @@ def _highlights(session: Session, principal, year: SchoolYear, schools: list[Sch
     first = year.start_year - 4
     span = list(range(first, year.start_year + 1))
     # The chosen indicators: those with a municipal figure this year, in the catalogue's order.
-    this_year = (sa.select(IndicatorValue.indicator_id).where(
+    this_year = (sa.select(col(IndicatorValue.indicator_id)).where(
         IndicatorValue.municipality_id == m_id, IndicatorValue.level == Level.MUNICIPALITY,
         IndicatorValue.subgroup == "", IndicatorValue.start_year == year.start_year))
     chosen = list(session.exec(select(Indicator).where(col(Indicator.id).in_(this_year))
@@ -261,8 +262,8 @@ def _highlights(session: Session, principal, year: SchoolYear, schools: list[Sch
     level, start = col(IndicatorValue.level), col(IndicatorValue.start_year)
     cells: dict[tuple[int, Level, int | None, int], float | None] = {}
     for ind_id, lv, school_id, y, value, n in session.execute(sa.select(
-            IndicatorValue.indicator_id, IndicatorValue.level, IndicatorValue.school_id,
-            IndicatorValue.start_year, IndicatorValue.value, IndicatorValue.n).where(
+            col(IndicatorValue.indicator_id), level, col(IndicatorValue.school_id), start,
+            col(IndicatorValue.value), col(IndicatorValue.n)).where(
             col(IndicatorValue.indicator_id).in_([i.id for i in chosen] or [-1]),
             IndicatorValue.subgroup == "", start >= first, start <= year.start_year,
             (level == Level.COUNTRY)

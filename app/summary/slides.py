@@ -1,7 +1,8 @@
 """The presentation's slides, built from a (public) Summary: a title slide, one slide per
 theme group, the agreements, last year's agreements and the trend, one slide per data
 highlight, and a slide per school (hidden unless the consultant shows them). The consultant
-reorders, hides and comments them in a form before exporting; nothing is stored."""
+reorders, hides and comments them in a form before exporting (app/summary/choices.py
+keeps those choices)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -82,18 +83,3 @@ def build(summary: Summary, municipality_name: str) -> list[Slide]:
             + [_("Agreement: %(a)s") % {"a": a} for a in agreed]))
     return slides
 
-
-def arrange(slides: list[Slide], form) -> list[Slide]:
-    """Apply the consultant's choices from the form: `order-KEY` (a number), `show-KEY`
-    (present when shown; `choices` present means the form was sent) and `comment-KEY`."""
-    if form is None or "choices" not in form:
-        return slides
-    position = {}
-    for i, s in enumerate(slides):
-        try:
-            position[s.key] = float(form.get(f"order-{s.key}") or i + 1)
-        except ValueError:
-            position[s.key] = i + 1
-        s.hidden = f"show-{s.key}" not in form
-        s.comment = (form.get(f"comment-{s.key}") or "").strip()[:2000]
-    return sorted(slides, key=lambda s: (position[s.key], slides.index(s)))

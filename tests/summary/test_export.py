@@ -13,7 +13,7 @@ from pptx import Presentation
 
 from app.accounts.access import Grant, Principal
 from app.accounts.models import Role
-from app.summary import export, probes, service, slides
+from app.summary import choices, export, probes, service, slides
 from app.summary.service import Version
 from tests.summary.conftest import CANARY, SECRET_KEYWORD
 
@@ -54,7 +54,7 @@ def test_consultant_reorders_hides_and_comments(db, world):
     form["order-trend"] = "0"             # first of all
     form.pop("show-agreements")           # left out
     form["comment-trend"] = "Flere aftaler gennemført end sidste år"
-    arranged = slides.arrange(deck, form)
+    arranged = choices.from_form(deck, form)
     assert arranged[0].key == "trend"
     pages = _pptx_text(export.pptx(arranged))
     assert pages[0].startswith("Agreements across years") or "Aftaler" in pages[0] \
