@@ -142,3 +142,20 @@ def test_pptx_opens_in_libreoffice_impress(db, world, tmp_path):
         subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "3",
                         str(tmp_path / "opsamling.pdf"), str(tmp_path / "slide")], check=True)
         assert list(tmp_path.glob("slide-*.png"))
+
+
+def test_pdf_and_docx_show_the_charts_as_images(db, world, tmp_path):
+    deck = _deck(db, world)
+    charted = [s for s in deck if s.highlight and s.highlight.chart and not s.hidden]
+    assert charted
+    doc = Document(io.BytesIO(export.docx(deck)))
+    pictures = [r for r in doc.part.rels.values() if r.reltype.endswith("/image")]
+    assert len(pictures) == len(charted)
+    assert pictures[0].target_part.blob.startswith(b"\x89PNG")
+    pdf = export.pdf(deck)
+    (tmp_path / "deck.pdf").write_bytes(pdf)
+    if shutil.which("pdfimages") is None:
+        pytest.fail("pdfimages (poppler-utils) is needed: ./dev installs it")
+    listing = subprocess.run(["pdfimages", "-list", str(tmp_path / "deck.pdf")],
+                             capture_output=True, check=True, text=True).stdout
+    assert len([ln for ln in listing.splitlines()[2:] if " image " in ln]) == len(charted)
