@@ -7,11 +7,11 @@ each slide (PowerPoint) or under it (PDF, Word)."""
 import base64
 from io import BytesIO
 
+from docx.shared import Cm
 from jinja2 import Environment, select_autoescape
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
-from docx.shared import Cm
 from pptx.util import Inches, Pt
 
 from app.agendas.export import word_document
@@ -108,7 +108,8 @@ th, td { border: 1px solid #999; padding: 2pt 4pt; text-align: left; }
 {% for s in slides if not s.hidden %}<section>
 <h1>{{ s.title }}</h1>
 {% if s.bullets %}<ul>{% for b in s.bullets %}<li>{{ b }}</li>{% endfor %}</ul>{% endif %}
-{% if s.key in charts %}<img class="chart" alt="{{ s.title }}" src="data:image/png;base64,{{ charts[s.key] }}">{% endif %}
+{% if s.key in charts %}<img class="chart" alt="{{ s.title }}"
+ src="data:image/png;base64,{{ charts[s.key] }}">{% endif %}
 {% if s.table %}<table><tr>{% for c in s.table[0] %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for row in s.table[1:] %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}
 </table>{% endif %}
