@@ -161,4 +161,11 @@ def format_number(value, digits: int | None = None) -> str:
     if value is None:
         return ""
     fmt = None if digits is None else "#,##0." + "0" * digits if digits else "#,##0"
-    return _babel_format_decimal(value, format=fmt, locale=Locale.parse(get_locale()))
+    return _format_decimal(value, fmt, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_decimal(value, fmt: str | None, locale: str) -> str:
+    """Babel's formatting is slow (a pattern and a locale parsed per call) and pages such as
+    the year summary format the same few figures many times: remembered per locale."""
+    return _babel_format_decimal(value, format=fmt, locale=Locale.parse(locale))

@@ -66,6 +66,6 @@ from app.scheduling.models import (  # noqa: F401
 )
 from app.schools.models import Municipality, Person, School  # noqa: F401
 from app.sso.models import SsoSettings  # noqa: F401
-from app.summary.models import DebriefKeywords  # noqa: F401
+from app.summary.models import DebriefKeywords, SlideChoices  # noqa: F401
 
 metadata = SQLModel.metadata

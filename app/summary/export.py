@@ -1,10 +1,13 @@
 """The presentation as PowerPoint (python-pptx, native line charts on the indicator's honest
-axis), as PDF (WeasyPrint, one page per slide) and as Word (python-docx). Each is made from
+axis), as PDF (WeasyPrint, one page per slide) and as Word (python-docx); in those two the
+charts are PNG images drawn from the same geometry (app/summary/images.py). Each is made from
 the arranged slides of a public Summary only; the consultant's comments go in the notes of
 each slide (PowerPoint) or under it (PDF, Word)."""
 
+import base64
 from io import BytesIO
 
+from docx.shared import Cm
 from jinja2 import Environment, select_autoescape
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -13,6 +16,7 @@ from pptx.util import Inches, Pt
 
 from app.agendas.export import word_document
 from app.i18n import gettext as _
+from app.summary import images
 from app.summary.slides import Slide
 
 PPTX_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -99,10 +103,13 @@ h1 { font-size: 22pt; margin: 0 0 8mm; }
 table { border-collapse: collapse; width: 100%; font-size: 10pt; }
 th, td { border: 1px solid #999; padding: 2pt 4pt; text-align: left; }
 .comment { margin-top: 6mm; font-style: italic; }
+.chart { float: left; width: 130mm; margin: 0 8mm 4mm 0; }
 </style></head><body>
 {% for s in slides if not s.hidden %}<section>
 <h1>{{ s.title }}</h1>
 {% if s.bullets %}<ul>{% for b in s.bullets %}<li>{{ b }}</li>{% endfor %}</ul>{% endif %}
+{% if s.key in charts %}<img class="chart" alt="{{ s.title }}"
+ src="data:image/png;base64,{{ charts[s.key] }}">{% endif %}
 {% if s.table %}<table><tr>{% for c in s.table[0] %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for row in s.table[1:] %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}
 </table>{% endif %}
@@ -113,7 +120,9 @@ th, td { border: 1px solid #999; padding: 2pt 4pt; text-align: left; }
 def pdf(slides: list[Slide]) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=_PDF.render(slides=slides)).write_pdf()
+    charts = {s.key: base64.b64encode(images.png(s.highlight.chart)).decode()
+              for s in slides if not s.hidden and s.highlight and s.highlight.chart}
+    return HTML(string=_PDF.render(slides=slides, charts=charts)).write_pdf()
 
 
 def docx(slides: list[Slide]) -> bytes:
@@ -124,6 +133,8 @@ def docx(slides: list[Slide]) -> bytes:
         doc.add_heading(s.title, level=1)
         for b in s.bullets:
             doc.add_paragraph(b, style="List Bullet")
+        if s.highlight is not None and s.highlight.chart is not None:
+            doc.add_picture(BytesIO(images.png(s.highlight.chart)), width=Cm(14))
         if s.table:
             table = doc.add_table(rows=len(s.table), cols=len(s.table[0]))
             table.style = "Table Grid"

@@ -15,16 +15,17 @@ from app.cycles import years as cycle_years
 from app.cycles.models import Step
 from app.cycles.routes.common import OpenYear
 from app.db import SessionDep
-from app.forms import FormDep
+from app.forms import FormDep, FormResult
 from app.i18n import gettext as _
 from app.meetings.loaders import MeetingDep
 from app.meetings.models import MEETING_STATUS_LABELS, Meeting, MeetingType
 from app.notes.models import AGREEMENT_STATUS_LABELS, NOTE_STATUS_LABELS, RESPONSIBLE_LABELS
 from app.schools.loaders import MunicipalityDep
 from app.schools.policy import can_manage_municipality
-from app.summary import debrief, export, service, slides
+from app.summary import choices, debrief, export, service, slides
 from app.summary.service import VERSION_LABELS, Version
-from app.web import redirect, render
+from app.versioned import save_versioned
+from app.web import is_htmx, redirect, render
 
 router = APIRouter()
 
@@ -64,35 +65,93 @@ def summary_page(request: Request, opened: OpenYear, principal: SignedIn, sessio
     require(can_manage_municipality(principal, m.id))
     v = _version(version)
     summary = service.build(session, principal, year, v)
-    deck = slides.build(summary, m.name) if summary.public else []
+    saved = choices.get(session, year.id, v) if summary.public else None
+    deck = choices.apply(slides.build(summary, m.name), saved.slides) if saved else []
+    return _page(request, session, m, year, summary, deck, saved)
+
+
+def _page(request: Request, session, m, year, summary: service.Summary, deck: list,
+          saved, *, conflict: list | None = None, status_code: int = 200):
+    v = summary.version
     return render(request, "summary/summary.html", {
         "municipality": m, "school_year": year, "summary": summary, "version": v,
         "versions": [(x, _(VERSION_LABELS[x]), summary_url(m.id, year.start_year, x))
                      for x in Version],
-        "slides": deck, "owner_labels": OWNER_LABELS, "note_labels": NOTE_STATUS_LABELS,
+        "slides": deck, "choices": saved, "conflict": conflict,
+        "owner_labels": OWNER_LABELS, "note_labels": NOTE_STATUS_LABELS,
         "meeting_labels": MEETING_STATUS_LABELS, "status_labels": AGREEMENT_STATUS_LABELS,
         "responsible_labels": RESPONSIBLE_LABELS,
         "years": cycle_years.list_school_years(session, m.id),
-    }, headers={"Cache-Control": "private, no-store", "Vary": "HX-Request"})
+    }, status_code=status_code, headers={"Cache-Control": "private, no-store",
+                                         "Vary": "HX-Request"})
 
 
 FORMATS = {"pptx": export.PPTX_TYPE, "pdf": export.PDF_TYPE, "docx": export.DOCX_TYPE}
 
 
+def _arranged(session, principal, m, year, form):
+    """The public version the form names, its stored choices, and its deck arranged first
+    by those choices and then by the form's own (what the consultant sees on the page)."""
+    v = _version(str(form.get("audience") or ""))
+    if v is Version.INTERNAL:
+        raise HTTPException(400)
+    summary = service.build(session, principal, year, v)
+    saved = choices.get(session, year.id, v)
+    deck = choices.from_form(choices.apply(slides.build(summary, m.name), saved.slides), form)
+    return summary, saved, deck
+
+
 @router.post("/municipalities/{municipality_id}/years/{start_year}/summary/presentation")
 def presentation(opened: OpenYear, principal: SignedIn, session: SessionDep, form: FormDep):
+    """The file made from the form's slides: the stored choices as the page shows them, with
+    any change not saved yet (a download does not leave the page, so it saves nothing)."""
     m, year = opened
     require(can_manage_municipality(principal, m.id))
-    v = _version(str(form.get("version") or ""))
     fmt = str(form.get("format") or "pptx")
-    if v is Version.INTERNAL or fmt not in FORMATS:
+    if fmt not in FORMATS:
         raise HTTPException(400)
-    deck = slides.arrange(slides.build(service.build(session, principal, year, v), m.name), form)
+    summary, _saved, deck = _arranged(session, principal, m, year, form)
     content = {"pptx": export.pptx, "pdf": export.pdf, "docx": export.docx}[fmt](deck)
-    name = f"opsamling-{slug(m.name)}-{year.start_year}-{v.value}.{fmt}"
+    name = f"opsamling-{slug(m.name)}-{year.start_year}-{summary.version.value}.{fmt}"
     return Response(content, media_type=FORMATS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "private, no-store"})
+
+
+@router.post("/municipalities/{municipality_id}/years/{start_year}/summary/slides")
+def save_slides(request: Request, opened: OpenYear, principal: SignedIn, session: SessionDep,
+                form: FormDep):
+    """Keep the consultant's choices for the next visit (htmx saves on every change; without
+    script the Save button). Choices someone saved since the page opened are not overwritten:
+    the answer (409) names theirs beside the form that keeps the user's own."""
+    m, year = opened
+    require(can_manage_municipality(principal, m.id))
+    summary, saved, deck = _arranged(session, principal, m, year, form)
+    url = summary_url(m.id, year.start_year, summary.version)
+
+    def answer(row, conflict: list | None, status_code: int):
+        if is_htmx(request):
+            return render(request, "summary/_choices_saved.html", {
+                "choices": row, "conflict": conflict}, status_code=status_code)
+        return _page(request, session, m, year, summary, deck, row, conflict=conflict,
+                     status_code=status_code)
+
+    def done(row):
+        if is_htmx(request):
+            return answer(row, None, 200)
+        return redirect(request, url + "#presentation",
+                        message=_("The presentation's choices are saved."))
+
+    def again(status_code=409, **_kw):
+        stored = choices.get(session, year.id, summary.version)  # theirs; the form keeps mine
+        theirs = choices.apply(slides.build(summary, m.name), stored.slides)
+        return answer(stored, [s.title for s in theirs if not s.hidden], status_code)
+
+    return save_versioned(
+        session, form, saved, FormResult(values={}, data=deck),
+        apply=lambda arranged, version: choices.save(session, saved, arranged,
+                                                     expected_version=version),
+        done=done, again=again)
 
 
 @router.post("/meetings/{meeting_id}/debrief-keywords")

@@ -14,7 +14,7 @@ over the whole year (tests/summary/test_queries.py counts them).
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -52,9 +52,15 @@ VERSION_LABELS = {
 OWNER_ORDER = [Owner.SCHOOL, Owner.COMMITTEE, Owner.ADMINISTRATION, Owner.MINISTRY, Owner.JOINT]
 
 
+class SchoolRef(NamedTuple):
+    """What the summary shows of a school: read as two columns, not as a School."""
+    id: int
+    name: str
+
+
 @dataclass
 class SchoolRow:
-    school: School
+    school: SchoolRef
     dialogue: Meeting | None
     note: Note | None
 
@@ -63,7 +69,7 @@ class SchoolRow:
 class ThemeGroup:
     title: str
     owner: Owner
-    schools: list[tuple[School, int]] = field(default_factory=list)
+    schools: list[tuple[SchoolRef, int]] = field(default_factory=list)
     """(school, agenda id) of each school that brought it."""
 
     @property
@@ -88,8 +94,11 @@ class Outcome:
 class Highlight:
     indicator: Indicator
     name: str
-    rows: list[tuple[School, str]]
-    """Each school's value this year, formatted ("–" where blank or not shown)."""
+    rows: list[tuple[SchoolRef, list[str]]]
+    """Each school's values in `school_years`, formatted ("–" where blank or not shown)."""
+    school_years: list[str]
+    """This year only in the public versions; in the internal one the years of the trend
+    that have school figures: each school's own trend."""
     municipality: str
     country: str
     chart: charts.Chart | None
@@ -105,9 +114,9 @@ class Summary:
     previous: SchoolYear | None
     schools: list[SchoolRow]
     themes: dict[Owner, list[ThemeGroup]]
-    agreements: list[tuple[Agreement, School]]
-    last_year: list[tuple[Agreement, School]]
-    keywords: list[tuple[School | None, str]]
+    agreements: list[tuple[Agreement, SchoolRef]]
+    last_year: list[tuple[Agreement, SchoolRef]]
+    keywords: list[tuple[SchoolRef | None, str]]
     highlights: list[Highlight]
     outcomes: list[Outcome]
 
@@ -115,7 +124,7 @@ class Summary:
     def public(self) -> bool:
         return self.version is not Version.INTERNAL
 
-    def agreements_by_status(self) -> list[tuple[AgreementStatus, list[tuple[Agreement, School]]]]:
+    def agreements_by_status(self) -> list[tuple[AgreementStatus, list[tuple[Agreement, Any]]]]:
         groups: dict[AgreementStatus, list] = defaultdict(list)
         for a, s in self.agreements:
             groups[a.status].append((a, s))
@@ -129,8 +138,9 @@ def _normal(title: str) -> str:
 def build(session: Session, principal, year: SchoolYear, version: Version) -> Summary:
     m_id = year.municipality_id
     public = version is not Version.INTERNAL
-    schools = list(session.exec(select(School).where(School.municipality_id == m_id)
-                                .order_by(School.name)))
+    schools = [SchoolRef(*r) for r in session.execute(
+        sa.select(col(School.id), col(School.name)).where(School.municipality_id == m_id)
+        .order_by(School.name))]
     by_id = {s.id: s for s in schools}
     years = list(session.exec(select(SchoolYear).where(SchoolYear.municipality_id == m_id)
                               .order_by(SchoolYear.start_year)))
@@ -151,35 +161,41 @@ def build(session: Session, principal, year: SchoolYear, version: Version) -> Su
 
     # Themes of the year's dialogue agendas, grouped by who brought them and by title.
     groups: dict[tuple[Owner, str], ThemeGroup] = {}
-    q = (select(AgendaTheme, AgendaItem.owner, Agenda.id, Agenda.school_id)
+    q = (sa.select(col(AgendaTheme.title), col(AgendaTheme.from_school),
+                   col(AgendaTheme.accepted), col(AgendaItem.owner), col(Agenda.id),
+                   col(Agenda.school_id))
          .join(AgendaItem, col(AgendaTheme.item_id) == AgendaItem.id)
          .join(Agenda, col(AgendaItem.agenda_id) == Agenda.id)
          .join(Meeting, col(Agenda.meeting_id) == Meeting.id)
          .where(Agenda.school_year_id == year.id, Meeting.meeting_type == MeetingType.DIALOGUE,
                 col(Meeting.confidential).is_(False))
          .order_by(AgendaTheme.position))
-    for theme, owner, agenda_id, school_id in session.exec(q):
-        if school_id not in by_id or (theme.from_school and not theme.accepted and public):
+    for title, from_school, accepted, owner, agenda_id, school_id in session.execute(q):
+        if school_id not in by_id or (from_school and not accepted and public):
             continue
-        owner = owner or (Owner.SCHOOL if theme.from_school else Owner.JOINT)
-        key = (owner, _normal(theme.title))
-        group = groups.setdefault(key, ThemeGroup(theme.title.strip(), owner))
+        owner = owner or (Owner.SCHOOL if from_school else Owner.JOINT)
+        key = (owner, _normal(title))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ThemeGroup(title.strip(), owner)
         group.schools.append((by_id[school_id], agenda_id))
     # The committee's and the administration's points written on their items (Stevns 2.1).
-    q_items = (select(AgendaItem, Agenda.id, Agenda.school_id)
+    q_items = (select(AgendaItem.owner, AgendaItem.sub_points, Agenda.id, Agenda.school_id)
                .join(Agenda, col(AgendaItem.agenda_id) == Agenda.id)
                .join(Meeting, col(Agenda.meeting_id) == Meeting.id)
                .where(Agenda.school_year_id == year.id,
                       Meeting.meeting_type == MeetingType.DIALOGUE,
                       col(Meeting.confidential).is_(False),
                       col(AgendaItem.owner).in_([Owner.COMMITTEE, Owner.ADMINISTRATION])))
-    for item, agenda_id, school_id in session.exec(q_items):
-        if school_id not in by_id or item.owner is None:
+    for item_owner, sub_points, agenda_id, school_id in session.exec(q_items):
+        if school_id not in by_id or item_owner is None:
             continue
-        for point in item.sub_points or []:
+        for point in sub_points or []:
             if point.strip():
-                group = groups.setdefault((item.owner, _normal(point)),
-                                          ThemeGroup(point.strip(), item.owner))
+                key = (item_owner, _normal(point))
+                group = groups.get(key)
+                if group is None:
+                    group = groups[key] = ThemeGroup(point.strip(), item_owner)
                 group.schools.append((by_id[school_id], agenda_id))
     themes: dict[Owner, list[ThemeGroup]] = {}
     for owner in OWNER_ORDER:
@@ -211,7 +227,7 @@ def build(session: Session, principal, year: SchoolYear, version: Version) -> Su
                 sum(a.status in (AgreementStatus.NEW, AgreementStatus.IN_PROGRESS) for a in mine),
                 sum(a.status is AgreementStatus.DROPPED for a in mine)))
 
-    keywords: list[tuple[School | None, str]] = []
+    keywords: list[tuple[SchoolRef | None, str]] = []
     if not public:
         for kw in session.exec(select(DebriefKeywords).where(
                 DebriefKeywords.school_year_id == year.id).order_by(DebriefKeywords.id)):
@@ -223,48 +239,46 @@ def build(session: Session, principal, year: SchoolYear, version: Version) -> Su
                    _highlights(session, principal, year, schools, public), outcomes)
 
 
-def _highlights(session: Session, principal, year: SchoolYear, schools: list[School],
+def _highlights(session: Session, principal, year: SchoolYear, schools: list[SchoolRef],
                 public: bool) -> list[Highlight]:
     m_id = year.municipality_id
     audience = confidential.Audience.PUBLIC if public else confidential.Audience.SIGNED_IN
     municipality_secret = not confidential.can_see_confidential(
         principal, audience=audience, municipality_id=m_id, school_id=None, session=session)
     first = year.start_year - 4
-    # The municipality's and the country's figures over five years (the trend), then the
-    # schools' figures of this year for the chosen indicators only: two queries.
-    values = list(session.exec(select(IndicatorValue, Indicator)
-                               .join(Indicator, col(IndicatorValue.indicator_id) == Indicator.id)
-                               .where(IndicatorValue.subgroup == "",
-                                      IndicatorValue.start_year >= first,
-                                      IndicatorValue.start_year <= year.start_year,
-                                      ((IndicatorValue.municipality_id == m_id)
-                                       & (IndicatorValue.level == Level.MUNICIPALITY))
-                                      | (IndicatorValue.level == Level.COUNTRY))))
-    # Chosen indicators: those with a municipal figure this year, in the catalogue's order.
-    chosen = {ind.id: ind for v, ind in values if v.level is Level.MUNICIPALITY
-              and v.start_year == year.start_year}
-    ids = sorted(chosen, key=lambda i: (chosen[i].area_id, chosen[i].position))[:MAX_INDICATORS]
-    values += [(v, chosen[v.indicator_id]) for v in session.exec(select(IndicatorValue).where(
-        IndicatorValue.municipality_id == m_id, IndicatorValue.level == Level.SCHOOL,
-        IndicatorValue.subgroup == "", IndicatorValue.start_year == year.start_year,
-        col(IndicatorValue.indicator_id).in_(ids or [-1])))]
-    cells: dict[tuple[int, Level, int | None, int], IndicatorValue] = {}
-    for v, _ind in values:
-        cells[(v.indicator_id, v.level, v.school_id, v.start_year)] = v
+    span = list(range(first, year.start_year + 1))
+    # The chosen indicators: those with a municipal figure this year, in the catalogue's order.
+    this_year = (sa.select(col(IndicatorValue.indicator_id)).where(
+        IndicatorValue.municipality_id == m_id, IndicatorValue.level == Level.MUNICIPALITY,
+        IndicatorValue.subgroup == "", IndicatorValue.start_year == year.start_year))
+    chosen = list(session.exec(select(Indicator).where(col(Indicator.id).in_(this_year))
+                               .order_by(Indicator.area_id, Indicator.position)
+                               .limit(MAX_INDICATORS)))
+    # Their figures in one query of plain columns: the municipality's and the country's over
+    # five years (the trend) and the schools' (this year only in the public versions; over
+    # the five years in the internal one, each school's own trend). Blanked cells (fewer than
+    # MIN_N individuals) are None.
+    school_first = year.start_year if public else first
+    level, start = col(IndicatorValue.level), col(IndicatorValue.start_year)
+    cells: dict[tuple[int, Level, int | None, int], float | None] = {}
+    for ind_id, lv, school_id, y, value, n in session.execute(sa.select(
+            col(IndicatorValue.indicator_id), level, col(IndicatorValue.school_id), start,
+            col(IndicatorValue.value), col(IndicatorValue.n)).where(
+            col(IndicatorValue.indicator_id).in_([i.id for i in chosen] or [-1]),
+            IndicatorValue.subgroup == "", start >= first, start <= year.start_year,
+            (level == Level.COUNTRY)
+            | ((IndicatorValue.municipality_id == m_id)
+               & ((level == Level.MUNICIPALITY)
+                  | ((level == Level.SCHOOL) & (start >= school_first)))))):
+        cells[(ind_id, lv, school_id, y)] = value if n is None or n >= MIN_N else None
     school_may = {s.id: confidential.can_see_confidential(
         principal, audience=audience, municipality_id=m_id, school_id=s.id, session=session)
         for s in schools} if not public else {}
-    span = list(range(first, year.start_year + 1))
     labels = [data.year_label(y) for y in span]
+    with_schools = {(i, y) for (i, lv, _s, y) in cells if lv is Level.SCHOOL}
     out = []
-    for i in ids:
-        ind = chosen[i]
-
-        def shown(v: IndicatorValue | None, *, secret: bool) -> float | None:
-            if v is None or secret or (v.n is not None and v.n < MIN_N):
-                return None
-            return v.value
-
+    for ind in chosen:
+        i = ind.id
         memo: dict[tuple[float, bool], str] = {}
 
         def fmt(x: float | None, axis: bool = False, ind: Indicator = ind,
@@ -275,21 +289,29 @@ def _highlights(session: Session, principal, year: SchoolYear, schools: list[Sch
                 memo[(x, axis)] = data.format_value(ind, x, axis=axis)
             return memo[(x, axis)]
 
-        secret_here = ind.confidential and (public or municipality_secret)
+        assert i is not None
+        # From the first year with a school figure to this year: the tail of `span`.
+        since = min((y for y in span if y >= school_first and (i, y) in with_schools),
+                    default=year.start_year)
+        school_span = span[span.index(since):]
         rows = []
         for s in schools:
-            cell = cells.get((i, Level.SCHOOL, s.id, year.start_year))
-            secret = ind.confidential and (public or not school_may.get(s.id, False))
-            rows.append((s, fmt(shown(cell, secret=secret))))
-        mun = [shown(cells.get((i, Level.MUNICIPALITY, None, y)), secret=secret_here) for y in span]
-        country = [shown(cells.get((i, Level.COUNTRY, None, y)), secret=False) for y in span]
+            if ind.confidential and (public or not school_may.get(s.id, False)):
+                rows.append((s, ["–"] * len(school_span)))
+            else:
+                rows.append((s, [fmt(cells.get((i, Level.SCHOOL, s.id, y))) for y in school_span]))
+        secret_here = ind.confidential and (public or municipality_secret)
+        mun = [None if secret_here else cells.get((i, Level.MUNICIPALITY, None, y)) for y in span]
+        country = [cells.get((i, Level.COUNTRY, None, y)) for y in span]
         series = [("municipality", _("Municipality"), mun), ("country", _("Denmark"), country)]
         chart = None
         if any(x is not None for x in mun + country):
             chart = charts.build(f"sum-{ind.key}", labels, series, axis_min=ind.axis_min,
                                  axis_max=ind.axis_max, min_change=ind.min_change,
                                  fmt=fmt)
-        out.append(Highlight(ind, data.indicator_name(ind), rows, fmt(mun[-1]), fmt(country[-1]),
-                             chart, labels, [(_("Municipality"), [fmt(x) for x in mun]),
-                                             (_("Denmark"), [fmt(x) for x in country])]))
+        out.append(Highlight(ind, data.indicator_name(ind), rows,
+                             [data.year_label(y) for y in school_span], fmt(mun[-1]),
+                             fmt(country[-1]), chart, labels,
+                             [(_("Municipality"), [fmt(x) for x in mun]),
+                              (_("Denmark"), [fmt(x) for x in country])]))
     return out

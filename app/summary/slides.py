@@ -1,8 +1,10 @@
 """The presentation's slides, built from a (public) Summary: a title slide, one slide per
 theme group, the agreements, last year's agreements and the trend, one slide per data
 highlight, and a slide per school (hidden unless the consultant shows them). The consultant
-reorders, hides and comments them in a form before exporting; nothing is stored."""
+reorders, hides and comments them in a form before exporting (app/summary/choices.py
+keeps those choices)."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from app.agendas.models import OWNER_LABELS
@@ -61,31 +63,23 @@ def build(summary: Summary, municipality_name: str) -> list[Slide]:
               f"{o.share(o.dropped)} %"] for o in summary.outcomes]))
     for h in summary.highlights:
         slides.append(Slide(f"data-{h.indicator.key}", h.name, highlight=h, table=[
-            [_("School"), year]] + [[s.name, v] for s, v in h.rows]
+            [_("School"), year]] + [[s.name, vals[-1]] for s, vals in h.rows]
             + [[_("Municipality"), h.municipality], [_("Denmark"), h.country]]))
+    themes_of: dict[int, list[str]] = defaultdict(list)
+    for groups in summary.themes.values():
+        for g in groups:
+            for school_id in dict.fromkeys(s.id for s, _a in g.schools):
+                themes_of[school_id].append(g.title)
+    agreed_of: dict[int, list[str]] = defaultdict(list)
+    for a, s in summary.agreements:
+        agreed_of[s.id].append(a.text)
+    held, not_held = _("Held"), _("Not held")
     for row in summary.schools:
-        status = _("Held") if row.dialogue and row.dialogue.status.value == "held" else _("Not held")
-        themes = [g.title for groups in summary.themes.values() for g in groups
-                  if any(s.id == row.school.id for s, _a in g.schools)]
-        agreed = [a.text for a, s in summary.agreements if s.id == row.school.id]
+        status = held if row.dialogue and row.dialogue.status.value == "held" else not_held
+        themes, agreed = themes_of[row.school.id], agreed_of[row.school.id]
         slides.append(Slide(f"school-{row.school.id}", row.school.name, hidden=True, bullets=[
             _("Dialogue: %(status)s") % {"status": status}]
             + [_("Theme: %(t)s") % {"t": t} for t in themes]
             + [_("Agreement: %(a)s") % {"a": a} for a in agreed]))
     return slides
 
-
-def arrange(slides: list[Slide], form) -> list[Slide]:
-    """Apply the consultant's choices from the form: `order-KEY` (a number), `show-KEY`
-    (present when shown; `choices` present means the form was sent) and `comment-KEY`."""
-    if form is None or "choices" not in form:
-        return slides
-    position = {}
-    for i, s in enumerate(slides):
-        try:
-            position[s.key] = float(form.get(f"order-{s.key}") or i + 1)
-        except ValueError:
-            position[s.key] = i + 1
-        s.hidden = f"show-{s.key}" not in form
-        s.comment = (form.get(f"comment-{s.key}") or "").strip()[:2000]
-    return sorted(slides, key=lambda s: (position[s.key], slides.index(s)))

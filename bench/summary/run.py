@@ -2,7 +2,7 @@
 same server's /healthz in the same run (issue 18 asks for within 10× and 30×). Every school
 has last year's note and agreement, this year's dialogue, an agenda with a theme, and
 figures for four indicators. Median in milliseconds per request through the whole app
-(TestClient), on a temporary SQLite file or SUS_DATABASE_URL.
+(TestClient), interleaved with /healthz round by round, on a temporary SQLite file or SUS_DATABASE_URL.
 Usage: python bench/summary/run.py [N]
 """
 
@@ -45,13 +45,10 @@ from app.schools.service import SchoolForm  # noqa: E402
 T0 = datetime(2027, 4, 20, 6, 0, tzinfo=timezone.utc)
 
 
-def median_ms(fn, n):
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
 
 
 def municipality(s: Session, n: int, code: str, indicators: list[Indicator]):
@@ -106,21 +103,28 @@ def main():
         token = accounts.start_session(s, get_settings(), user)
         ids = (small.id, large.id)
 
+    pages = [(f"{label} {version or '(internal)'}",
+              f"/municipalities/{mid}/years/2026/summary{version}", limit)
+             for label, mid, limit in (("12 schools", ids[0], 10), ("100 schools", ids[1], 30))
+             for version in ("", "?version=committee")]
     with TestClient(app) as c:
         c.cookies.set(SESSION_COOKIE, token)
-        for mid in ids:
-            c.get(f"/municipalities/{mid}/years/2026/summary").raise_for_status()  # warm up
-        health = median_ms(lambda: c.get("/healthz").raise_for_status(), N * 4)
-        rows = []
-        for label, mid, limit in (("12 schools", ids[0], 10), ("100 schools", ids[1], 30)):
-            for version in ("", "?version=committee"):
-                url = f"/municipalities/{mid}/years/2026/summary{version}"
-                ms = median_ms(lambda url=url: c.get(url).raise_for_status(), N)
-                rows.append((f"{label} {version or '(internal)'}", ms, limit))
+        for _name, url, _limit in pages:
+            c.get(url).raise_for_status()  # warm up
+        # Interleaved: every round times /healthz and each page, so that the machine's load
+        # at any moment weighs on the baseline and the pages alike.
+        health: list[float] = []
+        times: dict[str, list[float]] = {name: [] for name, _url, _limit in pages}
+        for _ in range(N):
+            health += [timed(lambda: c.get("/healthz").raise_for_status()) for _ in range(3)]
+            for name, url, _limit in pages:
+                times[name].append(timed(lambda url=url: c.get(url).raise_for_status()))
+    h = statistics.median(health)
+    rows = [(name, statistics.median(times[name]), limit) for name, _url, limit in pages]
     backend = get_settings().database_url.split(":", 1)[0]
-    print(f"year summary on {backend}, N={N}; /healthz median {health:.2f} ms")
+    print(f"year summary on {backend}, N={N} rounds; /healthz median {h:.2f} ms")
     for name, ms, limit in rows:
-        ratio = ms / health
+        ratio = ms / h
         verdict = "ok" if ratio <= limit else f"OVER the {limit}x asked"
         print(f"  {name:36s} median {ms:8.2f} ms   {ratio:6.1f}x /healthz  ({verdict})")
 

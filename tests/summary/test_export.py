@@ -13,7 +13,7 @@ from pptx import Presentation
 
 from app.accounts.access import Grant, Principal
 from app.accounts.models import Role
-from app.summary import export, probes, service, slides
+from app.summary import choices, export, probes, service, slides
 from app.summary.service import Version
 from tests.summary.conftest import CANARY, SECRET_KEYWORD
 
@@ -54,7 +54,7 @@ def test_consultant_reorders_hides_and_comments(db, world):
     form["order-trend"] = "0"             # first of all
     form.pop("show-agreements")           # left out
     form["comment-trend"] = "Flere aftaler gennemført end sidste år"
-    arranged = slides.arrange(deck, form)
+    arranged = choices.from_form(deck, form)
     assert arranged[0].key == "trend"
     pages = _pptx_text(export.pptx(arranged))
     assert pages[0].startswith("Agreements across years") or "Aftaler" in pages[0] \
@@ -95,7 +95,7 @@ def test_internal_page_does_show_the_canary(db, world):
     consultant = Principal(user=world.consultant,
                            grants=(Grant(Role.CONSULTANT, world.municipality.id, None),))
     s = service.build(db, consultant, world.year, Version.INTERNAL)
-    assert any(v == CANARY for h in s.highlights for _, v in h.rows)
+    assert any(CANARY in vals for h in s.highlights for _, vals in h.rows)
 
 
 def test_probe_reads_both_public_versions(db, world):
@@ -142,3 +142,20 @@ def test_pptx_opens_in_libreoffice_impress(db, world, tmp_path):
         subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "3",
                         str(tmp_path / "opsamling.pdf"), str(tmp_path / "slide")], check=True)
         assert list(tmp_path.glob("slide-*.png"))
+
+
+def test_pdf_and_docx_show_the_charts_as_images(db, world, tmp_path):
+    deck = _deck(db, world)
+    charted = [s for s in deck if s.highlight and s.highlight.chart and not s.hidden]
+    assert charted
+    doc = Document(io.BytesIO(export.docx(deck)))
+    pictures = [r for r in doc.part.rels.values() if r.reltype.endswith("/image")]
+    assert len(pictures) == len(charted)
+    assert pictures[0].target_part.blob.startswith(b"\x89PNG")
+    pdf = export.pdf(deck)
+    (tmp_path / "deck.pdf").write_bytes(pdf)
+    if shutil.which("pdfimages") is None:
+        pytest.fail("pdfimages (poppler-utils) is needed: ./dev installs it")
+    listing = subprocess.run(["pdfimages", "-list", str(tmp_path / "deck.pdf")],
+                             capture_output=True, check=True, text=True).stdout
+    assert len([ln for ln in listing.splitlines()[2:] if " image " in ln]) == len(charted)

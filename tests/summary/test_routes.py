@@ -88,14 +88,14 @@ def test_export_committee_presentation_with_a_hidden_slide(client, db, world, ht
 
 def test_export_refuses_the_internal_version_and_unknown_formats(client, db, world):
     login(client, db, world.consultant)
-    for data in ({"version": "internal", "format": "pptx"},
-                 {"version": "committee", "format": "exe"}):
+    for data in ({"audience": "internal", "format": "pptx"},
+                 {"audience": "committee", "format": "exe"}):
         assert post_form(client, _url(world, "/presentation"), data).status_code == 400
 
 
 def test_export_needs_the_csrf_token(client, db, world):
     login(client, db, world.consultant)
-    r = client.post(_url(world, "/presentation"), data={"version": "committee"})
+    r = client.post(_url(world, "/presentation"), data={"audience": "committee"})
     assert r.status_code == 403
 
 

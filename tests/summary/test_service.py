@@ -66,15 +66,20 @@ def test_highlights_school_figures_as_the_viewer_may_see_them(db, world):
     secret_key = world.secret_indicator.key
     internal = {h.indicator.key: h for h in service.build(
         db, _consultant(world), world.year, Version.INTERNAL).highlights}
-    assert [v for _, v in internal[secret_key].rows] == ["31,417"] * 3
+    assert [v[-1] for _, v in internal[secret_key].rows] == ["31,417"] * 3
+    # Each school's own trend, internally: last year's figure beside this year's.
+    assert internal[world.open_indicator.key].school_years == ["2025/26", "2026/27"]
+    assert [v for _, v in internal[world.open_indicator.key].rows] == [["3,9", "3,9"]] * 3
     assert internal[world.open_indicator.key].municipality == "2,9"
     assert internal[world.open_indicator.key].country == "1,9"
     # The committee's version, even when a consultant prepares it: no school-level test result.
     for version in (Version.LEADERS, Version.COMMITTEE):
         public = {h.indicator.key: h for h in service.build(
             db, _consultant(world), world.year, version).highlights}
-        assert [v for _, v in public[secret_key].rows] == ["–"] * 3
-        assert [v for _, v in public[world.open_indicator.key].rows] == ["3,9"] * 3
+        # This year only, and no school-level test result.
+        assert public[world.open_indicator.key].school_years == ["2026/27"]
+        assert [v for _, v in public[secret_key].rows] == [["–"]] * 3
+        assert [v for _, v in public[world.open_indicator.key].rows] == [["3,9"]] * 3
     anon = service.build(db, ANONYMOUS, world.year, Version.INTERNAL)
     assert CANARY not in str([h.rows for h in anon.highlights])
 
