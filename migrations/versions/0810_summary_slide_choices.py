@@ -1,7 +1,7 @@
 """summary slide choices
 
-Revision ID: 0815
-Revises: 0808
+Revision ID: 0810
+Revises: 0809
 Create Date: 2026-12-02 17:09:04.584391
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import app.db  # noqa: F401  (UTCDateTime)
 
-revision: str = '0815'
-down_revision: str | None = '0808'
+revision: str = '0810'
+down_revision: str | None = '0809'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
