@@ -92,18 +92,24 @@ class SectionView:
 
 
 def _section_view(session, principal: Principal, note: Note, section: NoteSection, *,
-                  values: dict | None = None, conflict=None, saved=False) -> SectionView:
-    history = service.history(session, section.id)
+                  values: dict | None = None, conflict=None, saved=False,
+                  history: list | None = None, names: dict[int, str] | None = None
+                  ) -> SectionView:
+    """`history` and `names`: the section's revisions and its writers' names where the page
+    read those of every section at once."""
+    if history is None:
+        history = service.history(session, section.id)
     user_id = principal.user.id if principal.user else None
     can_write = policy.can_write_section(session, principal, note, section)
     if conflict is None and can_write and section.kind is SectionKind.TEXT:
-        pending = service.pending_revisions(session, section.id, user_id)
+        pending = service.pending_in(history, user_id)
         if pending:  # a conflict left unresolved: shown again until its writer chooses
             conflict = service.Conflict(section, pending[-1].values,
                                         service.clean_values(section, section.values),
                                         pending[-1])
-    view = SectionView(section, can_write, history,
-                       _names(session, [r.author_id for r in history] + [section.edited_by_id]),
+    if names is None:
+        names = _names(session, [r.author_id for r in history] + [section.edited_by_id])
+    view = SectionView(section, can_write, history, names,
                        values if values is not None else service.clean_values(section,
                                                                                section.values),
                        saved=saved)
@@ -114,8 +120,13 @@ def _section_view(session, principal: Principal, note: Note, section: NoteSectio
 
 
 def _note_context(session, principal, note: Note, meeting: Meeting, **extra) -> dict:
-    views = [_section_view(session, principal, note, s) for s in service.sections(session, note.id)
+    shown = [s for s in service.sections(session, note.id)
              if section_visible(session, principal, note, s)]
+    histories = service.histories(session, [s.id for s in shown])
+    names = _names(session, [r.author_id for rs in histories.values() for r in rs]
+                   + [s.edited_by_id for s in shown])
+    views = [_section_view(session, principal, note, s, history=histories[s.id], names=names)
+             for s in shown]
     for view in extra.pop("replace", []):
         views = [view if v.section.id == view.section.id else v for v in views]
     can_manage = policy.can_manage_note(principal, note)
