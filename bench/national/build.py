@@ -1,11 +1,11 @@
 """A national database from the demo: the demo is built through the app's services (`sus demo`);
 its first municipality gets earlier school years copied from a full one, a thirteenth school,
-and is then copied as a whole into as many municipalities as asked (bench/national/copy.py)."""
+and is then copied as a whole into as many municipalities as asked (bench/national/clone.py)."""
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bench.national.copy import Source, insert_copy, reset_sequences
+from bench.national.clone import Source, insert_copy, reset_sequences
 
 
 def _one(conn: Connection, sql: str, **kw):
