@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app import confidential
@@ -232,14 +233,18 @@ def _highlights(session: Session, principal, year: SchoolYear, schools: list[Sch
     first = year.start_year - 4
     # The municipality's and the country's figures over five years (the trend), then the
     # schools' figures of this year for the chosen indicators only: two queries.
-    values = list(session.exec(select(IndicatorValue, Indicator)
-                               .join(Indicator, col(IndicatorValue.indicator_id) == Indicator.id)
-                               .where(IndicatorValue.subgroup == "",
-                                      IndicatorValue.start_year >= first,
-                                      IndicatorValue.start_year <= year.start_year,
-                                      ((IndicatorValue.municipality_id == m_id)
-                                       & (IndicatorValue.level == Level.MUNICIPALITY))
-                                      | (IndicatorValue.level == Level.COUNTRY))))
+    # One part per level, as a UNION ALL: each is answered from its own index (an OR of the
+    # two read every school's values in the country).
+    span_years = (IndicatorValue.subgroup == "", IndicatorValue.start_year >= first,
+                  IndicatorValue.start_year <= year.start_year)
+    both = sa.union_all(
+        select(IndicatorValue).where(IndicatorValue.municipality_id == m_id,
+                                     IndicatorValue.level == Level.MUNICIPALITY, *span_years),
+        select(IndicatorValue).where(IndicatorValue.level == Level.COUNTRY, *span_years),
+    ).subquery()
+    value = aliased(IndicatorValue, both)
+    values = [(v, ind) for v, ind in session.execute(
+        sa.select(value, Indicator).join(Indicator, both.c.indicator_id == Indicator.id))]
     # Chosen indicators: those with a municipal figure this year, in the catalogue's order.
     chosen = {ind.id: ind for v, ind in values if v.level is Level.MUNICIPALITY
               and v.start_year == year.start_year}
