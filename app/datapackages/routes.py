@@ -64,10 +64,10 @@ def meeting_package(session, principal, meeting: Meeting):
 
 
 def school_packages(session, principal, school: School):
-    rows = []
-    for year in reversed(session.exec(policy.openable_years(principal, school)).all()):
-        package = service.get_package(session, school.id, year.id)
-        rows.append((year, package, service.package_url(school.id, year.id)))
+    years = list(reversed(session.exec(policy.openable_years(principal, school)).all()))
+    packages = service.packages_by_key(session, [school.id], [y.id for y in years])
+    rows = [(year, packages.get((school.id, year.id)), service.package_url(school.id, year.id))
+            for year in years]
     if not rows:
         return None
     return {"rows": rows, "status_labels": PACKAGE_STATUS_LABELS}
@@ -79,11 +79,10 @@ def municipality_packages(session, principal, municipality: Municipality):
     own = [s for s in schools.list_schools(session, municipality.id) if s.id in principal.school_ids()]
     if not years or not own:
         return None
-    rows = []
-    for school in own:
-        for year in reversed(years[-3:]):
-            package = service.get_package(session, school.id, year.id)
-            rows.append((school, year, package, service.package_url(school.id, year.id)))
+    recent = list(reversed(years[-3:]))
+    packages = service.packages_by_key(session, [s.id for s in own], [y.id for y in recent])
+    rows = [(school, year, packages.get((school.id, year.id)),
+             service.package_url(school.id, year.id)) for school in own for year in recent]
     return {"rows": rows, "status_labels": PACKAGE_STATUS_LABELS}
 
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -140,6 +141,16 @@ def dialogue_not_before(session: Session, meeting: Meeting) -> datetime | None:
 def get_package(session: Session, school_id: int, school_year_id: int) -> Package | None:
     return session.exec(select(Package).where(Package.school_id == school_id,
                                               Package.school_year_id == school_year_id)).first()
+
+
+def packages_by_key(session: Session, school_ids: list[int],
+                    school_year_ids: list[int]) -> dict[tuple[int, int], Package]:
+    """The packages of these schools in these years in one query, by (school id, year id)."""
+    if not school_ids or not school_year_ids:
+        return {}
+    rows = session.exec(select(Package).where(col(Package.school_id).in_(school_ids),
+                                              col(Package.school_year_id).in_(school_year_ids)))
+    return {(p.school_id, p.school_year_id): p for p in rows}
 
 
 def get_or_create_package(session: Session, school: School, year: SchoolYear) -> Package:
@@ -448,16 +459,19 @@ def _load_values(session: Session, indicator_ids: list[int], school: School,
     and Denmark; only for the indicators asked for."""
     if not indicator_ids:
         return {}
-    rows = session.exec(
-        select(IndicatorValue).where(
-            col(IndicatorValue.indicator_id).in_(indicator_ids),
-            col(IndicatorValue.start_year).in_(years),
-            (IndicatorValue.school_id == school.id)
-            | ((IndicatorValue.level == Level.MUNICIPALITY)
-               & (IndicatorValue.municipality_id == school.municipality_id))
-            | (IndicatorValue.level == Level.COUNTRY),
-        )
-    ).all()
+    # One query per level, as one UNION ALL: each part is answered from its own index (the
+    # school's, the municipality's, the country's values); an OR of the three made SQLite read
+    # every school's values nationwide.
+    asked = (col(IndicatorValue.indicator_id).in_(indicator_ids),
+             col(IndicatorValue.start_year).in_(years))
+    parts = [
+        select(IndicatorValue).where(IndicatorValue.school_id == school.id, *asked),
+        select(IndicatorValue).where(IndicatorValue.municipality_id == school.municipality_id,
+                                     IndicatorValue.level == Level.MUNICIPALITY, *asked),
+        select(IndicatorValue).where(IndicatorValue.level == Level.COUNTRY, *asked),
+    ]
+    rows = session.execute(
+        sa.select(IndicatorValue).from_statement(sa.union_all(*parts))).scalars().all()
     return {(v.indicator_id, v.level, v.subgroup, v.start_year): Cell(v.value, v.n) for v in rows}
 
 

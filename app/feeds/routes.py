@@ -6,7 +6,7 @@ CSRF, no gzip, an ETag that is a hash of the exact bytes, and 304 on If-None-Mat
 first) or If-Modified-Since. An unknown or revoked token is a plain 404.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
@@ -181,23 +181,50 @@ def _viewer_person(session: Session, principal: Principal) -> Person | None:
     return session.get(Person, principal.user.person_id)
 
 
-def make_box(session: Session, principal: Principal, kind: FeedKind, target_id: int, *,
-             next_url: str, person: Person | None = None, created: str | None = None) -> Box:
+@dataclass
+class Viewing:
+    """What every box on one page shares: whose links they make, as whom that person sees, the
+    person's links and whether a municipality gives public feeds (read once per page)."""
+
+    person: Person | None
+    viewer: policy.Viewer | None = None
+    links: dict[tuple[FeedKind, int], FeedLink] = field(default_factory=dict)
+    public_on: dict[int, bool] = field(default_factory=dict)
+
+
+def viewing(session: Session, principal: Principal, person: Person | None = None) -> Viewing:
     person = person or _viewer_person(session, principal)
+    if person is None:
+        return Viewing(person=None)
+    return Viewing(person=person, viewer=policy.viewer_for(session, person),
+                   links={(link.kind, link.target_id): link
+                          for link in service.links_of(session, person.id)})
+
+
+def make_box(session: Session, principal: Principal, kind: FeedKind, target_id: int, *,
+             next_url: str, person: Person | None = None, created: str | None = None,
+             seen: Viewing | None = None) -> Box:
+    seen = seen or viewing(session, principal, person)
+    person = seen.person
     target = service.resolve_target(session, kind, target_id)
     title = _(BOX_TITLES[kind])
     if kind is FeedKind.YEAR and target is not None:
         title = _("Subscribe to the school year %(year)s", year=target.name)
     box = Box(id=f"feed-{kind.value}-{target_id}", kind=kind, target_id=target_id,
               title=title, text=_(BOX_TEXTS[kind]), person=person, next=next_url)
-    if (kind in (FeedKind.MUNICIPALITY, FeedKind.YEAR, FeedKind.STEP, FeedKind.SCHOOL)
-            and service.public_spec(session, kind, target_id) is not None):
-        box.public = service.urls(service.public_path(kind, target_id))
-    viewer = policy.viewer_for(session, person) if person else None
-    if viewer is not None and target is not None and policy.may_open(
+    if kind in (FeedKind.MUNICIPALITY, FeedKind.YEAR, FeedKind.STEP, FeedKind.SCHOOL) \
+            and target is not None:
+        m_id = target.municipality.id
+        if m_id not in seen.public_on:
+            seen.public_on[m_id] = service.public_feeds_on(session, m_id)
+        if seen.public_on[m_id] and service.public_spec(session, kind, target_id,
+                                                        public_on=True) is not None:
+            box.public = service.urls(service.public_path(kind, target_id))
+    viewer = seen.viewer
+    if person is not None and viewer is not None and target is not None and policy.may_open(
             viewer, kind, target.municipality.id, target_id):
         box.can_create = policy.can_manage_links(principal, person)
-        box.link = service.link_for(session, person.id, kind, target_id)
+        box.link = seen.links.get((kind, target_id))
     elif box.public is None:
         box.note = _("Your login is not linked to a person in this municipality, so you cannot "
                      "get a personal calendar link here.")
@@ -390,13 +417,14 @@ def _calendars_page(request, session, principal, municipality, *, values=None, e
                     status_code=200):
     settings = service.settings_of(session, municipality.id)
     years = cycle_years.list_school_years(session, municipality.id)
+    seen = viewing(session, principal)
+    here = f"/municipalities/{municipality.id}/calendars"
     return render(request, "feeds/calendars.html", {
         "municipality": municipality,
         "box": make_box(session, principal, FeedKind.MUNICIPALITY, municipality.id,
-                        next_url=f"/municipalities/{municipality.id}/calendars"),
-        "year_boxes": [make_box(session, principal, FeedKind.YEAR, y.id,
-                                next_url=f"/municipalities/{municipality.id}/calendars")
-                       for y in reversed(years)],
+                        next_url=here, seen=seen),
+        "year_boxes": [make_box(session, principal, FeedKind.YEAR, y.id, next_url=here,
+                                seen=seen) for y in reversed(years)],
         "years": {y.id: y for y in years},
         "can_manage": policy.can_manage_settings(principal, municipality.id),
         "values": values if values is not None else {

@@ -135,12 +135,15 @@ def public_feeds_on(session: Session, municipality_id: int) -> bool:
 
 
 def public_spec(session: Session, kind: FeedKind, target_id: int, *,
-                full_history: bool = False, today: date | None = None) -> FeedSpec | None:
-    """The anonymous feed of a target, or None where there is none to give."""
+                full_history: bool = False, today: date | None = None,
+                public_on: bool | None = None) -> FeedSpec | None:
+    """The anonymous feed of a target, or None where there is none to give (`public_on`:
+    whether its municipality gives public feeds, when the caller read that already)."""
     target = resolve_target(session, kind, target_id)
     if target is None or not may_open(PUBLIC, kind, target.municipality.id, target_id):
         return None
-    if not public_feeds_on(session, target.municipality.id):
+    if not (public_feeds_on(session, target.municipality.id) if public_on is None
+            else public_on):
         return None
     if kind is FeedKind.STEP and _step_confidential(session, target_id):
         return None

@@ -220,6 +220,7 @@ def list_meetings(
     end: datetime | None = None,
     include_cancelled: bool = True,
     readable_by: Principal | None = None,
+    ids: list[int] | None = None,
 ) -> list[Meeting]:
     """Meetings matching every given filter, in time order (unbooked ones last). A page lists
     with `readable_by` (the meetings rule, app.meetings.policy); without it, every meeting
@@ -227,6 +228,8 @@ def list_meetings(
     stmt = select(Meeting)
     if readable_by is not None:
         stmt = stmt.where(policy.readable_meetings(readable_by))
+    if ids is not None:
+        stmt = stmt.where(col(Meeting.id).in_(ids))
     if municipality_id is not None:
         stmt = stmt.where(Meeting.municipality_id == municipality_id)
     if school_year_id is not None:

@@ -25,8 +25,12 @@ def can_view_note(session: Session, p: Principal, meeting: Meeting) -> bool:
 
 
 def readable_notes(p: Principal) -> ColumnElement[bool]:
-    """WHERE clause on Note: the notes `p` may read (those of the dialogues they may read)."""
-    return Note.meeting_id.in_(meetings_policy.readable_meeting_ids(p))
+    """WHERE clause on Note: the notes `p` may read (those of the dialogues they may read).
+    Correlated (EXISTS on the note's own meeting), never `IN (every readable meeting)`: that
+    list is every meeting in the country for an administrator."""
+    return exists(select(Meeting.id).where(Meeting.id == Note.meeting_id,
+                                           meetings_policy.readable_meetings(p))
+                  .correlate_except(Meeting))
 
 
 def readable_agreements(p: Principal) -> ColumnElement[bool]:
@@ -35,11 +39,13 @@ def readable_agreements(p: Principal) -> ColumnElement[bool]:
     public = exists().where(
         NoteSettings.municipality_id == Agreement.municipality_id,
         NoteSettings.publishes.is_(True))
-    published = select(Note.id).where(Note.status == NoteStatus.PUBLISHED)
+    published = exists(select(Note.id).where(Note.id == Agreement.note_id,
+                                             Note.status == NoteStatus.PUBLISHED)
+                       .correlate_except(Note))
+    readable = exists(select(Note.id).where(Note.id == Agreement.note_id, readable_notes(p))
+                      .correlate_except(Note))
     sees_school = true() if p.is_admin else Agreement.municipality_id.in_(p.municipality_ids())
-    return or_(
-        Agreement.note_id.in_(select(Note.id).where(readable_notes(p))),
-        and_(Agreement.note_id.in_(published), public, sees_school))
+    return or_(readable, and_(published, public, sees_school))
 
 
 def can_manage_note(p: Principal, note: Note | Meeting) -> bool:

@@ -99,14 +99,25 @@ class SectionView:
     """{"comment_id" (None: a new comment), "text", "message"}: a comment or answer refused."""
 
 
+def _thread_people(threads) -> list:
+    people = []
+    for t in threads:
+        people += [t.comment.author_id, t.comment.resolved_by_id] + [a.author_id for a in t.answers]
+    return people
+
+
 def _section_view(session, principal: Principal, note: Note, section: NoteSection, *,
                   values: dict | None = None, conflict=None, saved=False, threads=None,
-                  comment_error=None) -> SectionView:
-    history = service.history(session, section.id)
+                  comment_error=None, history: list | None = None,
+                  names: dict[int, str] | None = None) -> SectionView:
+    """`history` and `names`: the section's revisions and the names of its writers and
+    commenters, where the page read those of every section at once."""
+    if history is None:
+        history = service.history(session, section.id)
     user_id = principal.user.id if principal.user else None
     can_write = policy.can_write_section(session, principal, note, section)
     if conflict is None and can_write and section.kind is SectionKind.TEXT:
-        pending = service.pending_revisions(session, section.id, user_id)
+        pending = service.pending_in(history, user_id)
         if pending:  # a conflict left unresolved: shown again until its writer chooses
             conflict = service.Conflict(section, pending[-1].values,
                                         service.clean_values(section, section.values),
@@ -115,10 +126,10 @@ def _section_view(session, principal: Principal, note: Note, section: NoteSectio
     if threads is None:
         threads = comments.threads(session, note.id) if reads_comments else {}
     own = threads.get(section.id, []) if reads_comments else []
-    people = [r.author_id for r in history] + [section.edited_by_id]
-    for t in own:
-        people += [t.comment.author_id, t.comment.resolved_by_id] + [a.author_id for a in t.answers]
-    view = SectionView(section, can_write, history, _names(session, people),
+    if names is None:
+        names = _names(session, [r.author_id for r in history] + [section.edited_by_id]
+                       + _thread_people(own))
+    view = SectionView(section, can_write, history, names,
                        values if values is not None else service.clean_values(section,
                                                                                section.values),
                        saved=saved, threads=own,
@@ -134,9 +145,15 @@ def _section_view(session, principal: Principal, note: Note, section: NoteSectio
 def _note_context(session, principal, note: Note, meeting: Meeting, **extra) -> dict:
     threads = comments.threads(session, note.id) \
         if policy.can_read_comments(principal, note) else {}
-    views = [_section_view(session, principal, note, s, threads=threads)
-             for s in service.sections(session, note.id)
+    shown = [s for s in service.sections(session, note.id)
              if section_visible(session, principal, note, s)]
+    histories = service.histories(session, [s.id for s in shown])
+    names = _names(session, [r.author_id for rs in histories.values() for r in rs]
+                   + [s.edited_by_id for s in shown]
+                   + _thread_people([t for ts in threads.values() for t in ts]))
+    views = [_section_view(session, principal, note, s, threads=threads,
+                           history=histories[s.id], names=names)
+             for s in shown]
     for view in extra.pop("replace", []):
         views = [view if v.section.id == view.section.id else v for v in views]
     can_manage = policy.can_manage_note(principal, note)

@@ -272,8 +272,25 @@ def resolve_conflict(session: Session, section: NoteSection, revision: NoteRevis
 
 
 def history(session: Session, section_id: int) -> list[NoteRevision]:
-    return list(session.exec(select(NoteRevision).where(NoteRevision.section_id == section_id)
-                             .order_by(col(NoteRevision.id).desc())))
+    return histories(session, [section_id]).get(section_id, [])
+
+
+def histories(session: Session, section_ids: list[int]) -> dict[int, list[NoteRevision]]:
+    """The revisions of these sections, newest first, in one query, by section id."""
+    found: dict[int, list[NoteRevision]] = {i: [] for i in section_ids}
+    if section_ids:
+        for r in session.exec(select(NoteRevision).where(
+                col(NoteRevision.section_id).in_(section_ids)).order_by(
+                col(NoteRevision.id).desc())):
+            found[r.section_id].append(r)
+    return found
+
+
+def pending_in(revisions: list[NoteRevision], author_id: int | None) -> list[NoteRevision]:
+    """Of a section's revisions, the saves of this writer that lost a conflict and await their
+    choice, oldest first (as `pending_revisions`)."""
+    return sorted((r for r in revisions if not r.applied and r.resolved_at is None
+                   and r.author_id == author_id), key=lambda r: r.id or 0)
 
 
 # --- workflow ----------------------------------------------------------------------------------

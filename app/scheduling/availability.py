@@ -67,6 +67,11 @@ def get_availability(session: Session, person: Person) -> Availability:
         return row
     defaults = get_settings(session, person.municipality_id) if person.municipality_id else \
         SchedulingSettings(municipality_id=0)
+    return default_availability(person, defaults)
+
+
+def default_availability(person: Person, defaults: SchedulingSettings) -> Availability:
+    """A person who saved no availability works the municipality's day (`defaults`)."""
     return Availability(person_id=person.id, day_start=defaults.day_start,
                         day_end=defaults.day_end, buffer_minutes=defaults.buffer_minutes)
 

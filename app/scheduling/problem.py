@@ -21,7 +21,13 @@ from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingParticipant, MeetingStatus, MeetingType
 from app.registry import Registry
 from app.scheduling import solver
-from app.scheduling.availability import get_availability, get_settings, list_busy, local_to_utc
+from app.scheduling.availability import (
+    default_availability,
+    get_availability,
+    get_settings,
+    list_busy,
+    local_to_utc,
+)
 from app.scheduling.models import Availability, SchedulingSettings, SchoolPreference
 from app.schools.models import Person, School, function_label
 
@@ -146,7 +152,11 @@ def persons_frame(session: Session, ctx: Context, person_ids: set[int], first: d
     for b in list_busy(session, person_ids, start_utc, end_utc):
         busy[b.person_id].append((ctx.minute(b.starts_at), ctx.minute(b.ends_at)))
     for pid, person in people.items():
-        a = avail.get(pid) or get_availability(session, person)
+        a = avail.get(pid) or (
+            default_availability(person, ctx.settings)
+            if ctx.settings is not None
+            and person.municipality_id == ctx.settings.municipality_id
+            else get_availability(session, person))
         hours = {}
         for i in range(len(problem.days)):
             if problem.days[i].weekday() in (a.weekdays or []):

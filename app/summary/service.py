@@ -257,20 +257,23 @@ def _highlights(session: Session, principal, year: SchoolYear, schools: list[Sch
     # Their figures in one query of plain columns: the municipality's and the country's over
     # five years (the trend) and the schools' (this year only in the public versions; over
     # the five years in the internal one, each school's own trend). Blanked cells (fewer than
-    # MIN_N individuals) are None.
+    # MIN_N individuals) are None. One part per level, as a UNION ALL: each is answered from
+    # its own index (an OR of the levels read every school's values in the country).
     school_first = year.start_year if public else first
     level, start = col(IndicatorValue.level), col(IndicatorValue.start_year)
+    columns = (col(IndicatorValue.indicator_id), level, col(IndicatorValue.school_id), start,
+               col(IndicatorValue.value), col(IndicatorValue.n))
+    common = (col(IndicatorValue.indicator_id).in_([i.id for i in chosen] or [-1]),
+              IndicatorValue.subgroup == "", start <= year.start_year)
+    parts = sa.union_all(
+        sa.select(*columns).where(*common, level == Level.COUNTRY, start >= first),
+        sa.select(*columns).where(*common, IndicatorValue.municipality_id == m_id,
+                                  level == Level.MUNICIPALITY, start >= first),
+        sa.select(*columns).where(*common, IndicatorValue.municipality_id == m_id,
+                                  level == Level.SCHOOL, start >= school_first))
     cells: dict[tuple[int, Level, int | None, int], float | None] = {}
-    for ind_id, lv, school_id, y, value, n in session.execute(sa.select(
-            col(IndicatorValue.indicator_id), level, col(IndicatorValue.school_id), start,
-            col(IndicatorValue.value), col(IndicatorValue.n)).where(
-            col(IndicatorValue.indicator_id).in_([i.id for i in chosen] or [-1]),
-            IndicatorValue.subgroup == "", start >= first, start <= year.start_year,
-            (level == Level.COUNTRY)
-            | ((IndicatorValue.municipality_id == m_id)
-               & ((level == Level.MUNICIPALITY)
-                  | ((level == Level.SCHOOL) & (start >= school_first)))))):
-        cells[(ind_id, lv, school_id, y)] = value if n is None or n >= MIN_N else None
+    for ind_id, lv, school_id, y, value, n in session.execute(parts):
+        cells[(ind_id, Level(lv), school_id, y)] = value if n is None or n >= MIN_N else None
     school_may = {s.id: confidential.can_see_confidential(
         principal, audience=audience, municipality_id=m_id, school_id=s.id, session=session)
         for s in schools} if not public else {}

@@ -94,8 +94,8 @@ def save_preference(request: Request, school: Annotated[School, Depends(load_pre
 def school_section(session, principal, school: School):
     found = conflicts.for_reader(session, conflicts.conflicts_for_school(session, school),
                                  principal)
-    titles = {m.id: m for m in meetings.list_meetings(session, school_id=school.id,
-                                                      readable_by=principal)}
+    titles = {m.id: m for m in meetings.list_meetings(session, ids=list(found),
+                                                      readable_by=principal)} if found else {}
     preference = availability.get_preference(session, school.id)
     shown = [(titles[mid], cs) for mid, cs in found.items() if mid in titles]
     can_edit = policy.can_edit_preference(principal, school)
