@@ -179,9 +179,12 @@ def _session_events() -> None:
     meetings.install_events()
     feed_hooks.install()
     # Every change of a row, logged in the flush that makes it (app.audit.recording).
+    from app.audit import bulk as audit_bulk
     from app.audit import recording as audit
 
     audit.install()
+    # ...and every bulk UPDATE, DELETE and INSERT a request's session executes (app.audit.bulk).
+    audit_bulk.install()
     # Every flush that touches what a feed shows raises its municipality's feed counter.
     feed_counter.install()
 

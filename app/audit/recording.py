@@ -167,6 +167,12 @@ def _after_flush(session: OrmSession, _flush_context) -> None:
             key = pk[0] if len(pk) == 1 else ",".join(map(str, pk))
             rows.append({"action": action, "record": f"{table}:{key}"[:80], "person_id": person_id,
                          "school_id": school_id, "details": details})
+    write_entries(session, ctx, rows)
+
+
+def write_entries(session: OrmSession, ctx: RequestContext, rows: list[dict]) -> None:
+    """The entries (action, record, person_id, school_id, details), by `ctx`'s user, in the
+    session's transaction: one Core INSERT, no flush."""
     if not rows:
         return
     user_id, email = ctx.actor()

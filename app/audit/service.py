@@ -35,10 +35,15 @@ def record(session: Session, action: AuditAction, record: str, *, user_id: int |
 
 
 def purge_expired(session: Session, *, days: int | None = None) -> int:
-    """Delete entries older than the retention (SUS_AUDIT_RETENTION_DAYS); the caller commits."""
+    """Delete entries older than the retention (SUS_AUDIT_RETENTION_DAYS); the caller commits.
+    The deletion itself is logged (one entry with the count), in the same transaction."""
     days = get_settings().audit_retention_days if days is None else days
     result = session.exec(sa.delete(AuditEntry).where(col(AuditEntry.at) < now() - timedelta(days=days)))
-    return result.rowcount or 0
+    deleted = result.rowcount or 0
+    if deleted:
+        record(session, AuditAction.DELETE, "auditentry:*",
+               details=f"retention: {deleted} entries older than {days} days")
+    return deleted
 
 
 @dataclass
