@@ -45,15 +45,18 @@ class Rule:
     concerns: Concerns | None = None
     criteria: tuple[str, ...] = ()
     """For searches: the query parameters that are the criteria (no entry without one)."""
+    method: str = "GET"
+    """"POST" for a form whose answer shows personal data (an import's preview)."""
 
 
-rules: Registry[Rule] = Registry("audit.rules", key=lambda r: r.path)
+rules: Registry[Rule] = Registry("audit.rules", key=lambda r: (r.path, r.method))
 untracked: Registry[str] = Registry("audit.untracked")
 """Tables whose changes are no one's personal data (sessions, counters, the audit log)."""
 
 
-def _rule_for(path: str) -> Rule | None:
-    return next((r for r in rules if r.path == path), None)
+def _rule_for(path: str, method: str) -> Rule | None:
+    method = "GET" if method in SAFE_METHODS else method
+    return next((r for r in rules if r.path == path and r.method == method), None)
 
 
 def school_concerns(session: Session, school_id: int) -> tuple[int | None, int | None]:
@@ -96,10 +99,8 @@ def audit_request(request: Request, session: Session = SESSION) -> Iterator[None
     """App-wide: marks the request's session as a user's, and records the read afterwards."""
     session.info["audit"] = RequestContext(request)
     yield
-    if request.method not in SAFE_METHODS:
-        return
     route = request.scope.get("route")
-    rule = _rule_for(getattr(route, "path", ""))
+    rule = _rule_for(getattr(route, "path", ""), request.method)
     if rule is None:
         return
     details = None
