@@ -140,6 +140,7 @@ def _page_sections() -> None:
 
 def _menu() -> None:
     from app import sections
+    from app.accounts.models import Role
     from app.admin import policy as admin
     from app.agendas import policy as agendas
     from app.datapackages import policy as datapackages
@@ -161,7 +162,7 @@ def _menu() -> None:
         visible=lambda p, m: schools.can_manage_municipality(p, m.id))
     nav(order=80, label=N_("Calendars"), url=lambda m: f"/municipalities/{m.id}/calendars")
     nav(order=95, label=N_("Audit log"), url=lambda m: "/admin/audit",
-        visible=lambda p, m: p.is_admin)
+        visible=lambda p, m: p.is_admin or m.id in p.municipality_ids(Role.CONSULTANT))
     # Settings pages: listed under "Indstillinger" on the municipality overview.
     nav(order=60, label=N_("Agenda settings"),
         url=lambda m: f"/municipalities/{m.id}/agenda-settings",
@@ -195,9 +196,15 @@ def _session_events() -> None:
     meetings.install_events()
     feed_hooks.install()
     # Every change of a row, logged in the flush that makes it (app.audit.recording).
+    from app.audit import bulk as audit_bulk
     from app.audit import recording as audit
+    from app.datapackages import importer
 
     audit.install()
+    # ...and every bulk UPDATE, DELETE and INSERT a request's session executes (app.audit.bulk).
+    audit_bulk.install()
+    # ...and the data import's chunks, which it writes through the driver for speed.
+    importer.bulk_write_listeners.add(audit_bulk.record_rows)
     # Every flush that touches what a feed shows raises its municipality's feed counter.
     feed_counter.install()
 
@@ -263,6 +270,13 @@ def _audit() -> None:
         Rule("/municipalities/{municipality_id}/agreements", read, "municipality", "municipality_id"),
         Rule("/municipalities/{municipality_id}/schools", search, "municipality", "municipality_id",
              criteria=("q", "kind")),
+        # The administration: the people list's searches, a person's page (and the invitation,
+        # which answers with it), an onboarding file's preview.
+        Rule("/admin/people", search, "people", "", criteria=("q", "municipality")),
+        Rule("/admin/people/{person_id}", read, "person", "person_id", person_concerns),
+        Rule("/admin/people/{person_id}/invite", read, "person", "person_id", person_concerns,
+             method="POST"),
+        Rule("/admin/import", read, "import", "", method="POST"),
         Rule("/admin/audit", search, "audit", "", criteria=("person", "record", "user", "action",
                                                              "date_from", "date_to")),
         Rule("/admin/audit.csv", export, "audit", ""),

@@ -5,7 +5,8 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from app.accounts.access import AdminOnly
+from app.accounts.access import Principal, Staff, require
+from app.accounts.models import Role
 from app.audit import service
 from app.audit.models import ACTION_LABELS, AuditAction
 from app.db import SessionDep
@@ -37,12 +38,24 @@ def _filters(person: str | None, record: str | None, user: str | None, action: s
     return f, errors
 
 
+def scope_of(principal: Principal) -> set[int] | None:
+    """Whose entries the principal may see: an administrator all (None); a municipality's own
+    administration (its consultants, README "Administration") its municipalities'; else
+    refused."""
+    if principal.is_admin:
+        return None
+    ids = principal.municipality_ids(Role.CONSULTANT)
+    require(bool(ids))
+    return ids
+
+
 @router.get("/admin/audit")
-def audit_log(request: Request, principal: AdminOnly, session: SessionDep,
+def audit_log(request: Request, principal: Staff, session: SessionDep,
               person: str | None = None, record: str | None = None, user: str | None = None,
               action: str | None = None, date_from: str | None = None, date_to: str | None = None):
+    scope = scope_of(principal)
     f, errors = _filters(person, record, user, action, date_from, date_to)
-    entries, more = ([], False) if errors else service.search(session, f)
+    entries, more = ([], False) if errors else service.search(session, f, municipality_ids=scope)
     people, schools = service.names(session, entries)
     values = {"person": person or "", "record": record or "", "user": user or "",
               "action": action or "", "date_from": date_from or "", "date_to": date_to or ""}
@@ -58,13 +71,14 @@ def audit_log(request: Request, principal: AdminOnly, session: SessionDep,
 
 
 @router.get("/admin/audit.csv")
-def audit_csv(request: Request, principal: AdminOnly, session: SessionDep,
+def audit_csv(request: Request, principal: Staff, session: SessionDep,
               person: str | None = None, record: str | None = None, user: str | None = None,
               action: str | None = None, date_from: str | None = None, date_to: str | None = None):
+    scope = scope_of(principal)
     f, errors = _filters(person, record, user, action, date_from, date_to)
     if errors:
         return audit_log(request, principal, session, person, record, user, action, date_from, date_to)
     # Built before the session closes (it closes when the handler returns).
-    body = "".join(service.csv_rows(session, f))
+    body = "".join(service.csv_rows(session, f, municipality_ids=scope))
     return StreamingResponse(iter([body.encode("utf-8-sig")]), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="audit.csv"'})

@@ -35,10 +35,15 @@ def record(session: Session, action: AuditAction, record: str, *, user_id: int |
 
 
 def purge_expired(session: Session, *, days: int | None = None) -> int:
-    """Delete entries older than the retention (SUS_AUDIT_RETENTION_DAYS); the caller commits."""
+    """Delete entries older than the retention (SUS_AUDIT_RETENTION_DAYS); the caller commits.
+    The deletion itself is logged (one entry with the count), in the same transaction."""
     days = get_settings().audit_retention_days if days is None else days
     result = session.exec(sa.delete(AuditEntry).where(col(AuditEntry.at) < now() - timedelta(days=days)))
-    return result.rowcount or 0
+    deleted = result.rowcount or 0
+    if deleted:
+        record(session, AuditAction.DELETE, "auditentry:*",
+               details=f"retention: {deleted} entries older than {days} days")
+    return deleted
 
 
 @dataclass
@@ -64,8 +69,16 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=COPENHAGEN)
 
 
-def _statement(session: Session, f: Filters):
+def _statement(session: Session, f: Filters, municipality_ids: set[int] | None = None):
     stmt = select(AuditEntry)
+    if municipality_ids is not None:
+        # A municipality's own administration sees the entries about its schools, its people
+        # and its own records; an administrator (None) sees all.
+        scope = sorted(municipality_ids)
+        stmt = stmt.where(sa.or_(
+            col(AuditEntry.school_id).in_(select(School.id).where(col(School.municipality_id).in_(scope))),
+            col(AuditEntry.person_id).in_(select(Person.id).where(col(Person.municipality_id).in_(scope))),
+            col(AuditEntry.record).in_([f"municipality:{i}" for i in scope])))
     if f.person.strip():
         term = f.person.strip()
         if term.isdigit():
@@ -92,9 +105,11 @@ def _statement(session: Session, f: Filters):
     return stmt.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
 
 
-def search(session: Session, f: Filters, *, limit: int = PAGE_SIZE) -> tuple[list[AuditEntry], bool]:
-    """The newest entries that match, and whether there are more than `limit`."""
-    rows = list(session.exec(_statement(session, f).limit(limit + 1)))
+def search(session: Session, f: Filters, *, limit: int = PAGE_SIZE,
+           municipality_ids: set[int] | None = None) -> tuple[list[AuditEntry], bool]:
+    """The newest entries that match (of those municipalities' schools and people, unless
+    None: all), and whether there are more than `limit`."""
+    rows = list(session.exec(_statement(session, f, municipality_ids).limit(limit + 1)))
     return rows[:limit], len(rows) > limit
 
 
@@ -114,14 +129,15 @@ CSV_HEADER = ["time", "user_id", "user_email", "action", "record", "person_id", 
               "school_id", "school", "details", "address", "path"]
 
 
-def csv_rows(session: Session, f: Filters, *, batch: int = 1000) -> Iterator[str]:
+def csv_rows(session: Session, f: Filters, *, batch: int = 1000,
+             municipality_ids: set[int] | None = None) -> Iterator[str]:
     """The matching entries as CSV (UTF-8, times in Europe/Copenhagen), in batches."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     offset = 0
     while True:
-        chunk = list(session.exec(_statement(session, f).offset(offset).limit(batch)))
+        chunk = list(session.exec(_statement(session, f, municipality_ids).offset(offset).limit(batch)))
         people, schools = names(session, chunk)
         for e in chunk:
             writer.writerow([e.at.astimezone(COPENHAGEN).isoformat(timespec="seconds"), e.user_id or "",

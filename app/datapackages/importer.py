@@ -44,6 +44,7 @@ from app.datapackages.models import (
 )
 from app.db import UTCDateTime, utcnow
 from app.i18n import gettext as _
+from app.registry import Registry
 from app.schools.models import Municipality, School
 
 MAX_ROWS = 200_000
@@ -643,6 +644,11 @@ class ImportRefused(Exception):
         self.analysis = analysis
 
 
+bulk_write_listeners: Registry[Callable[[Session, str, str, list[tuple[str, int | None]]], None]] = \
+    Registry("datapackages.bulk_write_listeners")
+"""Told of the rows each chunk creates or updates (table, "create" | "update", (record id or
+"*", school id) per row), since they bypass the session's statement events: the audit log."""
+
 _VALUE_COLUMNS = ("indicator_id", "start_year", "level", "code", "school_id",
                   "municipality_id", "subgroup", "value", "n")
 
@@ -673,6 +679,10 @@ def _writer(session: Session, import_id: int | None) -> Writer:
     def write(writes: list[dict]) -> None:
         replaced = [w["old_id"] for w in writes if w["old_id"] is not None]
         if replaced:
+            touched = [(str(w["old_id"]), w["school_id"]) for w in writes if w["old_id"] is not None]
+            for listener in bulk_write_listeners:
+                listener(session, history.name, "create", touched)
+                listener(session, table.name, "update", touched)
             conn.execute(history.insert().from_select(
                 [*_VALUE_COLUMNS, "import_id", "replaced_at", "replaced_by_import_id"],
                 sa.select(*keep, sa.literal(now, UTCDateTime()).label("replaced_at"),
@@ -686,6 +696,8 @@ def _writer(session: Session, import_id: int | None) -> Writer:
                 import_id, stamp) for w in writes if w["old_id"] is None]
         if new:
             conn.exec_driver_sql(insert, new)
+            for listener in bulk_write_listeners:
+                listener(session, table.name, "create", [("*", row[4]) for row in new])
 
     return write
 

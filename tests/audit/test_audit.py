@@ -11,6 +11,7 @@ from sqlmodel import select
 from app.audit import service
 from app.audit.models import AuditAction, AuditEntry
 from app.db import utcnow
+from app.paths import ROOT
 from tests.conftest import htmx_get, login, make_person, make_year, post_form
 
 
@@ -177,15 +178,59 @@ def test_csv_export_holds_the_filtered_entries_and_is_itself_logged(client, db, 
     assert _entries(db, action=AuditAction.EXPORT)[-1].user_email == "admin@x.dk"
 
 
-def test_only_administrators_see_the_audit_log(client, db, factory):
+def test_a_municipalitys_administration_sees_only_its_own_municipality(client, db, factory):
+    m, other = factory.municipality(), factory.municipality()
+    ours, theirs = factory.school(m, name="Vores Skole"), factory.school(other, name="Deres Skole")
+    person = make_person(db, m, "Vores Person")
+    _seed(db, record=f"school:{ours.id}", school_id=ours.id, user_email="a@x.dk")
+    _seed(db, record=f"person:{person.id}", person_id=person.id, user_email="a@x.dk")
+    _seed(db, record=f"school:{theirs.id}", school_id=theirs.id, user_email="a@x.dk")
+    login(client, db, factory.user("consultant", municipality=m))
+    soup = BeautifulSoup(client.get("/admin/audit?user=a%40x").text, "html.parser")
+    text = soup.select_one("#audit-rows").get_text(" ")
+    assert "Vores Skole" in text and "Vores Person" in text and "Deres Skole" not in text
+    r = client.get(f"/admin/audit.csv?record=school:{theirs.id}")
+    assert r.status_code == 200
+    assert list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))) == []
+    login(client, db, factory.user("admin"))
+    assert "Deres Skole" in client.get("/admin/audit?user=a%40x").text
+
+
+def test_other_roles_are_refused_the_audit_log(client, db, factory):
     m = factory.municipality()
-    for role, kw in [("consultant", {"municipality": m}), ("participant", {"municipality": m}),
-                     ("school_leader", {"school": factory.school(m)})]:
+    for role, kw in [("participant", {"municipality": m}), ("school_leader", {"school": factory.school(m)})]:
         login(client, db, factory.user(role, **kw))
         assert client.get("/admin/audit").status_code == 403
+        assert htmx_get(client, "/admin/audit?record=x", **{"HX-Target": "audit-rows"}).status_code == 403
         assert client.get("/admin/audit.csv").status_code == 403
     client.cookies.clear()
     assert client.get("/admin/audit").status_code == 303
+    assert client.get("/admin/audit.csv").status_code == 303
+
+
+def test_the_administration_pages_are_logged(client, db, factory):
+    m = factory.municipality()
+    school = factory.school(m)
+    person = make_person(db, m, "Pia Person", school=school, email="pia@test.dk")
+    login(client, db, factory.user("admin"))
+    client.get("/admin/people")  # no criteria: a list, not a search
+    client.get(f"/admin/people?q=pia&municipality={m.id}")
+    htmx_get(client, "/admin/people?q=pi", **{"HX-Target": "people-rows"})
+    assert [e.details for e in _entries(db, action=AuditAction.SEARCH)] == [
+        f"q=pia; municipality={m.id}", "q=pi"]
+    assert client.get(f"/admin/people/{person.id}").status_code == 200
+    r = post_form(client, f"/admin/people/{person.id}/invite", {})
+    assert r.status_code in (200, 303)
+    reads = [(e.record, e.person_id, e.school_id, e.path) for e in _entries(db, action=AuditAction.READ)]
+    assert reads == [(f"person:{person.id}", person.id, school.id, f"/admin/people/{person.id}"),
+                     (f"person:{person.id}", person.id, school.id, f"/admin/people/{person.id}/invite")]
+    sample = (ROOT / "static/samples/admin").glob("*")
+    staff = next(p for p in sample if p.name == "personer.csv")
+    r = client.post("/admin/import", data={"csrf_token": client.cookies.get("sus_csrf"), "kind": "people",
+                                           "municipality_id": m.id},
+                    files={"file": (staff.name, staff.read_bytes())})
+    assert r.status_code in (200, 422)
+    assert [e.path for e in _entries(db, record="import:")] == ["/admin/import"]
 
 
 def test_the_retention_is_180_days_unless_configured(monkeypatch):

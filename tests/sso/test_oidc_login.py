@@ -85,9 +85,15 @@ def test_a_known_person_logs_in_and_gets_the_mapped_role(client, db, municipalit
 
 def test_roles_follow_the_groups_at_every_login(client, db, municipality, factory):
     user = factory.user("participant", municipality=municipality, email="konsulent@kommune.test")
+    [old] = db.exec(select(RoleAssignment).where(RoleAssignment.user_id == user.id)).all()
+    old_id = old.id
     _login(client, municipality, "konsulent@kommune.test")
     roles = {ra.role for ra in db.exec(select(RoleAssignment).where(RoleAssignment.user_id == user.id))}
     assert roles == {Role.CONSULTANT}
+    # The sync's bulk DELETE of the old role is in the audit log, with who and from where.
+    [deleted] = db.exec(select(AuditEntry).where(AuditEntry.action == AuditAction.DELETE,
+                                                 AuditEntry.record == f"roleassignment:{old_id}")).all()
+    assert deleted.path == "/login/sso/callback" and deleted.address == "testclient"
 
 
 def test_an_unknown_address_is_refused_with_a_danish_page(client, db, municipality):
