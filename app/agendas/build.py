@@ -19,9 +19,11 @@ from app.agendas.models import (
     Attachment,
     AttachmentKind,
     ItemKind,
+    LargeSpecialDepartment,
     Owner,
+    VillageItemFor,
 )
-from app.agendas.settings import get_template, municipality_settings
+from app.agendas.settings import get_template, municipality_settings, with_ministry_name
 from app.agendas.themes import list_themes, renumber_themes
 from app.db import check_version
 from app.forms import FieldError
@@ -37,7 +39,9 @@ SPECIAL_KINDS = {SchoolKind.SPECIAL.value, SchoolKind.INTERNAL.value}
 
 def school_facts(school: School | None, settings: AgendaSettings) -> set[str]:
     """The facts templates' conditions name: the school's kind, "large_school",
-    "special_classes"."""
+    "special_classes", and the municipality's readings of what the sources leave open:
+    "large_special_department" (Aalborg's "stor specialafdeling") and "village_item" (the
+    school gets Aalborg's "Landsbyordninger" item)."""
     if school is None:
         return set()
     facts = {school.kind.value}
@@ -45,6 +49,10 @@ def school_facts(school: School | None, settings: AgendaSettings) -> set[str]:
         facts.add("large_school")
     if school.has_special_classes:
         facts.add("special_classes")
+        if settings.large_special_department is LargeSpecialDepartment.SPECIAL_CLASSES:
+            facts.add("large_special_department")
+    if settings.village_item_for is VillageItemFor.ALL or school.kind is SchoolKind.VILLAGE:
+        facts.add("village_item")
     return facts
 
 
@@ -91,8 +99,9 @@ def build_items(data: dict, facts: set[str]) -> list[dict]:
     return items
 
 
-def _basis(template: AgendaTemplate, facts: set[str]) -> str:
-    return f"{template.key}:{template.digest[:16]}:{','.join(sorted(facts))}"
+def _basis(template: AgendaTemplate, facts: set[str], settings: AgendaSettings) -> str:
+    return (f"{template.key}:{template.digest[:16]}:{settings.ministry_name.value}:"
+            f"{','.join(sorted(facts))}")
 
 
 def school_genitive(name: str) -> str:
@@ -117,7 +126,7 @@ def build_context(session: Session, meeting: Meeting, template_key: str | None =
     settings = municipality_settings(session, meeting.municipality_id)
     key = template_key or template_key_for(settings, school)
     template = get_template(session, key) or get_template(session, settings.template_key)
-    return school, template, school_facts(school, settings)
+    return school, template, school_facts(school, settings), settings
 
 
 def ensure_agenda(session: Session, meeting: Meeting) -> Agenda | None:
@@ -125,9 +134,9 @@ def ensure_agenda(session: Session, meeting: Meeting) -> Agenda | None:
     if meeting.meeting_type is not MeetingType.DIALOGUE:
         return None
     agenda = agenda_for_meeting(session, meeting.id)
-    school, template, facts = build_context(session, meeting,
-                                       agenda.template_key if agenda else None)
-    if agenda is not None and agenda.basis == _basis(template, facts):
+    school, template, facts, settings = build_context(session, meeting,
+                                                      agenda.template_key if agenda else None)
+    if agenda is not None and agenda.basis == _basis(template, facts, settings):
         return agenda
     if agenda is None:
         agenda = Agenda(meeting_id=meeting.id, school_id=meeting.school_id,
@@ -136,7 +145,7 @@ def ensure_agenda(session: Session, meeting: Meeting) -> Agenda | None:
     creating = agenda.id is None
     try:
         session.flush()
-        _rebuild(session, agenda, template, facts, school)
+        _rebuild(session, agenda, template, facts, school, settings)
         session.commit()
     except (IntegrityError, StaleDataError, OperationalError):
         # Two first views of the same meeting at once: the other request made it (SQLite
@@ -154,32 +163,40 @@ def change_template(session: Session, agenda: Agenda, template_key: str, *,
                     expected_version: int | None) -> Agenda:
     check_version(agenda, expected_version)
     meeting = session.get(Meeting, agenda.meeting_id)
-    school, template, facts = build_context(session, meeting, template_key)
+    school, template, facts, settings = build_context(session, meeting, template_key)
     if template.key != template_key:
         raise FieldError("template_key", _("Choose one of the options."))
-    _rebuild(session, agenda, template, facts, school)
+    _rebuild(session, agenda, template, facts, school, settings)
     session.commit()
     session.refresh(agenda)
     return agenda
 
 
+def _named(spec: dict, settings: AgendaSettings) -> dict:
+    """An item's texts with the ministry under the name the municipality chose."""
+    return {**spec,
+            "title": with_ministry_name(spec["title"], settings),
+            "description": with_ministry_name(spec["description"], settings),
+            "sub_points": [with_ministry_name(p, settings) for p in spec["sub_points"]]}
+
+
 def _rebuild(session: Session, agenda: Agenda, template: AgendaTemplate, facts: set[str],
-             school: School | None) -> None:
+             school: School | None, settings: AgendaSettings) -> None:
     """Items from the template; edited and added items, and every theme, are kept."""
     same_template = agenda.template_key == template.key and bool(agenda.basis)
     data = template.data
     agenda.template_key = template.key
-    agenda.basis = _basis(template, facts)
-    agenda.heading = data.get("heading", "").replace(
+    agenda.basis = _basis(template, facts, settings)
+    agenda.heading = with_ministry_name(data.get("heading", ""), settings).replace(
         "{school_genitive}", school_genitive(school.name) if school else "skolens")
-    agenda.intro = data.get("intro", "")
-    agenda.closing = data.get("closing", "")
-    agenda.footnote = data.get("footnote", "")
+    agenda.intro = with_ministry_name(data.get("intro", ""), settings)
+    agenda.closing = with_ministry_name(data.get("closing", ""), settings)
+    agenda.footnote = with_ministry_name(data.get("footnote", ""), settings)
     session.add(agenda)
 
     old = list_items(session, agenda.id)
     by_key = {i.key: i for i in old if i.key}
-    wanted = build_items(data, facts)
+    wanted = [_named(spec, settings) for spec in build_items(data, facts)]
     kept_from_template: list[AgendaItem] = []
     created: list[tuple[int, AgendaItem]] = []
     for index, spec in enumerate(wanted):

@@ -10,9 +10,10 @@ from io import BytesIO
 from docx.shared import Pt
 from sqlmodel import Session
 
+from app.agendas import settings as agenda_settings
 from app.agendas import timeline as agenda_timeline
 from app.agendas.models import OWNER_LABELS, Agenda
-from app.agendas.word import WordDocument, bullet_lines, docx_text
+from app.agendas.word import DEFAULT_PAGE, WordDocument, bullet_lines, docx_text
 from app.i18n import format_date, format_time
 from app.i18n import gettext as _
 from app.meetings import service as meetings
@@ -24,9 +25,13 @@ __all__ = ["DOCX_TYPE", "agenda_docx", "docx_text", "slug", "word_document"]
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def word_document(title: str = "", author: str = "") -> WordDocument:
-    """A new, empty Word document for an export (A4, Danish); user text in it is XML-safe."""
-    return WordDocument(title=title, author=author)
+def word_document(title: str = "", author: str = "", *, session: Session | None = None,
+                  municipality_id: int | None = None) -> WordDocument:
+    """A new, empty Word document for an export (A4 with the municipality's margins when one
+    is given, Danish); user text in it is XML-safe."""
+    page = (agenda_settings.page_setup(session, municipality_id)
+            if session is not None and municipality_id is not None else DEFAULT_PAGE)
+    return WordDocument(title=title, author=author, page=page)
 
 
 def _named_by_sub_point(title: str, sub_points: list[str]) -> bool:
@@ -62,7 +67,8 @@ def file_name(session: Session, agenda: Agenda, extension: str) -> str:
 def agenda_docx(session: Session, agenda: Agenda, meeting: Meeting) -> tuple[bytes, str]:
     line = agenda_timeline.timeline(session, agenda, meeting)
     heading = agenda.heading or meeting.title
-    doc = word_document(title=heading, author=author(session, agenda))
+    doc = word_document(title=heading, author=author(session, agenda), session=session,
+                        municipality_id=meeting.municipality_id)
     doc.add_heading(heading, level=1)
     facts = []
     if meeting.starts_at:

@@ -50,6 +50,33 @@ class AttachmentKind(str, Enum):
     """A section of the school's data package, resolved to a link when one exists."""
 
 
+class VillageItemFor(str, Enum):
+    ALL = "all"
+    """Every school, as the source prints the item."""
+    VILLAGE = "village"
+    """Only village schools (landsbyordninger)."""
+
+
+class LargeSpecialDepartment(str, Enum):
+    SPECIAL_CLASSES = "special_classes"
+    """Every school with a special-class department."""
+    NONE = "none"
+    """No school: the item never gets the extra time."""
+
+
+class MinistryName(str, Enum):
+    SOURCE = "source"
+    """"Undervisningsministeriet", as the seed agendas write it."""
+    CURRENT = "current"
+    """"Børne- og Undervisningsministeriet", the ministry's name today."""
+
+
+MINISTRY_NAMES = {
+    MinistryName.SOURCE: "Undervisningsministeriet",
+    MinistryName.CURRENT: "Børne- og Undervisningsministeriet",
+}
+
+
 class AgendaTemplate(Timestamped, table=True):
     """An agenda from the catalogue (app/catalog/agendas/*.toml)."""
 
@@ -73,6 +100,21 @@ class AgendaSettings(Timestamped, Versioned, table=True):
     """The template of its special and in-house schools (Roskilde 5.1), if another."""
     large_school_threshold: int = Field(default=600)
     """Pupils from which a school counts as large (Aalborg: +10 min on results)."""
+    village_item_for: VillageItemFor = Field(
+        default=VillageItemFor.ALL, sa_type=enum_type(VillageItemFor, "village_item_for"))
+    """Which schools get Aalborg's "Landsbyordninger" item: the source lists it for all."""
+    large_special_department: LargeSpecialDepartment = Field(
+        default=LargeSpecialDepartment.SPECIAL_CLASSES,
+        sa_type=enum_type(LargeSpecialDepartment, "large_special_department"))
+    """Which schools have a "stor specialafdeling" (Aalborg: +10 min on special classes)."""
+    ministry_name: MinistryName = Field(
+        default=MinistryName.SOURCE, sa_type=enum_type(MinistryName, "ministry_name"))
+    """The ministry's name in agendas: as the sources write it, or its current name."""
+    margin_top_mm: int = Field(default=25)
+    """The Word documents' page margins, in millimetres (A4)."""
+    margin_bottom_mm: int = Field(default=25)
+    margin_left_mm: int = Field(default=25)
+    margin_right_mm: int = Field(default=20)
 
 
 class Agenda(Timestamped, Versioned, table=True):

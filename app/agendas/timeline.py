@@ -97,5 +97,5 @@ def duration_provider(session: Session, meeting: Meeting) -> int | None:
     agenda = agenda_for_meeting(session, meeting.id)
     if agenda is not None:
         return total_minutes(session, agenda) or None
-    _, template, facts = build_context(session, meeting)
+    _, template, facts, _settings = build_context(session, meeting)
     return sum(i["minutes"] or 0 for i in build_items(template.data, facts)) or None

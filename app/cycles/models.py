@@ -38,6 +38,13 @@ class LocationKind(str, Enum):
     ONLINE = "online"
 
 
+LOCATION_LABELS = {
+    LocationKind.SCHOOL.value: N_("At the school"),
+    LocationKind.ADMINISTRATION.value: N_("At the administration"),
+    LocationKind.ONLINE.value: N_("Online"),
+}
+
+
 class CycleTemplate(Timestamped, table=True):
     """A cycle from the catalogue (municipality_id NULL) or a municipality's own copy."""
 

@@ -385,7 +385,7 @@ def analyse(session: Session, content: bytes, filename: str, *,
                 continue
             result.rows += 1
             if result.rows > MAX_ROWS:
-                break
+                continue  # only counted, for the message
             if len(row) < width:
                 row = row + [None] * (width - len(row))
             item, row_problems = _check_row(number, row, positions, col, look)
@@ -414,11 +414,12 @@ def analyse(session: Session, content: bytes, filename: str, *,
         result.problems.append(exc.problem)
         return result
     if result.rows > MAX_ROWS:
+        rows_in_file = result.rows
         result.rows, result.outcomes, result.problems = 0, [], []
         result.counts.clear()
         result.problems.append(Problem(0, None, _(
-            "The file has more than %(max)s rows; at most %(max)s can be imported at a time. "
-            "Split it into smaller files.", max=MAX_ROWS)))
+            "The file has %(rows)s rows; at most %(max)s can be imported at a time. "
+            "Split it into smaller files.", rows=rows_in_file, max=MAX_ROWS)))
         return result
     if not result.rows:
         result.problems.append(Problem(0, None, _(

@@ -524,6 +524,10 @@ def package_view(session: Session, principal: Principal, school: School,
         "years": labels,
         "sees_confidential": sees_confidential,
         "observations": _observations(result),
+        # For a template with a structure (Svendborg 3.1): its elements name indicators.
+        "by_key": {iv.indicator.key: iv for a in result for iv in a.indicators},
+        "withheld_keys": {i.key for i in indicators if i.id in confidential_with_data},
+        "catalogue": {i.key: i for i in indicators},
     }
 
 

@@ -88,7 +88,8 @@ def note_docx(session: Session, note: Note, principal) -> tuple[bytes, str]:
     school = session.get(School, note.school_id)
     year = session.get(SchoolYear, note.school_year_id)
     municipality = session.get(Municipality, school.municipality_id)
-    doc = word_document(title=note.title, author=municipality.name)
+    doc = word_document(title=note.title, author=municipality.name, session=session,
+                        municipality_id=municipality.id)
     doc.add_heading(note.title, level=1)
     for group in table_groups(content["sections"]):
         if group[0].get("table") or _labels(group[0]):

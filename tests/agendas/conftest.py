@@ -20,10 +20,13 @@ class Dialogue:
         self.db, self.factory = db, factory
         self.municipality = factory.municipality()
 
-    def settings(self, template: str, special: str | None = None, threshold: int = 600):
+    def settings(self, template: str, special: str | None = None, threshold: int = 600,
+                 **other):
         row = agenda_settings.municipality_settings(self.db, self.municipality.id)
         row.template_key, row.special_template_key = template, special
         row.large_school_threshold = threshold
+        for field, value in other.items():
+            setattr(row, field, value)
         self.db.add(row)
         self.db.commit()
         return row

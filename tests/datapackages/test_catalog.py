@@ -18,9 +18,20 @@ def test_catalogue_holds_the_indicators(db):
     assert {k for k in ind if k.startswith("fravaer_")} == {
         "fravaer_samlet", "fravaer_sygdom", "fravaer_tilladelse", "fravaer_ulovligt"}
     assert all(ind[k].higher_is_better is False for k in ind if k.startswith("fravaer_"))
-    reading = sorted(int(k.rsplit("_", 1)[1]) for k in ind if k.startswith("overgang_laesning"))
-    maths = sorted(int(k.rsplit("_", 1)[1]) for k in ind if k.startswith("overgang_matematik"))
+    reading = sorted(int(k.rsplit("_", 1)[1]) for k in ind
+                     if k.startswith("overgang_laesning_") and k[-1].isdigit())
+    maths = sorted(int(k.rsplit("_", 1)[1]) for k in ind
+                   if k.startswith("overgang_matematik_") and k[-1].isdigit())
     assert reading == [2, 3, 4, 6, 8] and maths == [2, 4, 6, 7, 8]
+    # Svendborg 3.1: the shares of the very best and the weakest, the girl–boy gap (tests);
+    # the year's marks beside the exam grades; the share with the highest wellbeing.
+    for subject in ("laesning", "matematik"):
+        assert ind[f"overgang_{subject}_allerdygtigste"].higher_is_better is True
+        assert ind[f"overgang_{subject}_daarligste"].higher_is_better is False
+        gap = ind[f"overgang_koensforskel_{subject}"]
+        assert gap.higher_is_better is None and gap.scale_min == -100
+    assert ind["standpunkt_bundne_gennemsnit"].unit is Unit.GRADE
+    assert ind["trivsel_hoejest_andel"].unit is Unit.PERCENT
     for key in ind:
         if key.startswith("overgang_"):
             assert ind[key].confidential and (ind[key].first_year, ind[key].last_year) == (2022, 2025)
@@ -45,5 +56,5 @@ def test_loading_twice_changes_nothing_and_a_changed_file_updates_in_place(db):
     area.digest = "changed"  # as if the file had changed
     db.add(area)
     db.commit()
-    assert list(catalog.load(db, entries)) == ["Loaded 1 indicator areas (33 indicators)."]
+    assert list(catalog.load(db, entries)) == ["Loaded 1 indicator areas (41 indicators)."]
     assert {i.key: i.id for i in db.exec(select(Indicator))} == ids

@@ -19,8 +19,10 @@ def test_print_view_has_a_page_per_section_and_no_menus(client, db, package_setu
     assert soup.select_one(".main-nav") is None and soup.select_one("form") is None
     sections = soup.select("main > section.page-section")
     assert len(sections) >= 3
-    areas = [sec.h2.get_text(strip=True) for sec in soup.select("section.page-section.area")]
-    assert "Trivsel" in " ".join(areas)
+    parts = [sec.h2.get_text(strip=True) for sec in soup.select("section.page-section.package-part")]
+    assert parts == ["Hovedpointer", "Fokus på trivsel - Fravær, kedsomhed, støtte og inspiration",
+                     "Fokus på faglighed – obligatoriske tests og løfteevne",
+                     "Fokus på faglighed – afgangsprøver og løfteevne", "Afrunding"]
     assert "overgang_laesning_2" in r.text  # the administration sees the tests
 
 
@@ -86,7 +88,14 @@ def test_svendborgs_package_has_every_element_of_3_1_in_order():
     template = next(e for e in read("packages") if e.key == "svendborg").data
     elements = [e for part in template["structure"] for e in part["elements"]]
     assert [e["text"] for e in elements] == SEED_3_1
-    assert [p["title"] for p in template["structure"]][-1] == "Afrunding"
+    assert [p["title"] for p in template["structure"]] == [
+        "Hovedpointer", "Fokus på trivsel - Fravær, kedsomhed, støtte og inspiration",
+        "Fokus på faglighed – obligatoriske tests og løfteevne",
+        "Fokus på faglighed – afgangsprøver og løfteevne", "Afrunding"]
+    assert not [e["text"] for e in elements if e.get("missing")]  # every element is covered
+    for e in elements:
+        if e.get("assumed"):
+            assert len(e.get("assumed_reason", "")) > 10 and e.get("body"), e["text"]
     known = {i["key"] for e in read("indicators") for i in e.data.get("indicator", [])}
     for e in elements:
         assert set(e.get("indicators", [])) <= known, e["text"]
@@ -98,5 +107,16 @@ def test_svendborgs_package_has_every_element_of_3_1_in_order():
 def test_the_print_view_shows_the_structure_and_its_gaps(client, db, package_setup):
     s = package_setup
     login(client, db, s["consultant"])
-    text = BeautifulSoup(client.get(s["url"] + "/print").text, "html.parser").get_text(" ", strip=True)
-    assert "Om vurdering af elevfravær" in text and "Standpunktskarakterer er ikke" in text
+    soup = BeautifulSoup(client.get(s["url"] + "/print").text, "html.parser")
+    elements = [h.get_text(strip=True) for h in soup.select(".package-element h3")]
+    assert elements == SEED_3_1
+    text = soup.get_text(" ", strip=True)
+    assert "Fravær opgøres i hele dage" in text  # "Om vurdering af elevfravær"
+    assert "Mangler:" not in text  # every element has its indicators now
+    gap = next(e for e in soup.select(".package-element")
+               if e.h3.get_text(strip=True).startswith("Vurdering – forskel i socio-økonomi"))
+    assert "Findes ikke på skoleniveau: Løfteevne i de nationale test" in gap.get_text(" ", strip=True)
+    exams = next(e for e in soup.select(".package-element")
+                 if e.h3.get_text(strip=True).endswith("standpunktskarakterer"))
+    assert "Niveau: skole, kommune, land" in exams.get_text(" ", strip=True)
+    assert "Datakilde" in exams.get_text() and "afgangsprøver" in exams.get_text()

@@ -87,7 +87,9 @@ def agenda_context(session, principal, agenda: Agenda, meeting: Meeting, **extra
         "attachment_urls": urls,
         "followup": agenda_followup.followup(session, agenda, principal),
         "templates": agenda_settings.list_templates(session),
-        "assumed": agenda_settings.assumed_items(session, agenda.template_key),
+        "assumed": agenda_settings.assumed_items(
+            session, agenda.template_key,
+            agenda_settings.municipality_settings(session, meeting.municipality_id)),
         "theme_item": agenda_themes.theme_item(session, agenda),
         "values": {},
         "errors": {},

@@ -8,6 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from app.accounts.access import SignedIn, require
 from app.agendas import policy
 from app.agendas import settings as agenda_settings
+from app.agendas.models import (
+    MINISTRY_NAMES,
+    LargeSpecialDepartment,
+    MinistryName,
+    VillageItemFor,
+)
 from app.db import SessionDep
 from app.forms import FormDep, parse_form
 from app.i18n import gettext as _
@@ -25,12 +31,24 @@ router = APIRouter()
 def _settings_page(request, session, municipality, row, *, values=None, errors=None,
                    status_code=200):
     templates = agenda_settings.list_templates(session)
+    stored = {field: getattr(row, field) for field in agenda_settings.FIELDS}
+    stored = {k: (v.value if hasattr(v, "value") else "" if v is None else v)
+              for k, v in stored.items()}
     return render(request, "agendas/settings.html", {
         "municipality": municipality, "settings": row,
         "template_options": [(t.key, t.name) for t in templates],
-        "values": values or {"template_key": row.template_key,
-                             "special_template_key": row.special_template_key or "",
-                             "large_school_threshold": row.large_school_threshold},
+        "village_options": [(VillageItemFor.ALL.value, _("Every school, as the source lists it")),
+                            (VillageItemFor.VILLAGE.value, _("Only village schools"))],
+        "special_options": [
+            (LargeSpecialDepartment.SPECIAL_CLASSES.value,
+             _("Every school with a special-class department")),
+            (LargeSpecialDepartment.NONE.value, _("No school (no extra time)"))],
+        "ministry_options": [(MinistryName.SOURCE.value, MINISTRY_NAMES[MinistryName.SOURCE]
+                              + " " + _("(as in the sources)")),
+                             (MinistryName.CURRENT.value, MINISTRY_NAMES[MinistryName.CURRENT]
+                              + " " + _("(the current name)"))],
+        "assumed": agenda_settings.assumed_settings(row),
+        "values": values or stored,
         "errors": errors or {},
     }, status_code=status_code)
 

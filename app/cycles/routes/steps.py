@@ -9,11 +9,19 @@ from pydantic import BaseModel, Field
 
 from app import sections
 from app.accounts.access import Principal, SignedIn, require
+from app.cycles import assumed as cycle_assumed
 from app.cycles import policy
 from app.cycles import progress as cycle_progress
 from app.cycles import steps as cycle_steps
 from app.cycles import years as cycle_years
-from app.cycles.models import STEP_STATUS_LABELS, SchoolYear, Step, StepScope, StepStatus
+from app.cycles.models import (
+    LOCATION_LABELS,
+    STEP_STATUS_LABELS,
+    SchoolYear,
+    Step,
+    StepScope,
+    StepStatus,
+)
 from app.db import SessionDep
 from app.forms import FormDep, parse_form
 from app.i18n import N_
@@ -88,6 +96,8 @@ def _step_page(request, session, principal: Principal, step: Step, year: SchoolY
         "staff": staff, "responsible_person": responsible_person,
         "can_manage": policy.can_manage_year(principal, year),
         "fields": STEP_FIELDS, "field_labels": STEP_FIELD_LABELS,
+        "location_labels": LOCATION_LABELS,
+        "assumed": cycle_assumed.step_assumptions(session, year, step),
         "editing": None, "values": {}, "errors": {}, "saved": None, "conflict": None,
         "sections": sections.collect("step", session, principal, step) if full else [],
         **extra,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from app.accounts.access import Principal, SignedIn, require
+from app.cycles import assumed as cycle_assumed
 from app.cycles import catalog as cycle_catalog
 from app.cycles import flows, policy, wheel
 from app.cycles import from_template as cycle_from_template
@@ -102,6 +103,7 @@ def year_wheel(request: Request, opened: OpenYear, principal: SignedIn,
     days = flows.meetings_per_day(session, year, principal)
     return render(request, "cycles/year.html", {
         "municipality": m, "school_year": year, "steps": steps,
+        "assumed": cycle_assumed.year_assumptions(session, year, steps),
         "template_name": _template_name(session, year),
         "wheel": wheel.build(year, steps, holidays, common.today(), days),
         "holidays": holidays,
