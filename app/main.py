@@ -36,6 +36,7 @@ from app.notes.public import router as notes_public_router
 from app.notes.routes import router as notes_router
 from app.paths import STATIC
 from app.scheduling.routes import availability as scheduling_availability
+from app.scheduling.routes import findtime as scheduling_findtime
 from app.scheduling.routes import manage as scheduling_manage
 from app.scheduling.routes import moves as scheduling_moves
 from app.scheduling.routes import proposals as scheduling_proposals
@@ -52,6 +53,7 @@ ROUTERS = [health_router, accounts_router, schools_router,
            agendas_agenda.router, agendas_items.router, agendas_themes.router,
            agendas_attachments.router, agendas_goals.router, agendas_settings.router, feeds_router,
            scheduling_proposals.router, scheduling_moves.router, scheduling_manage.router,
+           scheduling_findtime.router,
            scheduling_availability.router,
            scheduling_settings.router,
            datapackages_router,

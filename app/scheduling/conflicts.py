@@ -230,7 +230,7 @@ class MoveConflicts(Exception):
         self.conflicts = conflicts
 
 
-def _chain_after(session: Session, meeting: Meeting) -> list[Meeting]:
+def chain_after(session: Session, meeting: Meeting) -> list[Meeting]:
     """Meetings that follow this one directly (its debrief), which move with it: booked ones
     that start when it ends; for a meeting not booked (planned, or cancelled and being
     booked again) the followers of the same school in the same state."""
@@ -261,7 +261,7 @@ def move_plan(session: Session, meeting: Meeting, day: date, start: time,
         length = timedelta(minutes=meetings.planned_duration(session, meeting))
     plan: dict[int, tuple[datetime, datetime]] = {meeting.id: (new_start, new_start + length)}
     shift_end = new_start + length
-    for f in _chain_after(session, meeting):
+    for f in chain_after(session, meeting):
         f_length = (f.ends_at - f.starts_at) if f.starts_at and f.ends_at \
             else timedelta(minutes=meetings.planned_duration(session, f))
         plan[f.id] = (shift_end, shift_end + f_length)
@@ -280,7 +280,7 @@ def _unique(found: dict[int, list[Conflict]]) -> list[Conflict]:
 def check_move(session: Session, meeting: Meeting, day: date, start: time,
                minutes: int | None = None) -> list[Conflict]:
     plan = move_plan(session, meeting, day, start, minutes)
-    targets = [meeting] + list(_chain_after(session, meeting))
+    targets = [meeting] + list(chain_after(session, meeting))
     return _unique(check(session, targets, plan))
 
 
@@ -294,7 +294,7 @@ def move(session: Session, meeting: Meeting, data: MoveForm,
     if conflicts and not data.force:
         raise MoveConflicts(conflicts)
     plan = move_plan(session, meeting, data.day, data.start, data.minutes)
-    chain = _chain_after(session, meeting)
+    chain = chain_after(session, meeting)
     for m in [meeting] + chain:
         s, e = plan[m.id]
         meetings.reschedule(session, m, starts_at=s, ends_at=e, commit=False)
@@ -317,7 +317,7 @@ def current(session: Session, meeting: Meeting) -> list[Conflict]:
     """The conflicts of a booked meeting (and its debrief) as it stands in the session."""
     if meeting.status is not MeetingStatus.BOOKED or meeting.starts_at is None:
         return []
-    return _unique(check(session, [meeting] + _chain_after(session, meeting)))
+    return _unique(check(session, [meeting] + chain_after(session, meeting)))
 
 
 def cancel(session: Session, meeting: Meeting, *, reason: str | None,
@@ -326,7 +326,7 @@ def cancel(session: Session, meeting: Meeting, *, reason: str | None,
     every meeting cancelled; each gets its CANCEL where invitations are on."""
     if expected_version is not None:
         check_version(meeting, expected_version)
-    chain = [m for m in _chain_after(session, meeting)
+    chain = [m for m in chain_after(session, meeting)
              if m.status in (MeetingStatus.BOOKED, MeetingStatus.PLANNED)]
     for m in [meeting] + chain:
         meetings.cancel(session, m, reason=reason, commit=False)

@@ -294,11 +294,11 @@ def build_problem(session: Session, req: PlanRequest) -> Context:
         ctx.problem.jobs.append(job)
         ctx.job_meetings[key] = chain
         by_school_type[(lead.school_id, lead.meeting_type)] = key
-    _order(session, ctx, year, by_school_type)
+    order_rules(session, ctx, year, by_school_type)
     return ctx
 
 
-def _order(session: Session, ctx: Context, year: SchoolYear,
+def order_rules(session: Session, ctx: Context, year: SchoolYear,
            by_school_type: dict[tuple[int | None, MeetingType], str]) -> None:
     """Prep meeting before the dialogue, for the same school: between two jobs, or against
     one already booked."""
