@@ -127,9 +127,11 @@ def followers(session: Session, step: Step) -> list[Step]:
 
 
 def schedulable_steps(session: Session, year: SchoolYear) -> list[Step]:
-    """Per-school steps that lead their meetings (not the followers riding along)."""
+    """Steps that lead their meetings (not the followers riding along): per-school steps,
+    and the year's internal meetings (a municipal step with a meeting, such as Svendborg's
+    opsamlingsmøde)."""
     return [s for s in cycle_years.list_steps(session, year.id)
-            if s.scope is StepScope.PER_SCHOOL and not s.follows]
+            if (s.scope is StepScope.PER_SCHOOL or s.meeting_type) and not s.follows]
 
 
 def persons_frame(session: Session, ctx: Context, person_ids: set[int], first: date,

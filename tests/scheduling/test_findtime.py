@@ -140,3 +140,35 @@ def test_an_internal_meeting_without_a_step_finds_its_participants_free_time(db,
     _busy(db, b, MONDAY, time(12), time(16))
     slots = findtime.find_slots(db, m, first=MONDAY, count=1, now=NOW).slots
     assert [(s.day, s.start) for s in slots] == [(MONDAY + timedelta(1), time(8))]
+
+
+def test_an_internal_meeting_of_the_cycle_is_planned_in_a_scheduler_run(db, svendborg):
+    from app.cycles.models import Step, StepScope
+    from app.scheduling import problem, proposals
+
+    y = svendborg
+    step = Step(school_year_id=y.year.id, position=12, key="opsamlingsmode",
+                title="Opsamlingsmøde for konsulenter", scope=StepScope.MUNICIPAL,
+                meeting_type="internal", start_date=date(2027, 6, 1),
+                end_date=date(2027, 6, 25), duration_minutes=120,
+                participant_functions=["consultant", "chief?"])
+    db.add(step)
+    db.commit()
+    a, b = y.consultants
+    m = meetings.create_meeting(db, school_year=y.year, step=step, title=step.title,
+                                meeting_type=MeetingType.INTERNAL,
+                                participants=[(a.id, "consultant", True),
+                                              (b.id, "consultant", True),
+                                              (y.chief.id, "chief", False)])
+    # Tuesday 1 June: one consultant away all day.
+    _busy(db, a, date(2027, 6, 1), time(8), time(16))
+    assert step.id in {s.id for s in problem.schedulable_steps(db, y.year)}
+    proposal = proposals.run(db, problem.PlanRequest(
+        step=step, window_start=step.start_date, window_end=step.end_date), time_limit=2)
+    assert proposal.placed == 1
+    assert proposals.commit(db, proposal) == 1
+    db.refresh(m)
+    assert m.status is MeetingStatus.BOOKED and m.ends_at - m.starts_at == timedelta(hours=2)
+    assert m.starts_at.astimezone(findtime.TZ).date() != date(2027, 6, 1)
+    assert date(2027, 6, 1) <= m.starts_at.astimezone(findtime.TZ).date() <= date(2027, 6, 25)
+    assert conflicts.check(db, [m]) == {}

@@ -137,3 +137,29 @@ def test_nobody_from_elsewhere_may(client, db, factory, svendborg):
     assert r.status_code == 403
     login(client, db, factory.user("school_leader", school=svendborg.schools[0]))
     assert client.get(f"/meetings/{d.id}/find-time").status_code == 403
+
+
+def test_an_internal_step_offers_a_scheduler_run(client, db, factory, svendborg):
+    from app.cycles.models import Step, StepScope
+    from app.meetings.models import MeetingType
+
+    y = svendborg
+    login(client, db, factory.user("consultant", municipality=y.municipality))
+    step = Step(school_year_id=y.year.id, position=12, key="opsamlingsmode",
+                title="Opsamlingsmøde for konsulenter", scope=StepScope.MUNICIPAL,
+                meeting_type="internal", start_date=date(2027, 6, 1),
+                end_date=date(2027, 6, 25), duration_minutes=120)
+    db.add(step)
+    db.commit()
+    m = meetings.create_meeting(db, school_year=y.year, step=step, title=step.title,
+                                meeting_type=MeetingType.INTERNAL,
+                                participants=[(c.id, "consultant", True) for c in y.consultants])
+    soup = BeautifulSoup(client.get(f"/steps/{step.id}").text, "html.parser")
+    assert soup.select_one(f"a[href='/steps/{step.id}/schedule']") is not None
+    r = post_form(client, f"/steps/{step.id}/schedule",
+                  {"window_start": "2027-06-01", "window_end": "2027-06-25"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/proposals/")
+    r = post_form(client, r.headers["location"] + "/commit", {})
+    assert r.status_code == 303
+    db.refresh(m)
+    assert m.status is MeetingStatus.BOOKED
