@@ -23,6 +23,7 @@ from app.audit.recording import AUDIT_REQUEST
 from app.audit.routes import router as audit_router
 from app.config import Settings, get_settings
 from app.cycles.routes import assignments as cycles_assignments
+from app.cycles.routes import board as cycles_board
 from app.cycles.routes import holidays as cycles_holidays
 from app.cycles.routes import steps as cycles_steps
 from app.cycles.routes import years as cycles_years
@@ -49,6 +50,7 @@ from app.wiring import bootstrap
 
 ROUTERS = [health_router, accounts_router, schools_router,
            cycles_years.router, cycles_holidays.router, cycles_assignments.router, cycles_steps.router,
+           cycles_board.router,
            meetings_router,
            agendas_agenda.router, agendas_items.router, agendas_themes.router,
            agendas_attachments.router, agendas_goals.router, agendas_settings.router, feeds_router,

@@ -58,6 +58,8 @@ def describe(kind: str, *, person: str = "", other: str = "", detail: str = "",
         "closed": N_("%(detail)s: no meetings that day."),
         "weekend": N_("It is a weekend."),
         "window": N_("Outside the step's period."),
+        "halfday": N_("The meetings held back to back must fit in one morning or one "
+                      "afternoon."),
         "earliest": N_("Before the meeting can be held (the data package or the prep meeting "
                        "is not ready)."),
         "latest": N_("Too late: a meeting that must come after it is already booked."),
@@ -94,6 +96,14 @@ def _check_context(session: Session, targets: list[Meeting],
             extra[m.id] = m
     for m in targets:
         extra[m.id] = m
+    steps = {s.id: s for s in session.exec(select(Step).where(
+        col(Step.id).in_([m.step_id for m in extra.values() if m.step_id])))}
+    # Meetings of a block step (held back to back) are checked as the block they sit in.
+    block_steps = {m.step_id for m in targets if m.step_id in steps and steps[m.step_id].blocks}
+    if block_steps:
+        for m in session.exec(select(Meeting).where(col(Meeting.step_id).in_(block_steps),
+                                                    Meeting.status == MeetingStatus.BOOKED)):
+            extra.setdefault(m.id, m)
     relevant = [m for m in extra.values()
                 if m.meeting_type in (MeetingType.PREP, MeetingType.DIALOGUE, MeetingType.DEBRIEF)
                 or m.id in {t.id for t in targets}]
@@ -109,8 +119,6 @@ def _check_context(session: Session, targets: list[Meeting],
     persons_frame(session, ctx, person_ids, first, last)
     fixed_frame(session, ctx, person_ids, {m.id for m in relevant}, first, last)
     closed_days(session, ctx, municipality_id, first, last)
-    steps = {s.id: s for s in session.exec(select(Step).where(
-        col(Step.id).in_([m.step_id for m in relevant if m.step_id])))}
     # A debrief that starts when its dialogue ends rides with it as one job (as when it was
     # planned: no buffer between them, one meeting towards the daily cap); one that doesn't
     # is a conflict of its own ("must follow directly").
@@ -127,11 +135,25 @@ def _check_context(session: Session, targets: list[Meeting],
                 sa, sb = steps.get(a.step_id), steps.get(b.step_id)
                 if sa and sb and sb.follows == sa.key and a.school_year_id == b.school_year_id:
                     (follows if when(b)[0] == when(a)[1] else broken).append((a.id, b.id))
+    # A block's meetings that start when the one before ends ride with it, like a debrief.
+    by_start = {(m.step_id, when(m)[0]): m for m in timed.values()
+                if steps.get(m.step_id) and steps[m.step_id].blocks}
+    for m in timed.values():
+        nxt = by_start.get((m.step_id, when(m)[1])) if steps.get(m.step_id) and \
+            steps[m.step_id].blocks else None
+        if nxt is not None and nxt.id != m.id:
+            follows.append((m.id, nxt.id))
     rides = {b: a for a, b in follows}
-    chains: dict[int, list[Meeting]] = {mid: [m] for mid, m in timed.items() if mid not in rides}
-    for lead_id, next_id in follows:
-        if lead_id in chains:
-            chains[lead_id].append(timed[next_id])
+    after = {a: b for a, b in follows}
+    chains: dict[int, list[Meeting]] = {}
+    for mid, m in timed.items():
+        if mid in rides:
+            continue
+        chain, cur = [m], mid
+        while cur in after and after[cur] not in {c.id for c in chain}:
+            cur = after[cur]
+            chain.append(timed[cur])
+        chains[mid] = chain
     placement = {}
     for mid, chain in chains.items():
         lead = chain[0]
@@ -141,12 +163,13 @@ def _check_context(session: Session, targets: list[Meeting],
         w0 = ctx.day_index(step.start_date) if step and step.start_date else -10**6
         w1 = ctx.day_index(step.end_date) if step and step.end_date else 10**6
         parts = []
+        half_day = bool(step and step.blocks)
         for m in chain:
             m_start, m_end = when(m)
             parts.append(solver.Part(m.id, ctx.minute(m_end) - ctx.minute(m_start),
                                      tuple(required.get(m.id, ()))))
         ctx.problem.jobs.append(solver.Job(key, lead.title, parts, place_of(lead, step), w0, w1,
-                                           school_id=lead.school_id))
+                                           school_id=lead.school_id, half_day=half_day))
         ctx.job_meetings[key] = chain
         placement[key] = ctx.minute(s)
     # Prep before dialogue, for the same school.
