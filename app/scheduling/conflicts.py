@@ -144,7 +144,7 @@ def _check_context(session: Session, targets: list[Meeting],
         if nxt is not None and nxt.id != m.id:
             follows.append((m.id, nxt.id))
     rides = {b: a for a, b in follows}
-    after = {a: b for a, b in follows}
+    after = dict(follows)
     chains: dict[int, list[Meeting]] = {}
     for mid, m in timed.items():
         if mid in rides:
