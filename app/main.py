@@ -23,6 +23,7 @@ from app.audit.recording import AUDIT_REQUEST
 from app.audit.routes import router as audit_router
 from app.config import Settings, get_settings
 from app.cycles.routes import assignments as cycles_assignments
+from app.cycles.routes import board as cycles_board
 from app.cycles.routes import holidays as cycles_holidays
 from app.cycles.routes import steps as cycles_steps
 from app.cycles.routes import years as cycles_years
@@ -38,6 +39,7 @@ from app.notes.public import router as notes_public_router
 from app.notes.routes import router as notes_router
 from app.paths import STATIC
 from app.scheduling.routes import availability as scheduling_availability
+from app.scheduling.routes import findtime as scheduling_findtime
 from app.scheduling.routes import manage as scheduling_manage
 from app.scheduling.routes import moves as scheduling_moves
 from app.scheduling.routes import proposals as scheduling_proposals
@@ -50,10 +52,12 @@ from app.wiring import bootstrap
 
 ROUTERS = [health_router, accounts_router, schools_router,
            cycles_years.router, cycles_holidays.router, cycles_assignments.router, cycles_steps.router,
+           cycles_board.router,
            meetings_router,
            agendas_agenda.router, agendas_items.router, agendas_themes.router,
            agendas_attachments.router, agendas_goals.router, agendas_settings.router, feeds_router,
            scheduling_proposals.router, scheduling_moves.router, scheduling_manage.router,
+           scheduling_findtime.router,
            scheduling_availability.router,
            scheduling_settings.router,
            datapackages_router,

@@ -249,3 +249,64 @@ def test_outside_signed_in_pages_nobody_sees_confidential(db, planted):
         assert not confidential.can_see_confidential(
             admin, audience=audience, municipality_id=planted["m"].id,
             school_id=planted["school"].id, session=db)
+
+
+def test_the_board_representative_sees_their_dialogue_its_agenda_and_nothing_more(
+        client, db, factory, planted):
+    """A representative with a login and no role: invited by the municipality's default, they
+    read the meeting, its agenda and what follows from it (package, note) — never the test
+    results unless the municipality decides so, never another school's or a LUS meeting,
+    and nothing they could change."""
+    from app.agendas import build as agendas
+    from app.cycles import planning
+    from app.meetings import service as meetings
+    from app.meetings.models import MeetingType
+
+    p = planted
+    rep_person = make_person(db, p["m"], "Forældrerepræsentant", function="board_representative",
+                             school=p["school"], email="forælder@kanarie.dk")
+    rep = factory.user("none", email="forælder@kanarie.dk")
+    rep.person_id = rep_person.id
+    db.add(rep)
+    db.commit()
+    dialogue = meetings.create_meeting(db, school_year=p["year"], school=p["school"],
+                                       title="Skoleudviklingssamtale 2",
+                                       meeting_type=MeetingType.DIALOGUE)
+    agenda = agendas.ensure_agenda(db, dialogue)
+    db.commit()
+    assert agenda is not None
+    other_school = factory.school(p["m"], name="Naboskolen")
+    elsewhere = meetings.create_meeting(db, school_year=p["year"], school=other_school,
+                                        title="Naboskolens samtale",
+                                        meeting_type=MeetingType.DIALOGUE)
+    lus = meetings.create_meeting(db, school_year=p["year"], school=p["school"],
+                                  title="LUS Kanarieskolen", meeting_type=MeetingType.LUS,
+                                  confidential=True)
+    assert planning.set_board_representative_invitations(
+        db, p["m"], True, expected_version=p["m"].version) >= 2
+    login(client, db, rep)
+
+    page = client.get(f"/meetings/{dialogue.id}")
+    assert page.status_code == 200 and "Forældrerepræsentant" in page.text
+    assert client.get(f"/agendas/{agenda.id}").status_code == 200
+    for url in (f"/meetings/{elsewhere.id}", f"/meetings/{lus.id}",
+                f"/meetings/{dialogue.id}/move", f"/meetings/{dialogue.id}/find-time",
+                f"/municipalities/{p['m'].id}/scheduling"):
+        assert client.get(url).status_code in (403, 404), url
+    # Nothing to change on the meeting's page: no move, cancel or participant forms.
+    assert "/move" not in page.text and "/cancel" not in page.text
+    assert f"/meetings/{dialogue.id}/participants" not in page.text
+
+    # Everything reachable from their meeting, their home and the package: no figures, no
+    # other school's or the LUS meeting's title.
+    start = ["/", f"/meetings/{dialogue.id}", f"/agendas/{agenda.id}", *p["urls"]]
+    pages = _crawl(client, start, limit=150)
+    assert "Kanarieskolen" in pages[p["urls"][0]]  # the package is theirs to read
+    leaks = {path: _found(body) for path, body in pages.items() if _found(body)}
+    assert leaks == {}, f"confidential values shown to the representative: {leaks}"
+    for path, body in pages.items():
+        assert "Naboskolens samtale" not in body and "LUS Kanarieskolen" not in body, path
+
+    # The municipality decides they may see the figures: now their package shows them.
+    service.save_settings(db, p["m"].id, board_representative=True, expected_version=None)
+    assert "31,417" in client.get(p["urls"][0]).text

@@ -14,7 +14,8 @@ from app.schools.models import PersonFunction
 
 _STEP_FIELDS = ("title", "description", "attention_points", "responsible", "month", "month_end",
                 "iso_week", "offset_from", "offset_days", "meeting_type", "duration_minutes",
-                "duration_minutes_max", "occurrences", "location_kind", "confidential", "follows")
+                "duration_minutes_max", "occurrences", "location_kind", "confidential", "follows",
+                "blocks")
 
 
 def _template_steps(entry) -> list[dict]:
@@ -40,6 +41,8 @@ def _template_steps(entry) -> list[dict]:
             raise CatalogError(f"{where}: follows names no step")
         if s.get("meeting_type") and s["meeting_type"] not in types:
             raise CatalogError(f"{where}: unknown meeting_type {s['meeting_type']}")
+        if s.get("blocks") is not None and (not isinstance(s["blocks"], int) or s["blocks"] < 1):
+            raise CatalogError(f"{where}: blocks must be a whole number of half days")
         for p in s.get("participants", []):
             if p.rstrip("?") not in functions:
                 raise CatalogError(f"{where}: unknown participant function {p}")

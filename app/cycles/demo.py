@@ -188,6 +188,10 @@ def _skanderborg(session: Session, today: date, now: datetime) -> Iterator[str]:
             kickoff.status = StepStatus.DONE
             session.add(kickoff)
             session.commit()
+        # Skanderborg invites the school board's representative to its dialogues.
+        if not m.invites_board_representative:
+            cycle_planning.set_board_representative_invitations(
+                session, m, True, expected_version=m.version)
         yield f"Created the school year 2026/27 in {m.name}."
 
 

@@ -48,7 +48,7 @@ def create_from_template(session: Session, municipality: Municipality, start_yea
             meeting_type=t.meeting_type, duration_minutes=t.duration_minutes,
             duration_minutes_max=t.duration_minutes_max, occurrences=t.occurrences,
             location_kind=t.location_kind, participant_functions=list(t.participant_functions),
-            confidential=t.confidential, follows=t.follows, month=t.month,
+            confidential=t.confidential, follows=t.follows, blocks=t.blocks, month=t.month,
             month_end=t.month_end, iso_week=t.iso_week, offset_from=t.offset_from,
             offset_days=t.offset_days))
     session.flush()
@@ -99,6 +99,7 @@ def copy_to_next_year(session: Session, year: SchoolYear) -> SchoolYear:
     copied = ("position", "key", "title", "description", "attention_points", "responsible",
               "responsible_person_id", "scope", "meeting_type", "duration_minutes",
               "duration_minutes_max", "occurrences", "location_kind", "confidential", "follows",
+              "blocks",
               "month", "month_end", "iso_week", "offset_from", "offset_days", "dates_by_hand")
     for s in old_steps:
         start, end = dates[s.key]

@@ -108,6 +108,10 @@ class TemplateStep(SQLModel, table=True):
     """LUS: the meeting's content is confidential."""
     follows: str | None = Field(default=None, max_length=80)
     """Key of the step whose meetings this one follows directly (the 15-min debrief)."""
+    blocks: int | None = None
+    """The step's meetings are held back to back in this many half days (formiddage eller
+    eftermiddage): Svendborg's prep meetings, "2 sammenhængende formiddage eller
+    eftermiddage". None: each meeting on its own."""
 
 
 class SchoolYear(Timestamped, Versioned, table=True):
@@ -171,6 +175,8 @@ class Step(Timestamped, Versioned, table=True):
     participant_functions: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     confidential: bool = False
     follows: str | None = Field(default=None, max_length=80)
+    blocks: int | None = None
+    """Back to back in this many half days (see TemplateStep.blocks)."""
     school_input_deadline: date | None = None
     """Until this day school leadership may add its own agenda themes (agendas)."""
     duration_minutes_max: int | None = None

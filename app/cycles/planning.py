@@ -6,9 +6,9 @@ from sqlmodel import Session, col, select
 
 from app.cycles.models import SchoolAssignment, SchoolYear, Step, StepScope
 from app.cycles.years import list_steps
-from app.db import utcnow
+from app.db import check_version, utcnow
 from app.meetings.models import MeetingType
-from app.schools.models import Person, PersonFunction, School
+from app.schools.models import Municipality, Person, PersonFunction, School
 
 # --- meetings of a year's steps -----------------------------------------------------------
 
@@ -50,7 +50,73 @@ def resolve_participants(session: Session, year: SchoolYear, step: Step,
             ids = [p.id for p in people if p.function == function and p.school_id is None]
         for pid in ids:
             found.setdefault(pid, (pid, function, required))
+    if school is not None and invites_board_representative(session, year, step):
+        for p in board_representatives(people, school.id):
+            found.setdefault(p.id, (p.id, PersonFunction.BOARD_REPRESENTATIVE.value, False))
     return list(found.values())
+
+
+# --- the school board's parent representative (folkeskoleloven § 40 a) --------------------
+
+
+def board_representatives(people: list[Person], school_id: int) -> list[Person]:
+    return [p for p in people if p.school_id == school_id
+            and p.function is PersonFunction.BOARD_REPRESENTATIVE]
+
+
+def invites_board_representative(session: Session, year: SchoolYear, step: Step) -> bool:
+    """The dialogue invites the school's board representative when the municipality has
+    chosen so (optional: the time is not chosen around a parent's day), unless the step
+    names them itself."""
+    if step.meeting_type != MeetingType.DIALOGUE.value or any(
+            f.rstrip("?") == PersonFunction.BOARD_REPRESENTATIVE.value
+            for f in step.participant_functions):
+        return False
+    municipality = session.get(Municipality, year.municipality_id)
+    return bool(municipality and municipality.invites_board_representative)
+
+
+def set_board_representative_invitations(session: Session, municipality: Municipality,
+                                         invite: bool, *, expected_version: int | None) -> int:
+    """The municipality's choice, applied to the dialogues not yet held: each school's
+    representative invited (where invitations are on they get one by e-mail) or, when the
+    choice is undone, taken off again where the default put them. Returns how many
+    dialogues changed."""
+    from app.meetings import service as meetings
+    from app.meetings.models import Meeting, MeetingParticipant, MeetingStatus
+
+    check_version(municipality, expected_version)
+    municipality.invites_board_representative = invite
+    session.add(municipality)
+    people = list(session.exec(select(Person).where(
+        Person.municipality_id == municipality.id,
+        Person.function == PersonFunction.BOARD_REPRESENTATIVE)))
+    changed = 0
+    for m in session.exec(select(Meeting).where(
+            Meeting.municipality_id == municipality.id,
+            Meeting.meeting_type == MeetingType.DIALOGUE, col(Meeting.school_id).is_not(None),
+            col(Meeting.status).in_([MeetingStatus.PLANNED, MeetingStatus.BOOKED]))):
+        step = session.get(Step, m.step_id) if m.step_id else None
+        if step is not None and any(f.rstrip("?") == PersonFunction.BOARD_REPRESENTATIVE.value
+                                    for f in step.participant_functions):
+            continue  # the step invites them itself: not the default's to change
+        rows = {r.person_id: r for r in session.exec(select(MeetingParticipant).where(
+            MeetingParticipant.meeting_id == m.id))}
+        touched = False
+        for p in board_representatives(people, m.school_id):
+            row = rows.get(p.id)
+            if invite and row is None:
+                meetings.add_participant(session, m, p.id, required=False, commit=False,
+                                         function=PersonFunction.BOARD_REPRESENTATIVE.value)
+                touched = True
+            elif not invite and row is not None \
+                    and row.function == PersonFunction.BOARD_REPRESENTATIVE.value:
+                meetings.remove_participant(session, m, p.id, commit=False)
+                touched = True
+        changed += touched
+    session.commit()
+    session.refresh(municipality)
+    return changed
 
 
 def meeting_title(step: Step, school: School | None, index: int | None = None) -> str:

@@ -11,3 +11,8 @@ def can_view_year(p: Principal, year: SchoolYear) -> bool:
 
 def can_manage_year(p: Principal, year: SchoolYear) -> bool:
     return schools_policy.can_manage_municipality(p, year.municipality_id)
+
+
+def can_choose_invitations(p: Principal, municipality_id: int) -> bool:
+    """Whom the municipality's meetings invite by default (the board's representative)."""
+    return schools_policy.can_manage_municipality(p, municipality_id)

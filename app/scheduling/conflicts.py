@@ -58,6 +58,8 @@ def describe(kind: str, *, person: str = "", other: str = "", detail: str = "",
         "closed": N_("%(detail)s: no meetings that day."),
         "weekend": N_("It is a weekend."),
         "window": N_("Outside the step's period."),
+        "halfday": N_("The meetings held back to back must fit in one morning or one "
+                      "afternoon."),
         "earliest": N_("Before the meeting can be held (the data package or the prep meeting "
                        "is not ready)."),
         "latest": N_("Too late: a meeting that must come after it is already booked."),
@@ -94,6 +96,14 @@ def _check_context(session: Session, targets: list[Meeting],
             extra[m.id] = m
     for m in targets:
         extra[m.id] = m
+    steps = {s.id: s for s in session.exec(select(Step).where(
+        col(Step.id).in_([m.step_id for m in extra.values() if m.step_id])))}
+    # Meetings of a block step (held back to back) are checked as the block they sit in.
+    block_steps = {m.step_id for m in targets if m.step_id in steps and steps[m.step_id].blocks}
+    if block_steps:
+        for m in session.exec(select(Meeting).where(col(Meeting.step_id).in_(block_steps),
+                                                    Meeting.status == MeetingStatus.BOOKED)):
+            extra.setdefault(m.id, m)
     relevant = [m for m in extra.values()
                 if m.meeting_type in (MeetingType.PREP, MeetingType.DIALOGUE, MeetingType.DEBRIEF)
                 or m.id in {t.id for t in targets}]
@@ -109,8 +119,6 @@ def _check_context(session: Session, targets: list[Meeting],
     persons_frame(session, ctx, person_ids, first, last)
     fixed_frame(session, ctx, person_ids, {m.id for m in relevant}, first, last)
     closed_days(session, ctx, municipality_id, first, last)
-    steps = {s.id: s for s in session.exec(select(Step).where(
-        col(Step.id).in_([m.step_id for m in relevant if m.step_id])))}
     # A debrief that starts when its dialogue ends rides with it as one job (as when it was
     # planned: no buffer between them, one meeting towards the daily cap); one that doesn't
     # is a conflict of its own ("must follow directly").
@@ -127,11 +135,25 @@ def _check_context(session: Session, targets: list[Meeting],
                 sa, sb = steps.get(a.step_id), steps.get(b.step_id)
                 if sa and sb and sb.follows == sa.key and a.school_year_id == b.school_year_id:
                     (follows if when(b)[0] == when(a)[1] else broken).append((a.id, b.id))
+    # A block's meetings that start when the one before ends ride with it, like a debrief.
+    by_start = {(m.step_id, when(m)[0]): m for m in timed.values()
+                if steps.get(m.step_id) and steps[m.step_id].blocks}
+    for m in timed.values():
+        nxt = by_start.get((m.step_id, when(m)[1])) if steps.get(m.step_id) and \
+            steps[m.step_id].blocks else None
+        if nxt is not None and nxt.id != m.id:
+            follows.append((m.id, nxt.id))
     rides = {b: a for a, b in follows}
-    chains: dict[int, list[Meeting]] = {mid: [m] for mid, m in timed.items() if mid not in rides}
-    for lead_id, next_id in follows:
-        if lead_id in chains:
-            chains[lead_id].append(timed[next_id])
+    after = dict(follows)
+    chains: dict[int, list[Meeting]] = {}
+    for mid, m in timed.items():
+        if mid in rides:
+            continue
+        chain, cur = [m], mid
+        while cur in after and after[cur] not in {c.id for c in chain}:
+            cur = after[cur]
+            chain.append(timed[cur])
+        chains[mid] = chain
     placement = {}
     for mid, chain in chains.items():
         lead = chain[0]
@@ -141,12 +163,13 @@ def _check_context(session: Session, targets: list[Meeting],
         w0 = ctx.day_index(step.start_date) if step and step.start_date else -10**6
         w1 = ctx.day_index(step.end_date) if step and step.end_date else 10**6
         parts = []
+        half_day = bool(step and step.blocks)
         for m in chain:
             m_start, m_end = when(m)
             parts.append(solver.Part(m.id, ctx.minute(m_end) - ctx.minute(m_start),
                                      tuple(required.get(m.id, ()))))
         ctx.problem.jobs.append(solver.Job(key, lead.title, parts, place_of(lead, step), w0, w1,
-                                           school_id=lead.school_id))
+                                           school_id=lead.school_id, half_day=half_day))
         ctx.job_meetings[key] = chain
         placement[key] = ctx.minute(s)
     # Prep before dialogue, for the same school.
@@ -230,7 +253,7 @@ class MoveConflicts(Exception):
         self.conflicts = conflicts
 
 
-def _chain_after(session: Session, meeting: Meeting) -> list[Meeting]:
+def chain_after(session: Session, meeting: Meeting) -> list[Meeting]:
     """Meetings that follow this one directly (its debrief), which move with it: booked ones
     that start when it ends; for a meeting not booked (planned, or cancelled and being
     booked again) the followers of the same school in the same state."""
@@ -261,7 +284,7 @@ def move_plan(session: Session, meeting: Meeting, day: date, start: time,
         length = timedelta(minutes=meetings.planned_duration(session, meeting))
     plan: dict[int, tuple[datetime, datetime]] = {meeting.id: (new_start, new_start + length)}
     shift_end = new_start + length
-    for f in _chain_after(session, meeting):
+    for f in chain_after(session, meeting):
         f_length = (f.ends_at - f.starts_at) if f.starts_at and f.ends_at \
             else timedelta(minutes=meetings.planned_duration(session, f))
         plan[f.id] = (shift_end, shift_end + f_length)
@@ -280,7 +303,7 @@ def _unique(found: dict[int, list[Conflict]]) -> list[Conflict]:
 def check_move(session: Session, meeting: Meeting, day: date, start: time,
                minutes: int | None = None) -> list[Conflict]:
     plan = move_plan(session, meeting, day, start, minutes)
-    targets = [meeting] + list(_chain_after(session, meeting))
+    targets = [meeting] + list(chain_after(session, meeting))
     return _unique(check(session, targets, plan))
 
 
@@ -294,7 +317,7 @@ def move(session: Session, meeting: Meeting, data: MoveForm,
     if conflicts and not data.force:
         raise MoveConflicts(conflicts)
     plan = move_plan(session, meeting, data.day, data.start, data.minutes)
-    chain = _chain_after(session, meeting)
+    chain = chain_after(session, meeting)
     for m in [meeting] + chain:
         s, e = plan[m.id]
         meetings.reschedule(session, m, starts_at=s, ends_at=e, commit=False)
@@ -317,7 +340,7 @@ def current(session: Session, meeting: Meeting) -> list[Conflict]:
     """The conflicts of a booked meeting (and its debrief) as it stands in the session."""
     if meeting.status is not MeetingStatus.BOOKED or meeting.starts_at is None:
         return []
-    return _unique(check(session, [meeting] + _chain_after(session, meeting)))
+    return _unique(check(session, [meeting] + chain_after(session, meeting)))
 
 
 def cancel(session: Session, meeting: Meeting, *, reason: str | None,
@@ -326,7 +349,7 @@ def cancel(session: Session, meeting: Meeting, *, reason: str | None,
     every meeting cancelled; each gets its CANCEL where invitations are on."""
     if expected_version is not None:
         check_version(meeting, expected_version)
-    chain = [m for m in _chain_after(session, meeting)
+    chain = [m for m in chain_after(session, meeting)
              if m.status in (MeetingStatus.BOOKED, MeetingStatus.PLANNED)]
     for m in [meeting] + chain:
         meetings.cancel(session, m, reason=reason, commit=False)

@@ -133,9 +133,11 @@ def followers(session: Session, step: Step) -> list[Step]:
 
 
 def schedulable_steps(session: Session, year: SchoolYear) -> list[Step]:
-    """Per-school steps that lead their meetings (not the followers riding along)."""
+    """Steps that lead their meetings (not the followers riding along): per-school steps,
+    and the year's internal meetings (a municipal step with a meeting, such as Svendborg's
+    opsamlingsmøde)."""
     return [s for s in cycle_years.list_steps(session, year.id)
-            if s.scope is StepScope.PER_SCHOOL and not s.follows]
+            if (s.scope is StepScope.PER_SCHOOL or s.meeting_type) and not s.follows]
 
 
 def persons_frame(session: Session, ctx: Context, person_ids: set[int], first: date,
@@ -247,6 +249,12 @@ def build_problem(session: Session, req: PlanRequest) -> Context:
                     follow_meetings[fm.school_id].append(fm)
         step_meetings = meetings.list_meetings(session, step_id=s.id)
         series_size.update((s.id, m.series_key) for m in step_meetings if m.series_key)
+        if s.blocks:
+            for i, chain in enumerate(blocks_of(session, s, step_meetings)):
+                key = f"b{s.id}-{i + 1}"
+                jobs_meetings[key] = chain
+                job_step[key] = s
+            continue
         for m in step_meetings:
             if m.status is not MeetingStatus.PLANNED:
                 continue
@@ -263,7 +271,7 @@ def build_problem(session: Session, req: PlanRequest) -> Context:
     fixed_frame(session, ctx, person_ids, set(all_ids), first, last)
     closed_days(session, ctx, year.municipality_id, first, last)
 
-    school_ids = {chain[0].school_id for chain in jobs_meetings.values() if chain[0].school_id}
+    school_ids = {m.school_id for chain in jobs_meetings.values() for m in chain if m.school_id}
     ctx.schools = {s.id: s for s in session.exec(select(School).where(
         col(School.id).in_(list(school_ids))))} if school_ids else {}
     prefs = _preferences(session, school_ids)
@@ -272,6 +280,18 @@ def build_problem(session: Session, req: PlanRequest) -> Context:
         lead = chain[0]
         s = job_step[key]
         w0, w1 = windows[s.id]
+        if s.blocks:
+            # Block i of n in the i-th of n equal parts of the period: each on a day of its own.
+            i, n = int(key.rsplit("-", 1)[1]) - 1, s.blocks
+            length = (w1 - w0).days + 1
+            b0, b1 = (w0 + timedelta(days=length * i // n),
+                      w0 + timedelta(days=length * (i + 1) // n - 1))
+            ctx.problem.jobs.append(_block_job(session, ctx, key, s, chain, required,
+                                               ctx.day_index(b0), ctx.day_index(b1)))
+            ctx.job_meetings[key] = chain
+            for m in chain:
+                by_school_type[(m.school_id, m.meeting_type)] = key
+            continue
         n = series_size.get((s.id, lead.series_key), 0) if lead.series_key else 0
         if n > 1 and lead.series_index:
             # A recurring series (Ringsted's six development talks) is spread: talk i of n
@@ -304,11 +324,47 @@ def build_problem(session: Session, req: PlanRequest) -> Context:
         ctx.problem.jobs.append(job)
         ctx.job_meetings[key] = chain
         by_school_type[(lead.school_id, lead.meeting_type)] = key
-    _order(session, ctx, year, by_school_type)
+    order_rules(session, ctx, year, by_school_type)
     return ctx
 
 
-def _order(session: Session, ctx: Context, year: SchoolYear,
+def blocks_of(session: Session, step: Step, step_meetings: list[Meeting]) -> list[list[Meeting]]:
+    """A block step's planned meetings in `step.blocks` runs held back to back, as even in
+    size as they go. Within the runs, meetings that share their people sit together, so the
+    psychologists and pedagogical consultants take turns: each comes for one stretch."""
+    planned = [m for m in step_meetings if m.status is MeetingStatus.PLANNED]
+    if not planned:
+        return []
+    required = required_participants(session, [m.id for m in planned])
+    everyone = set.intersection(*(set(required.get(m.id, ())) for m in planned))
+    planned.sort(key=lambda m: (sorted(set(required.get(m.id, ())) - everyone), m.title))
+    n = min(step.blocks or 1, len(planned))
+    size, extra = divmod(len(planned), n)
+    out, at = [], 0
+    for i in range(n):
+        take = size + (1 if i < extra else 0)
+        out.append(planned[at:at + take])
+        at += take
+    return out
+
+
+def _block_job(session: Session, ctx: Context, key: str, step: Step, chain: list[Meeting],
+               required: dict[int, list[int]], first_day: int, last_day: int) -> solver.Job:
+    earliest = None
+    for m in chain:
+        ready = ready_at(session, m)
+        if ready is not None:
+            earliest = max(earliest or 0, ctx.minute(ready))
+    return solver.Job(
+        key=key, label=", ".join(ctx.schools[m.school_id].name if m.school_id in ctx.schools
+                                 else m.title for m in chain),
+        parts=[solver.Part(m.id, meetings.planned_duration(session, m),
+                           tuple(required.get(m.id, ()))) for m in chain],
+        place=place_of(chain[0], step), first_day=first_day, last_day=last_day,
+        earliest=earliest, half_day=True)
+
+
+def order_rules(session: Session, ctx: Context, year: SchoolYear,
            by_school_type: dict[tuple[int | None, MeetingType], str]) -> None:
     """Prep meeting before the dialogue, for the same school: between two jobs, or against
     one already booked."""

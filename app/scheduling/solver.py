@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 DAY = 1440
+NOON = 12 * 60
+"""Where a morning ends and an afternoon begins (minute of the day)."""
 
 # Objective weights. Placing one more meeting must outweigh every soft term it could cost
 # (see `_place_weight`), so the solver never drops a school to make days prettier.
@@ -86,6 +88,9 @@ class Job:
     preferred_from: int | None = None
     preferred_until: int | None = None
     school_id: int | None = None
+    half_day: bool = False
+    """It must lie within one morning (before noon) or one afternoon: a block of meetings
+    held back to back ("2 sammenhængende formiddage eller eftermiddage")."""
 
     @property
     def duration(self) -> int:
@@ -265,6 +270,9 @@ def job_ranges(problem: Problem, job: Job, day: int,
         return []
     base = day * DAY
     ranges = [(base, base + DAY - job.duration)]
+    if job.half_day:
+        ranges = [(base, base + NOON - job.duration), (base + NOON, base + DAY - job.duration)]
+        ranges = [(a, b) for a, b in ranges if a <= b]
     if job.earliest is not None:
         ranges = _intersect(ranges, job.earliest, 10**9)
     if job.latest_end is not None:
@@ -304,7 +312,8 @@ def candidates(problem: Problem, grid: int | None = None) -> Candidates:
 @dataclass(frozen=True)
 class Violation:
     kind: str
-    """closed · window · earliest · latest · hours · busy · cap · overlap · gap · order"""
+    """closed · window · halfday · earliest · latest · hours · busy · cap · overlap · gap ·
+    order"""
     job: str
     person: int | None = None
     other: str | None = None
@@ -343,6 +352,8 @@ def violations(problem: Problem, placement: dict[str, int]) -> list[Violation]:
             found.append(Violation("closed", job.key, detail=problem.closed[day]))
         if not (job.first_day <= day <= job.last_day) or end > (day + 1) * DAY:
             found.append(Violation("window", job.key))
+        if job.half_day and start - day * DAY < NOON < end - day * DAY:
+            found.append(Violation("halfday", job.key))
         if job.earliest is not None and start < job.earliest:
             found.append(Violation("earliest", job.key))
         if job.latest_end is not None and end > job.latest_end:

@@ -57,6 +57,13 @@ LEADERS = {
 }
 
 
+# school → (name, e-mail) of the school board's parent representative (§ 40 a, from 1 August
+# 2025), who comes to the dialogue when the municipality invites them (it does in the demo).
+BOARD_REPRESENTATIVES = {
+    "Bakkeskolen": ("Lars Møller", "bestyrelse@bakkeskolen.demo"),
+}
+
+
 def _person(session: Session, *, municipality_id: int, email: str, **fields) -> Person:
     person = service.get_person_by_email(session, email)
     if person is None:
@@ -91,3 +98,8 @@ def load(session: Session) -> Iterator[str]:
         _person(session, municipality_id=m.id, email=email, name=name, title="Skoleleder",
                 organisation=school_name, school_id=school.id,
                 function=PersonFunction.SCHOOL_LEADER)
+    for school_name, (name, email) in BOARD_REPRESENTATIVES.items():
+        school = next(s for s in service.list_schools(session, m.id) if s.name == school_name)
+        _person(session, municipality_id=m.id, email=email, name=name,
+                title="Forældrerepræsentant i skolebestyrelsen", organisation=school_name,
+                school_id=school.id, function=PersonFunction.BOARD_REPRESENTATIVE)

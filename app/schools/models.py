@@ -87,6 +87,9 @@ class Municipality(Timestamped, Versioned, table=True):
     """The three-digit municipality code used by Danmarks Statistik and the ministry."""
     is_demo: bool = Field(default=False)
     """Invented data: the UI labels everything under it as demo data."""
+    invites_board_representative: bool = Field(default=False)
+    """The dialogue invites the school board's parent representative by default
+    (folkeskoleloven § 40 a, from 1 August 2025): the municipality decides."""
 
 
 class School(Timestamped, Versioned, table=True):

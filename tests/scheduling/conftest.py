@@ -162,7 +162,19 @@ def build_browser_year(session) -> dict:
                                 title=f"Kort opsamling: {school.name}",
                                 participants=[(consultant.id, "consultant", True)])
     session.commit()
-    return {"step": dialogue.id}
+    # The demo's booked 2026/27 dialogue of Bakkeskolen, for the consultant to cancel, find a
+    # new time for, lengthen to its agenda and add a guest to.
+    from app.cycles.models import Step as StepRow
+    from app.schools.models import School
+
+    bakke = session.exec(__import__("sqlmodel").select(School).where(
+        School.name == "Bakkeskolen")).first()
+    this_year = cycle_years.find_school_year(session, m.id, 2026)
+    demo_dialogue = next(
+        mt for mt in meetings.list_meetings(session, school_id=bakke.id,
+                                            school_year_id=this_year.id)
+        if mt.meeting_type is MeetingType.DIALOGUE and session.get(StepRow, mt.step_id))
+    return {"step": dialogue.id, "dialogue": demo_dialogue.id}
 
 
 @pytest.fixture(scope="session")

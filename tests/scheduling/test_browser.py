@@ -96,3 +96,60 @@ def test_move_form_explains_conflicts_without_javascript(browser, scheduling_ser
         assert "Påskeferie: ingen møder den dag." in text or "Ingen konflikter" in text
     finally:
         context.close()
+
+
+def test_cancel_find_a_time_lengthen_to_the_agenda_and_add_a_guest(sched_page, scheduling_server):
+    """A consultant's afternoon with one dialogue: cancel it (asked first, in a dialog), book
+    it again with "Find en tid" at a shorter length, lengthen it to fit its agenda, and invite
+    a guest — axe on every page and dialog on the way."""
+    page = sched_page
+    _, ids = scheduling_server
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser_login(page, "konsulent@skanderborg.demo")
+    page.goto(f"/meetings/{ids['dialogue']}")
+    assert_accessible(page, context="meeting page")
+
+    page.get_by_label("Begrundelse (vises på mødets side)").fill("Skolelederen er syg")
+    page.get_by_role("button", name="Aflys mødet").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Ja, aflys mødet").wait_for()
+    assert "Kort opsamling" in dialog.inner_text() or "aflyst" in dialog.inner_text()
+    assert_accessible(page, context="cancel dialog")
+    dialog.get_by_role("button", name="Ja, aflys mødet").click()
+    page.locator("#move-heading", has_text="Book mødet igen").wait_for()
+    assert "Skolelederen er syg" in page.content()
+    assert_accessible(page, context="cancelled meeting")
+
+    # Find a time, for an hour: the answer swaps in on the page.
+    page.locator("#find-minutes").fill("60")
+    page.get_by_role("button", name="Find en tid").click()
+    slots = page.locator("#find-time").get_by_role("button", name="Book ")
+    slots.first.wait_for()
+    assert "60 minutter" in page.locator("#find-time").inner_text()
+    page.screenshot(path=str(SHOTS / "scheduling-find-time.png"), full_page=True)
+    assert_accessible(page, context="find a time")
+    chosen = slots.first.inner_text()
+    slots.first.click()
+    page.locator("#messages", has_text="Mødet er booket til").wait_for()
+    assert chosen.removeprefix("Book ").split(",")[0] in page.locator("#when-heading + dl").inner_text()
+    assert_accessible(page, context="booked again")
+
+    # The agenda outlasts the hour: one button makes the meeting as long as its agenda.
+    lengthen = page.get_by_role("button", name="Forlæng mødet til")
+    lengthen.wait_for()
+    label = lengthen.inner_text()
+    minutes = int(label.split(" til ")[1].split()[0])
+    assert minutes > 60
+    lengthen.click()
+    page.locator("#messages", has_text=f"Mødet varer nu {minutes} minutter").wait_for()
+    assert page.get_by_role("button", name="Forlæng mødet til").count() == 0
+    assert_accessible(page, context="lengthened")
+
+    # A guest by name and e-mail.
+    page.get_by_label("Gæstens navn").fill("Karin Gæst")
+    page.get_by_label("Gæstens e-mailadresse").fill("karin@gaest.dk")
+    page.get_by_role("button", name="Tilføj deltageren").click()
+    page.locator("#messages", has_text="Deltageren er tilføjet").wait_for()
+    assert "Karin Gæst" in page.locator("#people-heading + ul").inner_text()
+    page.screenshot(path=str(SHOTS / "scheduling-guest-added.png"), full_page=True)
+    assert_accessible(page, context="guest added")

@@ -81,3 +81,62 @@ def test_a_recurring_series_is_spread_over_the_period(db, factory):
     gaps = [(b - a).days for a, b in zip(starts, starts[1:])]
     assert min(gaps) >= 14, gaps
     assert solver.DAY == 1440
+
+
+def test_the_demo_books_svendborgs_first_prep_round_in_two_contiguous_half_days():
+    """Seed 004, 1.3: "30 min. pr. skole, 2 sammenhængende formiddage eller eftermiddage,
+    hvor psykologer og pædagogiske konsulenter skiftes til at deltage" — read on the
+    database `sus demo` loaded (Skanderborg runs the Svendborg template)."""
+    from collections import defaultdict
+
+    from sqlmodel import Session
+
+    from app.cycles import years as cycle_years
+    from app.db import make_engine
+    from app.i18n import TZ
+    from app.schools import service as schools
+    from tests.conftest import demo_database
+
+    engine = make_engine(demo_database())
+    try:
+        with Session(engine) as db:
+            m = schools.get_municipality_by_code(db, "740")
+            year = cycle_years.find_school_year(db, m.id, 2026)
+            step = cycle_years.step_by_key(db, year.id, "prep_round1")
+            assert step.blocks == 2
+            preps = sorted(meetings.list_meetings(db, step_id=step.id), key=lambda x: x.starts_at)
+            assert len(preps) == len(schools.list_schools(db, m.id)) == 12
+            assert all(x.status is MeetingStatus.BOOKED for x in preps)
+            assert all((x.ends_at - x.starts_at).total_seconds() == 30 * 60 for x in preps)
+            by_day = defaultdict(list)
+            for x in preps:
+                by_day[x.starts_at.astimezone(TZ).date()].append(x)
+            assert len(by_day) == 2  # two half days, on two days
+            for run in by_day.values():
+                # Back to back, no gaps…
+                assert all(a.ends_at == b.starts_at for a, b in zip(run, run[1:]))
+                first, last = run[0].starts_at.astimezone(TZ), run[-1].ends_at.astimezone(TZ)
+                # …within one morning or one afternoon.
+                assert (last.hour, last.minute) <= (12, 0) or first.hour >= 12, (first, last)
+                assert len(run) == 6
+            # Each psychologist comes for one stretch: their schools sit together.
+            for run in by_day.values():
+                seen: list[int] = []
+                for x in run:
+                    (psych,) = [p.id for p, mp in meetings.participants(db, x.id)
+                                if mp.function == "psychologist"]
+                    if not seen or seen[-1] != psych:
+                        assert psych not in seen, "a psychologist would come twice"
+                        seen.append(psych)
+            assert conflicts.check(db, preps) == {}
+            # One of them on its own (its page) is checked as the block it sits in: no
+            # "needs 15 minutes between" with its neighbours.
+            assert conflicts.current(db, preps[3]) == []
+            # The internal meetings of the cycle were planned by the scheduler too.
+            summary = cycle_years.step_by_key(db, year.id, "summary_meeting")
+            (opsamling,) = meetings.list_meetings(db, step_id=summary.id)
+            assert opsamling.status is MeetingStatus.BOOKED
+            assert summary.start_date <= opsamling.starts_at.astimezone(TZ).date() \
+                <= summary.end_date
+    finally:
+        engine.dispose()

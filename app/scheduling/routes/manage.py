@@ -40,7 +40,7 @@ def cancel_meeting(request: Request, meeting: MovableMeeting, session: SessionDe
                    form: FormDep):
     if meeting.status is MeetingStatus.CANCELLED:
         return redirect(request, f"/meetings/{meeting.id}", message=_("The meeting is cancelled."))
-    chain = [m for m in conflicts._chain_after(session, meeting)
+    chain = [m for m in conflicts.chain_after(session, meeting)
              if m.status in (MeetingStatus.BOOKED, MeetingStatus.PLANNED)]
     if not confirm.confirmed(form):
         said = [_("Every participant's calendar shows it as cancelled; where invitations "

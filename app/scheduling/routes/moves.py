@@ -124,6 +124,8 @@ def meeting_section(session, principal, meeting: Meeting):
               if p.id not in on]
     return {"move": {"meeting": meeting, "fields": values, "errors": {},
                      "conflicts": found, "checked": False},
+            "find": {"meeting": meeting, "fields": {"first": "", "minutes": ""}, "errors": {},
+                     "search": None, "problem": None},
             "current_conflicts": found,
             "booked": meeting.status is MeetingStatus.BOOKED,
             "cancelled": meeting.status is MeetingStatus.CANCELLED,

@@ -154,7 +154,7 @@ def discard_proposal(request: Request, opened: OpenProposal, principal: Staff,
 
 
 def step_section(session, principal, step: Step):
-    if step.scope is not StepScope.PER_SCHOOL:
+    if step.scope is not StepScope.PER_SCHOOL and not step.meeting_type:
         return None
     year = cycle_years.get_school_year(session, step.school_year_id)
     found = conflicts.for_reader(session, conflicts.conflicts_for_step(session, step), principal)
