@@ -190,7 +190,8 @@ def test_approve_publish_and_correct_with_a_reason(client, db, setup):
                                                         "version": note.version})
     assert r.status_code == 303
     db.refresh(note)
-    r = post_form(client, f"/notes/{note.id}/publish", {"version": note.version})
+    r = post_form(client, f"/notes/{note.id}/publish", {"version": note.version,
+                                                         "confirmed": "1"})
     assert r.status_code == 303 and r.headers["location"].endswith("#versions")
     db.refresh(note)
     assert note.status is NoteStatus.PUBLISHED and len(publication.versions(db, note.id)) == 1
@@ -202,7 +203,8 @@ def test_approve_publish_and_correct_with_a_reason(client, db, setup):
     r = post_form(client, f"/notes/{note.id}/publish", {"version": note.version, "correction": ""})
     assert r.status_code == 422 and "Skriv kort, hvad rettelsen ændrer." in r.text
     r = post_form(client, f"/notes/{note.id}/publish",
-                  {"version": note.version, "correction": "Tematik 1 er uddybet."})
+                  {"version": note.version, "correction": "Tematik 1 er uddybet.",
+                   "confirmed": "1"})
     assert r.status_code == 303
     page = _soup(client.get(f"/notes/{note.id}"))
     versions = page.select_one("#versions").find_next("ul").get_text(" ", strip=True)
@@ -233,7 +235,8 @@ def test_agreements_add_edit_validation_and_delete(client, db, setup):
     assert r.status_code == 303
     db.refresh(row)
     assert row.text == "Læsebånd hver dag"
-    assert post_form(client, f"/notes/{note.id}/agreements/{row.id}/delete").status_code == 303
+    assert post_form(client, f"/notes/{note.id}/agreements/{row.id}/delete",
+                     {"confirmed": "1"}).status_code == 303
     db.expire_all()
     assert db.get(Agreement, row.id) is None
 
