@@ -234,3 +234,41 @@ def test_nobody_from_another_municipality_may(client, db, factory, svendborg):
         assert post_form(client, f"/meetings/{d.id}/{url}", {"confirmed": "1"}).status_code \
             == 403, url
     assert htmx_get(client, f"/meetings/{d.id}").status_code == 403
+
+
+def test_the_agenda_page_offers_to_lengthen_the_meeting_and_comes_back(client, db, factory,
+                                                                       svendborg):
+    from app.agendas import build as agenda_build
+    from app.scheduling import availability
+
+    d, b = _setup(client, db, factory, svendborg)
+    agenda = agenda_build.ensure_agenda(db, d)
+    conflicts.move(db, d, MoveForm(day=DAY, start=time(9, 0), minutes=60), d.version)
+    needed = meetings.planned_duration(db, d)
+    page = BeautifulSoup(client.get(f"/agendas/{agenda.id}").text, "html.parser")
+    form = page.select_one("form#lengthen-form")
+    assert form.select_one("button").get_text(strip=True) == \
+        f"Forlæng mødet til {needed} minutter"
+    fields = {i["name"]: i["value"] for i in form.select("input") if i["name"] != "csrf_token"}
+    assert fields["back"] == "agenda"
+    # Someone busy in the longer time: refused with the conflict, nothing changed.
+    busy_one = next(p for p, mp in meetings.participants(db, d.id) if mp.required)
+    availability.add_busy(db, busy_one, availability.BusyForm(day=DAY, start=time(10, 15),
+                                                           end=time(11, 0)))
+    r = post_form(client, form["action"], fields)
+    assert r.status_code == 409 and "er optaget" in r.text
+    db.refresh(d)
+    assert d.ends_at - d.starts_at == timedelta(minutes=60)
+    r = post_form(client, form["action"], {**fields, "force": "on"})
+    assert r.status_code == 303 and r.headers["location"] == f"/meetings/{d.id}/agenda"
+    db.refresh(d)
+    db.refresh(b)
+    assert d.ends_at - d.starts_at == timedelta(minutes=needed) and b.starts_at == d.ends_at
+    page = BeautifulSoup(client.get(f"/agendas/{agenda.id}").text, "html.parser")
+    assert page.select_one("form#lengthen-form") is None
+    # A participant of the meeting reads the agenda but is offered nothing.
+    client.cookies.clear()
+    conflicts.move(db, d, MoveForm(day=DAY, start=time(9, 0), minutes=60, force=True), d.version)
+    login(client, db, factory.user("participant", municipality=svendborg.municipality))
+    page = BeautifulSoup(client.get(f"/agendas/{agenda.id}").text, "html.parser")
+    assert page.select_one("form#lengthen-form") is None

@@ -76,8 +76,10 @@ def lengthen_meeting(request: Request, meeting: MovableMeeting, session: Session
     if accepted:
         message = _("The meeting now lasts %(minutes)s minutes, despite %(count)s conflicts.",
                     minutes=minutes, count=len(accepted))
-    return redirect(request, f"/meetings/{meeting.id}", message=message,
-                    level="warning" if accepted else "success")
+    # Asked from the agenda page: back to the agenda (the agendas domain answers that address).
+    back = f"/meetings/{meeting.id}/agenda" if form.get("back") == "agenda" \
+        else f"/meetings/{meeting.id}"
+    return redirect(request, back, message=message, level="warning" if accepted else "success")
 
 
 def _form_again(request, session, meeting, which: str, values: dict, errors: dict,
