@@ -16,9 +16,12 @@ from app.forms import FieldError
 from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingStatus, MeetingType
 from app.notes import service as notes
-from tests.conftest import login, post_form
 from tests.confirming import asks_first
-from tests.cycles.test_pages import setup, soup  # noqa: F401
+from tests.conftest import login, post_form
+from tests.cycles import test_pages
+from tests.cycles.test_pages import soup
+
+setup = test_pages.setup  # the same year to work on (a fixture)
 
 
 def _next_year(db, year):

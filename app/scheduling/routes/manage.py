@@ -6,7 +6,7 @@ Booking, moving and booking again go through the move form (moves.py).
 from fastapi import APIRouter, Request
 
 from app import confirm
-from app.db import SessionDep, StaleVersion, check_version
+from app.db import SessionDep, StaleVersion
 from app.forms import FieldError, FormDep, int_or_none
 from app.i18n import TZ
 from app.i18n import gettext as _
