@@ -47,3 +47,12 @@ def ask(request: Request, form: Any, *, action: str, title: str, consequences: l
     if is_htmx(request):
         return render(request, "base/confirm_dialog.html", ctx)
     return render(request, "base/confirm.html", ctx)
+
+
+def refuse(request: Request, *, title: str, reason: str) -> HTMLResponse:
+    """With HTMX, the answer when it cannot be done at all: a dialog that says why, and the
+    page with what the user typed stays as it was. (Without JavaScript the route shows its
+    page again with the error next to the field.)"""
+    return render(request, "base/confirm_dialog.html", {"confirm": {
+        "action": None, "title": title, "consequences": [reason], "fields": []}},
+        status_code=422)

@@ -40,6 +40,8 @@ def _providers() -> None:
     from app.notes import service as notes
     from app.scheduling import problem as scheduling_problem
 
+    # What is written in a school year (it cannot be deleted then): app/cycles/removal.py.
+    _year_content_counters()
     # A meeting lasts as long as its agenda (else the step's default).
     meetings.duration_providers.add(agenda_timeline.duration_provider)
     # No dialogue before the school's data package is ready.
@@ -285,3 +287,32 @@ def _audit() -> None:
     for table in ("auditentry", "usersession", "loginthrottle", "outboxmessage", "feedstate",
                   "taskmailsent"):
         untracked.add(table)
+
+
+def _year_content_counters() -> None:
+    from app.agendas.models import Agenda, AgendaItem, AgendaTheme, Attachment, AttachmentKind
+    from app.cycles import removal
+    from app.datapackages.models import Package, PackageFigure, PackageFile, PackageHighlight
+    from app.notes.models import Note
+    from app.summary.models import DebriefKeywords
+
+    count, add = removal.count, removal.content_counters.add
+    add(removal.ContentCounter("notes", N_("Notes: %(count)s"), lambda s, y: count(
+        s, Note, Note.school_year_id == y.id)))
+    add(removal.ContentCounter("themes", N_("Agenda themes: %(count)s"), lambda s, y: count(
+        s, AgendaTheme, Agenda.school_year_id == y.id,
+        join=((AgendaItem, AgendaItem.id == AgendaTheme.item_id),
+              (Agenda, Agenda.id == AgendaItem.agenda_id)))))
+    add(removal.ContentCounter("appendices", N_("Appendices: %(count)s"), lambda s, y: count(
+        s, Attachment, Agenda.school_year_id == y.id, Attachment.kind != AttachmentKind.DATA,
+        join=((Agenda, Agenda.id == Attachment.agenda_id),))))
+    def package_entries(s, y) -> int:
+        in_year = Package.school_year_id == y.id
+        texts = count(s, Package, in_year, (Package.key_points != "") | (Package.admin_text != ""))
+        return texts + sum(count(s, model, in_year, join=((Package, Package.id == model.package_id),))
+                           for model in (PackageHighlight, PackageFigure, PackageFile))
+
+    add(removal.ContentCounter("package", N_("Data package entries: %(count)s"), package_entries))
+    add(removal.ContentCounter("debriefs", N_("Debrief keywords: %(count)s"), lambda s, y: count(
+        s, DebriefKeywords, DebriefKeywords.school_year_id == y.id,
+        DebriefKeywords.text != "")))

@@ -34,7 +34,7 @@ from app.registry import Registry
 
 events = [name for name, fn in hooks.EVENTS + (("before_flush", meetings.maintain_calendar_identity),)
           if not event.contains(OrmSession, name, fn)]
-overruns = []
+overruns, misfits, booked = [], [], 0
 with Session(make_engine(get_settings().database_url)) as s:
     rows = s.exec(select(Agenda, Meeting).join(Meeting, Meeting.id == Agenda.meeting_id))
     for agenda, meeting in rows:
@@ -42,6 +42,11 @@ with Session(make_engine(get_settings().database_url)) as s:
             line = agenda_timeline.timeline(s, agenda, meeting)
             if line.overrun:
                 overruns.append(f"{meeting.title} ({meeting.starts_at:%Y-%m-%d}): {line.overrun} min")
+            if meeting.status.value == "booked" and not meeting.all_day:
+                booked += 1
+                if line.meeting_minutes != line.total_minutes:
+                    misfits.append(f"{meeting.title} ({meeting.starts_at:%Y-%m-%d}): booked "
+                                   f"{line.meeting_minutes}, agenda {line.total_minutes} min")
 command_line = {r.name: len(r) for r in Registry.all()}
 from app.main import create_app
 
@@ -49,6 +54,7 @@ create_app()
 print("RESULT " + json.dumps({"command_line": command_line,
                               "registries": {r.name: len(r) for r in Registry.all()},
                               "missing_events": events, "overruns": overruns,
+                              "misfits": misfits, "booked": booked,
                               "agendas": s.exec(select(Agenda)).all().__len__()}))
 """
 
@@ -79,6 +85,8 @@ def test_the_command_line_installs_every_registry_and_the_demo_fits_its_agendas(
     assert found["missing_events"] == []
     assert found["agendas"] > 20  # the demo has agendas for both years' dialogues
     assert found["overruns"] == []
+    # Each booked dialogue is booked for its own agenda's length, not a default.
+    assert found["booked"] > 10 and found["misfits"] == []
 
 
 def test_importing_a_domain_wires_nothing():

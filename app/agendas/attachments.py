@@ -123,6 +123,18 @@ def remove_file(row: Attachment) -> None:
         path.unlink(missing_ok=True)
 
 
+def what_removing_does(row: Attachment) -> list[str]:
+    """What removing the appendix does, said before it is done."""
+    if row.kind is AttachmentKind.FILE:
+        said = [_("The file %(name)s is deleted; it cannot be brought back, only uploaded "
+                  "again.", name=row.file_name or row.title)]
+    elif row.kind is AttachmentKind.LINK:
+        said = [_("The link is taken off the agenda; the page it points to is not touched.")]
+    else:
+        said = [_("The appendix is taken off the agenda; the data package keeps its section.")]
+    return said + [_("Those who read the agenda no longer see it.")]
+
+
 def delete_attachment(session: Session, row: Attachment) -> None:
     remove_file(row)
     session.delete(row)

@@ -86,17 +86,47 @@ def can_publish(session: Session, note: Note) -> str | None:
     return None
 
 
-def publish(session: Session, note: Note, *, expected_version: int | None,
-            user_id: int | None, correction: str = "") -> PublishedNote:
-    """Publish the note as it is now: version 1, or the next version as a correction."""
-    check_version(note, expected_version)
+def _refuse_unpublishable(session: Session, note: Note, correction: str) -> list[PublishedNote]:
+    """Raise FieldError if the note may not be published now; else its published versions."""
     reason = can_publish(session, note)
     if reason:
         raise FieldError("status", reason)
     previous = versions(session, note.id)
-    correction = correction.strip()
-    if previous and not correction:
+    if previous and not correction.strip():
         raise FieldError("correction", _("Say briefly what the correction changes."))
+    return previous
+
+
+def what_publishing_does(session: Session, note: Note, correction: str = "") -> list[str]:
+    """What publishing the note now will do, said before it is done (FieldError if it may not
+    be published)."""
+    previous = _refuse_unpublishable(session, note, correction)
+    settings = service.municipality_settings(session, note.municipality_id)
+    if previous:
+        said = [_("The note as it is now is published as version %(n)s, with your explanation: "
+                  "\"%(correction)s\".", n=previous[0].number + 1, correction=correction.strip()),
+                _("Earlier versions stay readable for everyone, so readers see what changed.")]
+    else:
+        said = [_("Everyone can read the note on the municipality's public pages, without "
+                  "logging in."),
+                _("It cannot be taken back or changed: a correction is published as a new "
+                  "version, and the history stays visible.")]
+    if settings.publication_place:
+        said.append(_("Where else it appears: %(place)s.", place=settings.publication_place))
+    hidden = [sec.title for sec in service.sections(session, note.id)
+              if not section_visible(sec, principal=None, note=note,
+                                     audience=confidential.Audience.PUBLIC)]
+    if hidden:
+        said.append(_("Left out as confidential: %(sections)s.", sections=", ".join(hidden)))
+    return said
+
+
+def publish(session: Session, note: Note, *, expected_version: int | None,
+            user_id: int | None, correction: str = "") -> PublishedNote:
+    """Publish the note as it is now: version 1, or the next version as a correction."""
+    check_version(note, expected_version)
+    previous = _refuse_unpublishable(session, note, correction)
+    correction = correction.strip()
     meeting = session.get(Meeting, note.meeting_id)
     row = PublishedNote(
         note_id=note.id, municipality_id=note.municipality_id, school_id=note.school_id,

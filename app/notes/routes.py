@@ -3,6 +3,7 @@ submitted without), conflicts shown side by side, agreements, workflow and publi
 note sections on the meeting and school pages; the municipality's note settings."""
 
 from dataclasses import dataclass, field
+from textwrap import shorten
 
 from fastapi import APIRouter, HTTPException, Request
 from sqlmodel import col, select
@@ -322,9 +323,21 @@ def publish(request: Request, note_and_meeting: NoteDep, principal: SignedIn, se
     require(policy.can_manage_note(principal, note))
     correction = str(form.get("correction") or "")
     try:
+        if not confirm.confirmed(form):
+            said = publication.what_publishing_does(session, note, correction)
+            first = not publication.versions(session, note.id)
+            return confirm.ask(
+                request, form, action=f"/notes/{note.id}/publish",
+                title=_("Publish \"%(title)s\"?", title=note.title) if first else
+                _("Publish the correction of \"%(title)s\"?", title=note.title),
+                consequences=said, back=f"/notes/{note.id}", danger=False,
+                button=_("Yes, publish the note") if first else _("Yes, publish the correction"))
         row = publication.publish(session, note, expected_version=int_or_none(form.get("version")),
                                   user_id=principal.user.id, correction=correction)
     except FieldError as err:
+        if is_htmx(request) and not confirm.confirmed(form):
+            return confirm.refuse(request, title=_("The note cannot be published yet"),
+                                  reason=err.message)
         return _page(request, session, principal, note, meeting, status_code=422,
                      errors={err.field: err.message}, values={"correction": correction},
                      status_error=err.message if err.field == "status" else None)
@@ -393,9 +406,20 @@ def save_agreement(request: Request, note_and_meeting: StaffNoteDep, row: NoteAg
 
 @router.post("/notes/{note_id}/agreements/{agreement_id}/delete")
 def delete_agreement(request: Request, note_and_meeting: StaffNoteDep, row: NoteAgreementDep,
-                     principal: Staff, session: SessionDep):
+                     principal: Staff, session: SessionDep, form: FormDep):
     note, _meeting = note_and_meeting
     require(policy.can_manage_note(principal, note))
+    if not confirm.confirmed(form):
+        said = [_("The agreement is deleted from the note, and next year's dialogue no longer "
+                  "follows it up.")]
+        if publication.versions(session, note.id):
+            said.append(_("Versions already published keep it; a correction you publish "
+                          "afterwards leaves it out."))
+        return confirm.ask(
+            request, form, action=f"/notes/{note.id}/agreements/{row.id}/delete",
+            title=_("Delete the agreement \"%(text)s\"?", text=shorten(row.text, 80, placeholder="…")),
+            consequences=said, back=f"/notes/{note.id}#agreement-{row.id}",
+            button=_("Yes, delete the agreement"))
     agreements.delete(session, row)
     return redirect(request, f"/notes/{note.id}#agreements",
                     message=_("The agreement is removed."))

@@ -421,3 +421,28 @@ def test_goals_and_settings_pages_whole_and_as_fragments(client, db, setup):
     assert labels == ["Baggrund og formål", "Det politiske og strategiske afsæt", "Udviklingsmål",
                       "Forventede virkninger for borgeren", "Tidsperspektiv", "Aktiviteter",
                       "Opfølgning"]
+
+
+def test_removing_an_appendix_asks_first_and_says_the_file_is_deleted(client, db, setup):
+    from app.agendas.models import Attachment
+    from tests.confirming import asks_first
+
+    _, meeting, agenda, _, consultant, _ = setup
+    item = agenda_items.list_items(db, agenda.id)[1]
+    row = agenda_attachments.add_file(db, agenda, file_name="plan.pdf", content=b"%PDF-1.7\n..",
+                                      title="Handleplan", item=item)
+    path = agenda_attachments.attachment_path(row)
+    login(client, db, consultant)
+
+    def kept():
+        db.expire_all()
+        assert db.get(Attachment, row.id) is not None and path.is_file()
+
+    fields = asks_first(client, f"/agendas/{agenda.id}", f"/attachments/{row.id}/delete",
+                        title='Fjern bilaget "Handleplan"?',
+                        says=["Filen plan.pdf slettes; den kan ikke hentes tilbage",
+                              "De, der læser dagsordenen, ser det ikke længere."], unchanged=kept)
+    r = post_form(client, f"/attachments/{row.id}/delete", fields)
+    assert r.status_code == 303
+    db.expire_all()
+    assert db.get(Attachment, row.id) is None and not path.exists()

@@ -214,7 +214,7 @@ def test_create_year_from_template_and_copy_to_next(client, db, setup):
     assert len(cycle_years.list_steps(db, cycle_years.find_school_year(db, m.id, 2027).id)) == 3
     r = post_form(client, f"/municipalities/{m.id}/years/2025/copy")
     assert r.status_code == 404
-    r = post_form(client, f"/municipalities/{m.id}/years/2027/copy")
+    r = post_form(client, f"/municipalities/{m.id}/years/2027/copy", {"confirmed": "1"})
     assert r.status_code == 303 and r.headers["location"] == f"/municipalities/{m.id}/years/2028"
     assert "2028/29" in soup(client.get(f"/municipalities/{m.id}/years/2028")).h1.get_text()
 

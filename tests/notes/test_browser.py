@@ -143,6 +143,7 @@ def test_write_conflict_merge_approve_publish(browser, server):
         anne.get_by_role("button", name="Godkend notatet").click()
         expect(anne.locator("#note-status")).to_have_text("Godkendt")
         anne.get_by_role("button", name="Offentliggør notatet").click()
+        anne.get_by_role("dialog").get_by_role("button", name="Ja, offentliggør notatet").click()
         expect(anne.locator("#messages")).to_contain_text("Notatet er offentliggjort.")
         expect(anne.locator("#note-status")).to_have_text("Offentliggjort")
         expect(anne.locator("#workflow")).to_contain_text("Version 1")

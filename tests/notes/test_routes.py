@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from app.notes import agreements, publication, service
 from app.notes.models import Agreement, NoteStatus
 from tests.agendas.conftest import Dialogue
+from tests.confirming import asks_first
 from tests.conftest import login, post_form
 
 
@@ -190,7 +191,8 @@ def test_approve_publish_and_correct_with_a_reason(client, db, setup):
                                                         "version": note.version})
     assert r.status_code == 303
     db.refresh(note)
-    r = post_form(client, f"/notes/{note.id}/publish", {"version": note.version})
+    r = post_form(client, f"/notes/{note.id}/publish", {"version": note.version,
+                                                         "confirmed": "1"})
     assert r.status_code == 303 and r.headers["location"].endswith("#versions")
     db.refresh(note)
     assert note.status is NoteStatus.PUBLISHED and len(publication.versions(db, note.id)) == 1
@@ -202,7 +204,8 @@ def test_approve_publish_and_correct_with_a_reason(client, db, setup):
     r = post_form(client, f"/notes/{note.id}/publish", {"version": note.version, "correction": ""})
     assert r.status_code == 422 and "Skriv kort, hvad rettelsen ændrer." in r.text
     r = post_form(client, f"/notes/{note.id}/publish",
-                  {"version": note.version, "correction": "Tematik 1 er uddybet."})
+                  {"version": note.version, "correction": "Tematik 1 er uddybet.",
+                   "confirmed": "1"})
     assert r.status_code == 303
     page = _soup(client.get(f"/notes/{note.id}"))
     versions = page.select_one("#versions").find_next("ul").get_text(" ", strip=True)
@@ -233,9 +236,69 @@ def test_agreements_add_edit_validation_and_delete(client, db, setup):
     assert r.status_code == 303
     db.refresh(row)
     assert row.text == "Læsebånd hver dag"
-    assert post_form(client, f"/notes/{note.id}/agreements/{row.id}/delete").status_code == 303
+    assert post_form(client, f"/notes/{note.id}/agreements/{row.id}/delete",
+                     {"confirmed": "1"}).status_code == 303
     db.expire_all()
     assert db.get(Agreement, row.id) is None
+
+
+def test_publishing_and_deleting_an_agreement_ask_first(client, db, setup):
+    _, meeting, _, consultant, _ = setup
+    note = service.create_note(db, meeting)
+    service.set_status(db, note, NoteStatus.APPROVED, expected_version=note.version)
+    row = agreements.add(db, note, agreements.AgreementForm(text="Læsebånd hver dag",
+                                                            responsible="school"))
+    login(client, db, consultant)
+    url = f"/notes/{note.id}"
+
+    def unpublished():
+        db.expire_all()
+        assert publication.versions(db, note.id) == []
+
+    fields = asks_first(client, url, f"{url}/publish", title=f'Offentliggør "{note.title}"?',
+                        says=["Alle kan læse notatet på kommunens offentlige sider",
+                              "Det kan ikke trækkes tilbage"], unchanged=unpublished)
+    r = post_form(client, f"{url}/publish", fields)
+    assert r.status_code == 303 and len(publication.versions(db, note.id)) == 1
+
+    def still_there():
+        db.expire_all()
+        assert db.get(Agreement, row.id) is not None
+
+    fields = asks_first(client, url, f"{url}/agreements/{row.id}/delete",
+                        title='Slet aftalen "Læsebånd hver dag"?',
+                        says=["næste års samtale følger ikke længere op på den",
+                              "Allerede offentliggjorte versioner beholder den"],
+                        unchanged=still_there)
+    assert post_form(client, f"{url}/agreements/{row.id}/delete", fields).status_code == 303
+    db.expire_all()
+    assert db.get(Agreement, row.id) is None
+
+
+def test_a_correction_without_a_reason_is_refused_before_asking(client, db, setup):
+    _, meeting, _, consultant, _ = setup
+    note = service.create_note(db, meeting)
+    service.set_status(db, note, NoteStatus.APPROVED, expected_version=note.version)
+    publication.publish(db, note, expected_version=note.version, user_id=None)
+    s = _sections(db, note)["theme1"]
+    service.save_section(db, s, {"background": "Rettet", "initiatives": ""},
+                         expected_version=s.version, author_id=consultant.id)
+    login(client, db, consultant)
+    # With htmx the page keeps what was typed and a dialog says why; without, the page again.
+    r = post_form(client, f"/notes/{note.id}/publish", {"version": note.version,
+                                                         "correction": " "}, htmx=True)
+    dialog = _soup(r).select_one("dialog.confirm-dialog")
+    assert r.status_code == 422 and dialog.select_one("form") is None
+    assert "Skriv kort, hvad rettelsen ændrer." in dialog.get_text()
+    assert dialog.select_one("[data-close-dialog]").get_text(strip=True) == "Tilbage"
+    r = post_form(client, f"/notes/{note.id}/publish", {"version": note.version,
+                                                         "correction": " "})
+    assert r.status_code == 422 and "Skriv kort, hvad rettelsen ændrer." in r.text
+    r = post_form(client, f"/notes/{note.id}/publish", {"version": note.version,
+                                                         "correction": "Tema 1 er uddybet."})
+    said = " ".join(li.get_text(" ", strip=True) for li in _soup(r).select(".confirm-page li"))
+    assert 'offentliggøres som version 2 med jeres forklaring: "Tema 1 er uddybet."' in said
+    assert len(publication.versions(db, note.id)) == 1
 
 
 def test_note_settings(client, db, factory, setup):

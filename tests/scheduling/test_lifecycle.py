@@ -10,6 +10,7 @@ from app.meetings import service as meetings
 from app.meetings.models import MeetingStatus
 from app.scheduling import availability, conflicts, flows
 from app.scheduling.conflicts import MoveForm
+from tests.conftest import Factory, make_person
 from tests.feeds.test_invitations import _calendar_part, _sent, smtp  # noqa: F401
 
 DAY = date(2027, 4, 20)  # a Tuesday in the dialogue window, no holiday
@@ -158,3 +159,56 @@ def test_invitations_follow_booking_lengthening_people_and_cancelling(db, year, 
     _, cal = _calendar_part(msg)
     assert str(cal["METHOD"]) == "CANCEL" and msg["To"].endswith("<lene@svendborg.test>")
     assert int(cal.walk("VEVENT")[0]["SEQUENCE"]) > first + 1
+
+
+# --- the place and people as the page's forms give them (app/scheduling/changes.py) ---------
+
+
+def test_a_wrong_place_or_participant_names_its_field_and_changes_nothing(db, year):
+    from app.forms import FieldError
+    from app.scheduling import changes
+
+    d, _b = _dialogue_and_debrief(db, year)
+    _book(db, d)
+    seq, place = d.sequence, (d.location_kind, d.location)
+    wrong_places = [("online", "  ", "location"), ("other", "", "location"),
+                    ("moon", "x", "kind")]
+    for kind, location, field in wrong_places:
+        with pytest.raises(FieldError) as err:
+            changes.change_place(db, d, kind=kind, location=location,
+                                 expected_version=d.version)
+        assert err.value.field == field
+    db.refresh(d)
+    assert (d.location_kind, d.location) == place and d.sequence == seq
+    stranger = make_person(db, Factory(db).municipality("Fremmed Kommune", "998"), "Fremmed")
+    wrong_people = [({"person_id": None}, "person_id"),
+                    ({"person_id": None, "guest_email": "k@example.dk"}, "guest_name"),
+                    ({"person_id": None, "guest_name": "K", "guest_email": "k@dk"}, "guest_email"),
+                    ({"person_id": 999999}, "person_id"), ({"person_id": stranger.id}, "person_id")]
+    n = len(meetings.participants(db, d.id))
+    for given, field in wrong_people:
+        with pytest.raises(FieldError) as err:
+            changes.add_participant(db, d, **given)
+        assert err.value.field == field, given
+    assert len(meetings.participants(db, d.id)) == n
+    # The school's own place is its name and address.
+    changes.change_place(db, d, kind="school", location="", expected_version=d.version)
+    assert d.location_kind == "school" and d.location.startswith(year.schools[0].name)
+    assert d.sequence > seq
+
+
+def test_removing_says_who_gets_a_cancellation(db, year, smtp):  # noqa: F811
+    from app.scheduling import changes
+
+    d, _b = _dialogue_and_debrief(db, year)
+    planned = flows.invite_guest(db, d, name="Karin Bestyrelse", email="karin@example.dk")
+    db.commit()
+    said = changes.removal_consequences(db, d, planned)
+    assert said[-1] == "Mødet har ikke fået et tidspunkt endnu, så ingen får besked."
+    _book(db, d)
+    said = changes.removal_consequences(db, d, planned)
+    assert said[-1].startswith("Karin Bestyrelse får en aflysning på e-mail (karin@example.dk)")
+    feeds.set_invitation_preference(db, planned, False)
+    db.commit()
+    said = changes.removal_consequences(db, d, planned)
+    assert said[-1].startswith("Karin Bestyrelse får ingen e-mail om det")

@@ -155,6 +155,29 @@ def test_availability_page_and_privacy(client, db, factory, svendborg):
     assert consultant is not None
 
 
+def test_removing_a_busy_time_asks_first(client, db, factory, svendborg):
+    from app.scheduling.models import BusyPeriod
+    from tests.confirming import asks_first
+
+    y = svendborg
+    busy = availability.add_busy(db, y.chief, availability.BusyForm(
+        day=date(2099, 1, 5), start=time(9), end=time(10), note="Lægebesøg"))
+    _consultant(client, db, factory, y)
+
+    def kept():
+        db.expire_all()
+        assert db.get(BusyPeriod, busy.id) is not None
+
+    fields = asks_first(client, f"/people/{y.chief.id}/availability", f"/busy/{busy.id}/delete",
+                        title="Fjern den optagede tid 5. januar 2099 kl. 09:00–10:00?",
+                        says=[f"Derefter regnes {y.chief.name} som ledig på det tidspunkt"],
+                        unchanged=kept)
+    r = post_form(client, f"/busy/{busy.id}/delete", fields)
+    assert r.status_code == 303
+    db.expire_all()
+    assert db.get(BusyPeriod, busy.id) is None
+
+
 def test_settings_and_school_preferences(client, db, factory, svendborg):
     y = svendborg
     _consultant(client, db, factory, y)

@@ -291,3 +291,28 @@ def test_svendborg_prep_meetings_on_two_mornings(db, factory):
     starts = sorted(item.starts_at.astimezone(TZ) for item, _ in proposals.proposal_items(db, proposal))
     assert {s.date() for s in starts} == {date(2027, 2, 1), date(2027, 2, 2)}
     assert all(time(8) <= s.time() < time(12) for s in starts)
+
+
+def test_a_scheduler_run_books_each_dialogue_for_its_agendas_length(db, svendborg):
+    """Agendas of different lengths (one item added to one school's): every dialogue is
+    booked as long as its own agenda, and no agenda outlasts its booking."""
+    from app.agendas import build as agenda_build
+    from app.agendas import items as agenda_items
+    from app.agendas import timeline as agenda_timeline
+
+    y = svendborg
+    dialogues = [meetings.list_meetings(db, step_id=y.dialogue.id, school_id=s.id)[0]
+                 for s in y.schools]
+    agendas = {d.id: agenda_build.ensure_agenda(db, d) for d in dialogues}
+    longer = agendas[dialogues[0].id]
+    agenda_items.add_item(db, longer, agenda_items.ItemForm(title="Specialklasserne",
+                                                            minutes=25))
+    lengths = {d.id: agenda_timeline.total_minutes(db, agendas[d.id]) for d in dialogues}
+    assert lengths[dialogues[0].id] == lengths[dialogues[1].id] + 25  # they differ
+    proposal = _plan(db, y)
+    assert proposals.commit(db, proposal) == 12
+    for d in dialogues:
+        db.refresh(d)
+        assert d.status is MeetingStatus.BOOKED
+        assert d.ends_at - d.starts_at == timedelta(minutes=lengths[d.id])
+        assert agenda_timeline.timeline(db, agendas[d.id], d).overrun == 0

@@ -5,6 +5,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile
 
+from app import confirm
 from app.accounts.access import SignedIn, require
 from app.agendas import attachments as agenda_attachments
 from app.agendas import build as agenda_build
@@ -81,7 +82,7 @@ def download_attachment(attachment_id: int, principal: SignedIn, session: Sessio
 
 @router.post("/attachments/{attachment_id}/delete")
 def delete_attachment(request: Request, attachment_id: int, principal: SignedIn,
-                      session: SessionDep):
+                      session: SessionDep, form: FormDep):
     row = agenda_attachments.get_attachment(session, attachment_id)
     if row is None:
         raise HTTPException(404)
@@ -89,5 +90,11 @@ def delete_attachment(request: Request, attachment_id: int, principal: SignedIn,
     theme = session.get(AgendaTheme, row.theme_id) if row.theme_id else None
     open_ = agenda_themes.school_input_open(session, agenda)
     require(policy.can_remove_attachment(principal, meeting, agenda, row, theme, open_=open_))
+    if not confirm.confirmed(form):
+        return confirm.ask(
+            request, form, action=f"/attachments/{row.id}/delete",
+            title=_("Remove the appendix \"%(title)s\"?", title=row.title),
+            consequences=agenda_attachments.what_removing_does(row),
+            back=f"/agendas/{agenda.id}", button=_("Yes, remove the appendix"))
     agenda_attachments.delete_attachment(session, row)
     return redirect(request, f"/agendas/{agenda.id}", message=_("The appendix is removed."))

@@ -7,6 +7,7 @@ overview.
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from app import confirm
 from app.accounts.access import Principal, SignedIn, require
 from app.cycles import assumed as cycle_assumed
 from app.cycles import catalog as cycle_catalog
@@ -14,6 +15,7 @@ from app.cycles import flows, policy, wheel
 from app.cycles import from_template as cycle_from_template
 from app.cycles import holiday_periods as cycle_holiday_periods
 from app.cycles import progress as cycle_progress
+from app.cycles import removal as cycle_removal
 from app.cycles import years as cycle_years
 from app.cycles.models import STEP_STATUS_LABELS, SchoolYear, StepStatus
 from app.cycles.routes import common
@@ -23,7 +25,7 @@ from app.forms import FieldError, FormDep, parse_form
 from app.i18n import gettext as _
 from app.meetings.models import MEETING_STATUS_LABELS
 from app.schools import policy as schools_policy
-from app.web import redirect, render
+from app.web import is_htmx, redirect, render
 
 router = APIRouter()
 
@@ -114,6 +116,8 @@ def year_wheel(request: Request, opened: OpenYear, principal: SignedIn,
         "can_manage": policy.can_manage_year(principal, year),
         "has_next": cycle_years.find_school_year(session, m.id, year.start_year + 1) is not None,
         "next_label": f"{year.start_year + 1}/{(year.start_year + 2) % 100:02d}",
+        "content": cycle_removal.content(session, year)
+        if policy.can_manage_year(principal, year) else [],
         "today": common.today(), "view": "wheel",
     })
 
@@ -136,9 +140,23 @@ def year_timeline(request: Request, opened: OpenYear, principal: SignedIn, sessi
 
 @router.post("/municipalities/{municipality_id}/years/{start_year}/copy")
 def copy_year(request: Request, opened: OpenYear, principal: SignedIn,
-              session: SessionDep):
+              session: SessionDep, form: FormDep):
     m, year = opened
     require(policy.can_manage_year(principal, year))
+    label = f"{year.start_year + 1}/{(year.start_year + 2) % 100:02d}"
+    if not confirm.confirmed(form):
+        return confirm.ask(
+            request, form, action=year_url(year, "/copy"),
+            title=_("Start the school year %(label)s?", label=label),
+            consequences=[
+                _("The school year %(label)s is created with this year's steps and your "
+                  "changes to them; their dates follow the rules again, and dates you set by "
+                  "hand keep their week and weekday.", label=label),
+                _("The distribution of schools to consultants is copied, and every school's "
+                  "meetings are planned, not yet booked; nobody is invited yet."),
+                _("Started by mistake, it can be deleted again as long as nothing is held or "
+                  "written in it.")],
+            back=year_url(year), button=_("Yes, start %(label)s", label=label), danger=False)
     try:
         nxt = cycle_from_template.copy_to_next_year(session, year)
     except FieldError as err:
@@ -146,6 +164,30 @@ def copy_year(request: Request, opened: OpenYear, principal: SignedIn,
     return redirect(request, year_url(nxt), message=_(
         "The school year %(label)s is created from %(previous)s with your changes.",
         label=nxt.label, previous=year.label))
+
+
+@router.post("/municipalities/{municipality_id}/years/{start_year}/delete")
+def delete_year(request: Request, opened: OpenYear, principal: SignedIn,
+                session: SessionDep, form: FormDep):
+    """A year started by mistake, by the administration, while nothing is held or written."""
+    m, year = opened
+    require(policy.can_manage_year(principal, year))
+    label = year.label
+    try:
+        said = cycle_removal.what_deleting_does(session, year)
+        if not confirm.confirmed(form):
+            return confirm.ask(request, form, action=year_url(year, "/delete"),
+                               title=_("Delete the school year %(label)s?", label=label),
+                               consequences=said, back=year_url(year),
+                               button=_("Yes, delete %(label)s", label=label))
+        cycle_removal.delete_school_year(session, year)
+    except FieldError as err:
+        if is_htmx(request):
+            return confirm.refuse(request, title=_("The school year cannot be deleted"),
+                                  reason=err.message)
+        return redirect(request, year_url(year), message=err.message, level="error")
+    return redirect(request, f"/municipalities/{m.id}/years", message=_(
+        "The school year %(label)s is deleted.", label=label))
 
 
 # --- sections on other domains' pages ------------------------------------------------------

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from app import confirm
 from app.accounts.access import SignedIn, require
 from app.db import SessionDep
 from app.forms import FormDep, int_or_none, parse_form
-from app.i18n import N_, TZ
+from app.i18n import N_, TZ, format_datetime, format_time, local
 from app.i18n import gettext as _
 from app.loading import checked_id, found, get_or_404
 from app.scheduling import availability, ics, policy
@@ -127,8 +128,21 @@ def add_busy(request: Request, person: AvailabilityPerson, principal: SignedIn,
 
 @router.post("/busy/{busy_id}/delete")
 def delete_busy(request: Request, busy: Annotated[BusyPeriod, Depends(load_busy)],
-                session: SessionDep):
+                session: SessionDep, form: FormDep):
     person_id = busy.person_id
+    if not confirm.confirmed(form):
+        person = schools.get_person(session, person_id)
+        when = f"{format_datetime(busy.starts_at, 'long')}–" + (
+            format_time(busy.ends_at) if local(busy.ends_at).date() == local(busy.starts_at).date()
+            else format_datetime(busy.ends_at, "long"))
+        return confirm.ask(
+            request, form, action=f"/busy/{busy.id}/delete",
+            title=_("Remove the busy time %(when)s?", when=when),
+            consequences=[_("The busy time is deleted; it cannot be brought back, only added "
+                            "again."),
+                            _("From then on %(name)s counts as free at that time when meetings "
+                              "are booked and checked for conflicts.", name=person.name)],
+            back=f"/people/{person_id}/availability", button=_("Yes, remove the busy time"))
     availability.delete_busy(session, busy)
     return redirect(request, f"/people/{person_id}/availability",
                     message=_("Busy time removed."))

@@ -119,9 +119,6 @@ def meeting_section(session, principal, meeting: Meeting):
     values = _move_values(meeting)
     if not values["minutes"] or meeting.status is not MeetingStatus.BOOKED:
         values["minutes"] = str(meetings.planned_duration(session, meeting))
-    on = {p.person_id for _person, p in meetings.participants(session, meeting.id)}
-    people = [p for p in schools.list_people(session, municipality_id=meeting.municipality_id)
-              if p.id not in on]
     return {"move": {"meeting": meeting, "fields": values, "errors": {},
                      "conflicts": found, "checked": False},
             "find": {"meeting": meeting, "fields": {"first": "", "minutes": ""}, "errors": {},
@@ -129,12 +126,28 @@ def meeting_section(session, principal, meeting: Meeting):
             "current_conflicts": found,
             "booked": meeting.status is MeetingStatus.BOOKED,
             "cancelled": meeting.status is MeetingStatus.CANCELLED,
-            "people": people,
-            "place_kinds": _place_kinds(meeting)}
+            "place": place_form(meeting),
+            "participant": participant_form(session, meeting)}
 
 
-def _place_kinds(meeting: Meeting) -> list[tuple[str, str]]:
+def place_form(meeting: Meeting, values: dict | None = None,
+               errors: dict | None = None) -> dict:
+    """The place form: the meeting's place, or what the user gave and what is wrong."""
     kinds = [("school", _("At the school"))] if meeting.school_id else []
-    return kinds + [("administration", _("At the administration (give the room)")),
-                    ("online", _("Online (give the link)")),
-                    ("other", _("Another address"))]
+    kinds += [("administration", _("At the administration (give the room)")),
+              ("online", _("Online (give the link)")),
+              ("other", _("Another address"))]
+    return {"kinds": kinds, "errors": errors or {},
+            "values": values if values is not None else {
+                "kind": meeting.location_kind or "administration",
+                "location": meeting.location or ""}}
+
+
+def participant_form(session, meeting: Meeting, values: dict | None = None,
+                     errors: dict | None = None) -> dict:
+    """The form adding a participant: the municipality's people not on the meeting yet."""
+    on = {p.person_id for _person, p in meetings.participants(session, meeting.id)}
+    people = [p for p in schools.list_people(session, municipality_id=meeting.municipality_id)
+              if p.id not in on]
+    return {"people": people, "errors": errors or {},
+            "values": values if values is not None else {"required": "1"}}
