@@ -3,7 +3,7 @@ who, how long and where, read-only (issue 15.8). Values the source doesn't give 
 file's reason (`assumed`)."""
 
 from app.catalog import assumed_reason, entry
-from app.i18n import N_, gettext, get_locale
+from app.i18n import N_, get_locale, gettext
 from app.meetings.models import MEETING_TYPE_LABELS, MeetingType
 from app.schools.models import function_label
 
