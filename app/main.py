@@ -15,23 +15,28 @@ from app.admin.routes import password as admin_password
 from app.admin.routes import people as admin_people
 from app.agendas.routes import agenda as agendas_agenda
 from app.agendas.routes import attachments as agendas_attachments
+from app.agendas.routes import catalog as agendas_catalog
 from app.agendas.routes import goals as agendas_goals
 from app.agendas.routes import items as agendas_items
 from app.agendas.routes import settings as agendas_settings
 from app.agendas.routes import themes as agendas_themes
 from app.audit.recording import AUDIT_REQUEST
 from app.audit.routes import router as audit_router
+from app.catalog.routes import router as catalog_router
 from app.config import Settings, get_settings
 from app.cycles.routes import assignments as cycles_assignments
 from app.cycles.routes import board as cycles_board
+from app.cycles.routes import catalog as cycles_catalog
 from app.cycles.routes import holidays as cycles_holidays
 from app.cycles.routes import steps as cycles_steps
 from app.cycles.routes import years as cycles_years
+from app.datapackages.catalog_preview import router as datapackages_catalog_router
 from app.datapackages.routes import router as datapackages_router
 from app.feeds.routes import router as feeds_router
 from app.health import router as health_router
 from app.meetings.routes import router as meetings_router
 from app.notes.account_routes import router as notes_account_router
+from app.notes.catalog_preview import router as notes_catalog_router
 from app.notes.comment_routes import router as notes_comment_router
 from app.notes.export_routes import router as notes_export_router
 from app.notes.followup import router as notes_followup_router
@@ -65,6 +70,8 @@ ROUTERS = [health_router, accounts_router, schools_router,
            notes_export_router, notes_followup_router, notes_public_router, notes_router,
            notes_comment_router, notes_account_router,
            summary_router, audit_router, sso_router,
+           catalog_router, cycles_catalog.router, agendas_catalog.router,
+           datapackages_catalog_router, notes_catalog_router,
            admin_home.router, admin_people.router, admin_onboarding.router, admin_password.router]
 
 

@@ -29,6 +29,22 @@ class ItemForm(BaseModel):
         return [line.strip() for line in self.sub_points.splitlines() if line.strip()]
 
 
+class MinutesForm(BaseModel):
+    """The item's minutes alone, edited in place on the agenda; empty: no time set."""
+    minutes: int | None = Field(default=None, ge=0, le=600)
+
+
+def set_minutes(session: Session, item: AgendaItem, data: MinutesForm, *,
+                expected_version: int | None) -> AgendaItem:
+    check_version(item, expected_version)
+    item.minutes = data.minutes
+    item.edited = True
+    session.add(item)
+    session.commit()
+    session.refresh(item)
+    return item
+
+
 def get_item(session: Session, agenda: Agenda, item_id: int) -> AgendaItem | None:
     item = session.get(AgendaItem, item_id)
     return item if item is not None and item.agenda_id == agenda.id else None

@@ -92,12 +92,19 @@ def theme_from_goal(session: Session, agenda: Agenda, goal: DevelopmentGoal, *,
         return existing
     summary = goal.sections.get("goal", "")
     return add_theme(session, agenda, ThemeForm(title=_short(goal.title, 200),
-                                                description=_short(summary, 3000),
+                                                description=_short_lines(summary, 3000),
                                                 goal_id=goal.id), from_school=from_school)
 
 
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _short_lines(text: str, limit: int) -> str:
+    """Like `_short`, but a goal's line breaks and its "- " points stay on their lines."""
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
+    text = "\n".join(line for line in lines if line)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

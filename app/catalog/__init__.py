@@ -47,6 +47,19 @@ def read(kind: str) -> list[Entry]:
     return entries
 
 
+def entry(kind: str, key: str) -> Entry | None:
+    """One template of the catalogue by its key, read as `read` reads it (the previews)."""
+    return next((e for e in read(kind) if e.key == key), None)
+
+
+def assumed_reason(spec: dict) -> str | None:
+    """For a value the source doesn't give (`assumed = true`): the file's reason why we
+    chose it; None for what the source gives."""
+    if not spec.get("assumed"):
+        return None
+    return str(spec.get("assumed_reason") or "").strip()
+
+
 def upsert_templates(session, model, entries: list[Entry], label: str) -> list[str]:
     """Load template files into `model` rows (key, name, source, data, digest): a changed file
     updates its row, an unchanged one is skipped, nothing is duplicated."""

@@ -450,7 +450,14 @@ def settings_page(request: Request, m: DataMunicipalityDep, principal: SignedIn,
     settings = service.get_settings_for(session, m.id)
     return render(request, "datapackages/settings.html", {
         "municipality": m, "settings": settings, "conflict": False,
+        "package_template": _package_template(),
         "values": {"board_representative": settings.board_representative_sees_confidential}})
+
+
+def _package_template() -> tuple[str, str] | None:
+    """The catalogue's package template every package starts from: (key, name)."""
+    data = service.default_template()
+    return (data["key"], data.get("name", data["key"])) if data.get("key") else None
 
 
 @router.post("/municipalities/{municipality_id}/data/settings")
@@ -465,6 +472,7 @@ def save_settings(request: Request, m: DataMunicipalityDep, principal: SignedIn,
         session.refresh(settings)
         return render(request, "datapackages/settings.html", {
             "municipality": m, "settings": settings, "conflict": True,
+            "package_template": _package_template(),
             "values": {"board_representative": wanted}}, status_code=409)
     return redirect(request, f"/municipalities/{m.id}/data/settings",
                     message=_("Changes saved."))

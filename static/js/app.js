@@ -102,3 +102,20 @@
     if (dialog) { dialog.close(); }
   });
 })();
+// Menus of edit controls (templates/agendas/_menu.html, a <details>): Esc closes the open menu
+// and gives the focus back to its button; a click elsewhere closes it.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || document.querySelector("dialog[open]")) { return; }
+    var menu = event.target.closest && event.target.closest("details.menu[open]");
+    if (!menu) { return; }
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.open = false; }
+    });
+  });
+})();

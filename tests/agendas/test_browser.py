@@ -139,6 +139,7 @@ def test_consultant_reorders_by_keyboard_with_htmx(browser, server):
         before = _titles(pg)
         pg.evaluate("window.__sameDocument = true")
         first = pg.locator(".agenda-item").first
+        first.locator(".agenda-item__body > details.menu > summary").click()  # the item's edit controls
         first.get_by_role("button", name=re.compile("Flyt ned")).focus()
         pg.keyboard.press("Enter")
         expect(pg.locator(".agenda-item__title").first).not_to_have_text(before[0])
@@ -170,10 +171,12 @@ def test_consultant_reorders_without_javascript(browser, server):
         browser_login(pg, "konsulent@skanderborg.demo")
         pg.goto(f"/agendas/{server.agenda_id}")
         before = _titles(pg)
+        pg.locator(".agenda-item").nth(1).locator(".agenda-item__body > details.menu > summary").click()
         pg.locator(".agenda-item").nth(1).get_by_role("button", name=re.compile("Flyt op")).click()
         pg.wait_for_load_state()
         after = _titles(pg)
         assert after != before and after[0].endswith(before[1].split(". ", 1)[-1])
+        pg.locator(".agenda-item").nth(1).locator(".agenda-item__body > details.menu > summary").click()
         pg.locator(".agenda-item").nth(1).get_by_role("button", name=re.compile("Flyt op")).click()
         pg.wait_for_load_state()
         assert _titles(pg) == before
@@ -186,14 +189,16 @@ def test_other_agenda_pages_pass_axe(browser, server):
     try:
         browser_login(pg, "konsulent@skanderborg.demo")
         pg.goto(f"/agendas/{server.agenda_id}")
-        pg.locator(".agenda-item").first.get_by_role("link", name=re.compile("^Ret")).click()
+        pg.locator(".agenda-item").first.locator(".agenda-item__body > details.menu > summary").click()
+        pg.locator(".agenda-item").first.get_by_role("link", name=re.compile("^Ret punktet")).click()
         pg.wait_for_url(re.compile(r"/items/\d+/edit$"))
         assert_accessible(pg, context="item form")
         _shot(pg, "item-form")
         pg.goto(f"/agendas/{server.agenda_id}")
         theme = pg.locator(".theme").first
         if theme.count():
-            theme.get_by_role("link", name=re.compile("^Ret")).click()
+            theme.locator("details.menu > summary").click()
+            theme.get_by_role("link", name=re.compile("^Ret temaet")).click()
             pg.wait_for_url(re.compile(r"/themes/\d+/edit$"))
             assert_accessible(pg, context="theme form")
         pg.goto(f"/agendas/{server.agenda_id}")
@@ -223,5 +228,120 @@ def test_other_agenda_pages_pass_axe(browser, server):
         pg.get_by_role("link", name="Dagsordensskabelon").first.click()
         assert_accessible(pg, context="settings")
         _shot(pg, "settings")
+    finally:
+        context.close()
+
+
+def _add_item(server, title: str, minutes: int = 10) -> int:
+    """An item of this module's agenda for a test to change or remove on its own."""
+    from app.agendas import build as agenda_build
+    from app.agendas import items as agenda_items
+    from app.db import make_engine
+
+    engine = make_engine(server.url)
+    with Session(engine) as s:
+        agenda = agenda_build.get_agenda(s, server.agenda_id)
+        item_id = agenda_items.add_item(s, agenda, agenda_items.ItemForm(
+            title=title, minutes=minutes)).id
+    engine.dispose()
+    return item_id
+
+
+def test_consultant_edits_minutes_in_place_and_uses_the_item_menu(browser, server):
+    """Issue 15.9: click the minutes, type, Enter: the list is swapped with every later clock
+    time moved, the focus back on the minutes; the item's controls are one menu that opens
+    and closes with the keyboard; removing asks first in a dialog."""
+    item_id = _add_item(server, "Punkt til browsertesten", 10)
+    context, pg = _page(browser, server)
+    try:
+        browser_login(pg, "konsulent@skanderborg.demo")
+        pg.goto(f"/agendas/{server.agenda_id}#item-{item_id}")
+        pg.evaluate("window.__sameDocument = true")
+        cell = pg.locator(f"#item-{item_id}-time")
+        following = pg.locator(f"#item-{item_id} ~ article .agenda-item__time span").first
+        later_before = following.inner_text() if following.count() else None
+        cell.get_by_role("link").click()
+        field = pg.get_by_role("spinbutton", name=re.compile("^Minutter"))
+        expect(field).to_be_focused()
+        assert field.input_value() == "10"
+        assert_accessible(pg, context="agenda, minutes being edited")
+        _shot(pg, "agenda-minutes-editing", full=False)
+        field.fill("25")
+        pg.keyboard.press("Enter")
+        expect(pg.locator(f"#item-{item_id}-time [role=status]")).to_have_text("Gemt")
+        assert "25 min." in pg.locator(f"#item-{item_id}-time").inner_text()
+        assert pg.evaluate("window.__sameDocument") is True  # swapped, not reloaded
+        expect(pg.locator(f"#item-{item_id}-time a.minutes-link")).to_be_focused()
+        if later_before is not None:
+            assert following.inner_text() != later_before  # later items moved with it
+        # A bad value: a Danish error, the input kept, still in place.
+        pg.locator(f"#item-{item_id}-time a.minutes-link").click()
+        field = pg.get_by_role("spinbutton", name=re.compile("^Minutter"))
+        field.fill("900")
+        pg.keyboard.press("Enter")
+        expect(pg.locator(f"#item-{item_id}-time .field-error")).to_contain_text("højst")
+        assert pg.get_by_role("spinbutton", name=re.compile("^Minutter")).input_value() == "900"
+        pg.locator(f"#item-{item_id}-time").get_by_role("link", name="Annullér").click()
+        expect(pg.locator(f"#item-{item_id}-time a.minutes-link")).to_contain_text("25 min.")
+
+        # The item's menu, by keyboard: Enter opens it, Esc closes it and the focus returns.
+        summary = pg.locator(f"#item-{item_id}-menu > summary")
+        summary.focus()
+        pg.keyboard.press("Enter")
+        expect(pg.locator(f"#item-{item_id}-menu")).to_have_attribute("open", "")
+        pg.keyboard.press("Tab")
+        expect(pg.get_by_role("link", name=re.compile("^Ret punktet"))).to_be_focused()
+        pg.keyboard.press("Escape")
+        expect(pg.locator(f"#item-{item_id}-menu")).not_to_have_attribute("open", "")
+        expect(summary).to_be_focused()
+        pg.keyboard.press("Enter")
+        assert_accessible(pg, context="agenda, an item's menu open")
+        _shot(pg, "agenda-item-menu", full=False)
+        # Removing asks first: "No" keeps it, "Yes" removes it.
+        menu = pg.locator(f"#item-{item_id}-menu")
+        menu.get_by_role("button", name=re.compile("^Fjern punktet")).click()
+        dialog = pg.get_by_role("dialog")
+        expect(dialog).to_contain_text('Fjern "Punkt til browsertesten"?')
+        assert_accessible(pg, context="agenda, removing an item asks first")
+        _shot(pg, "agenda-remove-dialog", full=False)
+        dialog.get_by_role("button", name="Nej, tilbage").click()
+        expect(pg.get_by_role("dialog")).to_have_count(0)
+        assert pg.locator(f"#item-{item_id}").count() == 1
+        menu.get_by_role("button", name=re.compile("^Fjern punktet")).click()
+        pg.get_by_role("dialog").get_by_role("button", name="Ja, fjern punktet").click()
+        pg.wait_for_url(re.compile(rf"/agendas/{server.agenda_id}$"))
+        assert pg.locator(f"#item-{item_id}").count() == 0
+        assert "Punktet er fjernet." in pg.locator("#messages").inner_text()
+        assert_accessible(pg, context="agenda after removing an item")
+        _shot(pg, "agenda-calm")
+        pg.set_viewport_size({"width": 390, "height": 844})
+        pg.reload()
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        _shot(pg, "agenda-calm-390")
+    finally:
+        context.close()
+
+
+def test_minutes_and_the_menu_without_javascript(browser, server):
+    item_id = _add_item(server, "Punkt uden JavaScript", 10)
+    context, pg = _page(browser, server, js=False)
+    try:
+        browser_login(pg, "konsulent@skanderborg.demo")
+        pg.goto(f"/agendas/{server.agenda_id}")
+        pg.locator(f"#item-{item_id}-time a.minutes-link").click()
+        pg.wait_for_url(re.compile(rf"/items/{item_id}/minutes/edit"))
+        pg.get_by_role("spinbutton", name=re.compile("^Minutter")).fill("35")
+        pg.locator(f"#item-{item_id}-time").get_by_role("button", name="Gem").click()
+        pg.wait_for_url(re.compile(rf"/agendas/{server.agenda_id}"))
+        assert "35 min." in pg.locator(f"#item-{item_id}-time").inner_text()
+        # The menu is a plain disclosure: it opens without JavaScript; removing asks on a page.
+        pg.locator(f"#item-{item_id}-menu > summary").click()
+        pg.locator(f"#item-{item_id}-menu").get_by_role(
+            "button", name=re.compile("^Fjern punktet")).click()
+        pg.get_by_role("heading", name='Fjern "Punkt uden JavaScript"?').wait_for()
+        assert_accessible(pg, context="asking before removing, without JavaScript")
+        pg.get_by_role("button", name="Ja, fjern punktet").click()
+        pg.wait_for_url(re.compile(rf"/agendas/{server.agenda_id}$"))
+        assert pg.locator(f"#item-{item_id}").count() == 0
     finally:
         context.close()

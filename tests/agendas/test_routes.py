@@ -95,7 +95,11 @@ def test_school_leader_adds_edits_and_removes_a_theme_before_the_deadline(client
     assert post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}/accept",
                      {"accepted": "1"}).status_code == 403
     assert client.get(f"/agendas/{agenda.id}/items/{item.id}/edit").status_code == 403
-    assert post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}/delete").status_code == 303
+    asked = post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}/delete")
+    assert asked.status_code == 200 and 'Fjern temaet &#34;Læsning&#34;?' in asked.text
+    assert db.get(AgendaTheme, theme.id) is not None  # asked first, nothing removed yet
+    assert post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}/delete",
+                     {"confirmed": "1"}).status_code == 303
     assert db.get(AgendaTheme, theme.id) is None
 
 
@@ -114,7 +118,7 @@ def test_after_the_deadline_the_school_is_read_only_and_told_so(client, db, setu
     r = post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}",
                   {"title": "Ændret", "version": theme.version})
     assert r.status_code == 403
-    post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}/delete")
+    post_form(client, f"/agendas/{agenda.id}/themes/{theme.id}/delete", {"confirmed": "1"})
     db.refresh(theme)
     assert theme.title == "Trivsel"
     # The consultant still edits everything, and accepts the theme.

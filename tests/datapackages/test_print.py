@@ -120,3 +120,36 @@ def test_the_print_view_shows_the_structure_and_its_gaps(client, db, package_set
                  if e.h3.get_text(strip=True).endswith("standpunktskarakterer"))
     assert "Niveau: skole, kommune, land" in exams.get_text(" ", strip=True)
     assert "Datakilde" in exams.get_text() and "afgangsprøver" in exams.get_text()
+
+
+def test_every_section_of_the_pdf_starts_a_page_of_its_own(client, db, package_setup):
+    """Not only "at least three pages": each section's heading opens a page, in order."""
+    s = package_setup
+    login(client, db, s["consultant"])
+    soup = BeautifulSoup(client.get(s["url"] + "/print").text, "html.parser")
+    headings = [sec.find(["h1", "h2"]).get_text(" ", strip=True)
+                for sec in soup.select("main > section.page-section")]
+    assert len(headings) >= 4
+    pages = [" ".join(p.extract_text().split())
+             for p in PdfReader(io.BytesIO(client.get(s["url"] + ".pdf").content)).pages]
+    assert headings[0] in pages[0]  # the first page opens with the municipality's name
+    opened = [0]
+    for heading in headings[1:]:
+        starts = [i for i, text in enumerate(pages) if text.startswith(heading)
+                  or text.split(" ", 3)[-1].startswith(heading)]  # after a "1 / 7" page number
+        assert starts, f"no page starts with {heading!r}"
+        opened.append(starts[0])
+    assert opened == sorted(set(opened))  # one page each, in the package's order
+
+
+def test_the_browser_prints_the_print_view_a_section_per_page_too():
+    """The print view's own stylesheet (app.css) breaks pages as the PDF does: the hint on
+    the page promises it."""
+    import re
+
+    from app.paths import STATIC
+
+    css = (STATIC / "css" / "app.css").read_text(encoding="utf-8")
+    prints = " ".join(re.findall(r"@media print \{(.*?)\n\}", css, flags=re.S))
+    assert re.search(r"\.page-section \{ break-before: page; \}", prints)
+    assert re.search(r"\.page-section:first-of-type \{ break-before: auto; \}", prints)

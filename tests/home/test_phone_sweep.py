@@ -1,5 +1,5 @@
 """Phones: at 390 px no page of the menu and no page type scrolls sideways (year wheel, step,
-meeting, agenda, package, note, proposal, calendars, public pages)."""
+meeting, agenda, package, note, proposal, calendars, public pages, template previews)."""
 
 import pytest
 from sqlmodel import Session, select
@@ -42,6 +42,12 @@ def _urls(database_url: str) -> list[str]:
                 f"/public/schools/{published.school_id}/notes"]
         if proposal is not None:
             urls.append(f"/proposals/{proposal.id}")
+        # The catalogue's template previews (issue 15.8).
+        from app.catalog import read
+
+        urls += ["/catalog"] + [f"/catalog/{kind}/{e.key}"
+                                for kind in ("cycles", "agendas", "notes", "packages")
+                                for e in read(kind)]
     engine.dispose()
     return urls
 

@@ -98,6 +98,7 @@ def agenda_context(session, principal, agenda: Agenda, meeting: Meeting, **extra
         "conflict": None,
         "max_file_mb": agenda_attachments.MAX_FILE_MB,
         "ItemKind": ItemKind,
+        "bullet_lines": bullet_lines,
     }
     context.update(extra)
     return context

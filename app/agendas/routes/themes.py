@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from app import confirm
 from app.accounts.access import SignedIn, require
 from app.agendas import goals as agenda_goals
 from app.agendas import policy
@@ -133,11 +134,21 @@ def save_theme(request: Request, opened: OpenAgenda, theme: ThemeDep, principal:
 
 @router.post("/agendas/{agenda_id}/themes/{theme_id}/delete")
 def delete_theme(request: Request, opened: OpenAgenda, theme: ThemeDep, principal: SignedIn,
-                 session: SessionDep):
+                 session: SessionDep, form: FormDep):
     agenda, meeting = opened
     if not theme_guard(session, principal, agenda, meeting, theme):
         return redirect(request, f"/agendas/{agenda.id}", message=closed_message(),
                         level="error")
+    if not confirm.confirmed(form):
+        said = [_("The theme \"%(title)s\" is removed from the agenda, with its appendices.",
+                  title=theme.title)]
+        if theme.from_school:
+            said.append(_("The school proposed it: tell the school leadership why."))
+        return confirm.ask(request, form,
+                           action=f"/agendas/{agenda.id}/themes/{theme.id}/delete",
+                           title=_("Remove the theme \"%(title)s\"?", title=theme.title),
+                           consequences=said, back=f"/agendas/{agenda.id}#theme-{theme.id}",
+                           button=_("Yes, remove the theme"))
     agenda_themes.delete_theme(session, theme)
     return redirect(request, f"/agendas/{agenda.id}#themes", message=_("The theme is removed."))
 

@@ -55,9 +55,11 @@ class NewYearForm(BaseModel):
 
 
 def _new_year_page(request, session, m, values, errors, status_code=200):
+    templates = cycle_catalog.list_templates(session, m.id)
     return render(request, "cycles/year_new.html", {
         "municipality": m,
-        "template_options": [(t.id, t.name) for t in cycle_catalog.list_templates(session, m.id)],
+        "template_options": [(t.id, t.name) for t in templates],
+        "previews": [(t.key, t.name) for t in templates if t.municipality_id is None],
         "years": cycle_years.list_school_years(session, m.id),
         "values": values, "errors": errors,
     }, status_code=status_code)
