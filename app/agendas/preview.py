@@ -3,7 +3,7 @@ minutes, who brings it, its sub-points and appendices, and the conditions that a
 lengthen them (issue 15.8). Values the source doesn't give carry the file's reason."""
 
 from app.agendas.build import build_items, school_genitive
-from app.agendas.models import OWNER_LABELS, ItemKind, Owner
+from app.agendas.models import OWNER_LABELS, AgendaSettings, ItemKind, Owner, VillageItemFor
 from app.catalog import assumed_reason, entry
 from app.i18n import N_, gettext
 from app.schools.models import SCHOOL_KIND_LABELS, SchoolKind
@@ -69,7 +69,11 @@ def agenda_preview(key: str, *, large_school_threshold: int = 600) -> dict | Non
             "kind_note": gettext(KIND_NOTES[kind]) if kind in KIND_NOTES else "",
             "assumed": assumed_reason(spec),
         })
-    ordinary = build_items(data, {SchoolKind.ORDINARY.value})
+    # An ordinary school as the default settings read it (Aalborg's village item: every school).
+    facts = {SchoolKind.ORDINARY.value}
+    if AgendaSettings().village_item_for is VillageItemFor.ALL:
+        facts.add("village_item")
+    ordinary = build_items(data, facts)
     return {
         "key": found.key, "name": data.get("name", found.key), "source": data.get("source", ""),
         "heading": data.get("heading", "").replace("{school_genitive}", school_genitive("Skolen")

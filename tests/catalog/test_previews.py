@@ -80,8 +80,9 @@ def test_agenda_preview_shows_minutes_and_every_condition(signed_in):
     # Aalborg's village item follows the municipality's setting (issue 17.3).
     assert "Kun for de skoler, kommunens indstilling angiver (kilden: alle skoler)" in text
     assert "En skole er stor fra 600 elever" in text
-    # Aalborg for an ordinary school: every item but the village item, as the agenda is built.
-    assert "En almindelig skoles dagsorden varer 185 minutter." in text
+    # Aalborg for an ordinary school, as the agenda is built with the default settings: every
+    # item, the village item included (the source lists it for every school).
+    assert "En almindelig skoles dagsorden varer 205 minutter." in text
     stevns = _text(signed_in.get("/catalog/agendas/stevns"))
     assert "Dagsorden for skolens skoleudviklingssamtale" in stevns
     assert "Trivsel – se bilag (Ikke for specialskole, intern skole)" in stevns
