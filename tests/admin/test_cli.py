@@ -23,8 +23,9 @@ def test_import_schools_and_people_from_the_command_line(cli_db, tmp_path):  # n
     sus("db", "upgrade")
     engine = make_engine(url)
     with engine.begin() as c:
-        c.execute(sa.text("INSERT INTO municipality (name, kommunekode, is_demo, version, "
-                          "created_at, updated_at) VALUES ('Æblerød Kommune', '999', false, 1, "
+        c.execute(sa.text("INSERT INTO municipality (name, kommunekode, is_demo, "
+                          "invites_board_representative, version, created_at, updated_at) "
+                          "VALUES ('Æblerød Kommune', '999', false, false, 1, "
                           "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
     engine.dispose()
 
