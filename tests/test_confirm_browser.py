@@ -107,7 +107,7 @@ def test_without_javascript_the_question_is_a_page(page_without_js, prepared):
     pg.goto(f"/people/{prepared['person']}/availability")
     pg.get_by_role("button", name="Fjern den optagede tid 4. marts 2098 kl. 09:00").click()
     pg.wait_for_url("**/busy/*/delete")
-    expect(pg.get_by_role("heading", level=2)).to_have_text(
+    expect(pg.get_by_role("heading", level=1)).to_have_text(
         "Fjern den optagede tid 4. marts 2098 kl. 09:00–11:00?")
     expect(pg.get_by_role("link", name="Nej, tilbage")).to_have_attribute(
         "href", f"/people/{prepared['person']}/availability")
