@@ -47,7 +47,7 @@ def test_cancel_asks_first_without_javascript_then_cancels_with_its_debrief(
                                                       "version": d.version})
     assert r.status_code == 200 and "<html" in r.text
     soup = BeautifulSoup(r.text, "html.parser")
-    assert soup.select_one("h2").get_text(strip=True) == f'Aflys "{d.title}"?'
+    assert soup.select_one("#confirm-heading").get_text(strip=True) == f'Aflys "{d.title}"?'
     assert b.title in soup.get_text()
     db.refresh(d)
     assert d.status is MeetingStatus.BOOKED  # nothing happened yet
