@@ -61,9 +61,10 @@ def test_school_leader_goes_from_home_to_the_agenda_to_add_a_theme(browser, live
         pg.wait_for_url(re.compile(r"/agendas/\d+$"))
         assert_accessible(pg, context="agenda reached from the home page")
         # The school's themes (the demo has two) keep their line breaks and bullets.
-        texts = pg.locator(".theme__text")
-        assert texts.count() > 0
-        assert texts.first.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-line"
+        # Their lines are paragraphs, their "- " points a bulleted list (issue 15.9).
+        points = pg.locator(".theme__points li")
+        assert points.count() > 0
+        assert not points.first.inner_text().startswith("-")
     finally:
         context.close()
 
