@@ -120,16 +120,27 @@ def test_cancel_find_a_time_lengthen_to_the_agenda_and_add_a_guest(sched_page, s
     assert "Skolelederen er syg" in page.content()
     assert_accessible(page, context="cancelled meeting")
 
-    # Find a time, for an hour: the answer swaps in on the page.
-    page.locator("#find-minutes").fill("60")
-    page.get_by_role("button", name="Find en tid").click()
+    # Find a time at the agenda's length, then for an hour: the answer swaps in on the page.
+    # The hour booked starts where the agenda's length is also free, so lengthening it later
+    # meets no conflict (whatever the first free hour happens to be).
+    agenda_minutes = page.locator("#move-minutes").input_value()
     slots = page.locator("#find-time").get_by_role("button", name="Book ")
-    slots.first.wait_for()
-    assert "60 minutter" in page.locator("#find-time").inner_text()
+
+    def offered(minutes: str) -> list[str]:
+        page.locator("#find-minutes").fill(minutes)
+        page.get_by_role("button", name="Find en tid").click()
+        page.locator("#find-time", has_text=f"{minutes} minutter:").wait_for()
+        return [text.split("–")[0] for text in slots.all_inner_texts()]
+
+    long_starts = offered(agenda_minutes)
+    assert long_starts, "no free time at the agenda's length"
+    hour_starts = offered("60")
     page.screenshot(path=str(SHOTS / "scheduling-find-time.png"), full_page=True)
     assert_accessible(page, context="find a time")
-    chosen = slots.first.inner_text()
-    slots.first.click()
+    fits = [i for i, start in enumerate(hour_starts) if start in long_starts]
+    assert fits, (hour_starts, long_starts)
+    chosen = slots.nth(fits[0]).inner_text()
+    slots.nth(fits[0]).click()
     page.locator("#messages", has_text="Mødet er booket til").wait_for()
     assert chosen.removeprefix("Book ").split(",")[0] in page.locator("#when-heading + dl").inner_text()
     assert_accessible(page, context="booked again")
