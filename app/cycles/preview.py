@@ -38,7 +38,7 @@ def _scope(step: dict) -> str:
             return gettext("%(count)s meetings with every school", count=occurrences)
         return gettext("A meeting with every school")
     if step.get("meeting_type"):
-        return gettext("An internal meeting")
+        return ""  # the meeting type's own label says it ("Internt møde", "Opsamling" …)
     return gettext("Once for the municipality")
 
 

@@ -169,7 +169,7 @@ def build(session: Session, principal, year: SchoolYear, version: Version) -> Su
          .join(Meeting, col(Agenda.meeting_id) == Meeting.id)
          .where(Agenda.school_year_id == year.id, Meeting.meeting_type == MeetingType.DIALOGUE,
                 col(Meeting.confidential).is_(False))
-         .order_by(AgendaTheme.position))
+         .order_by(AgendaTheme.position, AgendaTheme.id))  # the first spelling names a group
     for title, from_school, accepted, owner, agenda_id, school_id in session.execute(q):
         if school_id not in by_id or (from_school and not accepted and public):
             continue
@@ -186,7 +186,8 @@ def build(session: Session, principal, year: SchoolYear, version: Version) -> Su
                .where(Agenda.school_year_id == year.id,
                       Meeting.meeting_type == MeetingType.DIALOGUE,
                       col(Meeting.confidential).is_(False),
-                      col(AgendaItem.owner).in_([Owner.COMMITTEE, Owner.ADMINISTRATION])))
+                      col(AgendaItem.owner).in_([Owner.COMMITTEE, Owner.ADMINISTRATION]))
+               .order_by(AgendaItem.id))
     for item_owner, sub_points, agenda_id, school_id in session.exec(q_items):
         if school_id not in by_id or item_owner is None:
             continue
