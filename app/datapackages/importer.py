@@ -25,7 +25,7 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +95,7 @@ class Analysis:
     sha256: str
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
-    outcomes: list[list] = field(default_factory=list)
+    outcomes: list[Sequence] = field(default_factory=list)
     """[row, outcome, message, where, indicator, subgroup, value, old] per data row."""
     counts: Counter = field(default_factory=Counter)
 
@@ -114,30 +114,29 @@ class FileProblem(Exception):
 
 
 def _iter_xlsx(content: bytes) -> Iterator[Any]:
-    from openpyxl import load_workbook
+    # Calamine (Rust) reads a 50,000-row sheet in a fraction of openpyxl's time; its empty
+    # cells are "" and its numbers floats, which the cell parsers take as they are.
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+    except (CalamineError, zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
         raise FileProblem(Problem(0, None, _("The file could not be read as an Excel workbook "
                                              "(.xlsx)."))) from exc
-    try:
-        # read_only: the sheet's XML is parsed as the rows are taken, not held in memory.
-        sheet = wb.worksheets[0]
-        yield sheet.max_row or 0
-        for r in sheet.iter_rows(values_only=True):
-            yield list(r)
-    finally:
-        wb.close()
+    yield sheet.height
+    yield from sheet.iter_rows()
 
 
-def _decode(content: bytes) -> str:
+def _encoding(content: bytes) -> str:
+    """The file's encoding, checked whole before any row is read (the decoded text is not
+    kept: rows are decoded again as they are read, so a 50,000-row file is never held as
+    text beside its bytes)."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")  # Excel's "Unicode text"
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
+        content.decode("utf-16")  # Excel's "Unicode text"
+        return "utf-16"
     try:
-        return content.decode("utf-8")
+        content.decode("utf-8-sig")
+        return "utf-8-sig"
     except UnicodeDecodeError as exc:
         line = content[:exc.start].count(b"\n") + 1
         raise FileProblem(Problem(line, None, _(
@@ -147,11 +146,14 @@ def _decode(content: bytes) -> str:
 
 
 def _iter_csv(content: bytes) -> Iterator[Any]:
-    text = _decode(content)
-    first = text.split("\n", 1)[0]
+    encoding = _encoding(content)
+    stream = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    first = stream.readline()
     delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    yield text.count("\n") + 1
+    stream.seek(0)
+    reader = csv.reader(stream, delimiter=delimiter)
+    lines = content.decode(encoding).count("\n") if encoding == "utf-16" else content.count(b"\n")
+    yield lines + 1
     try:
         yield from reader
     except csv.Error as exc:  # a cell over csv's field limit (131,072 characters), a NUL byte
@@ -365,8 +367,8 @@ def analyse(session: Session, content: bytes, filename: str, *,
             else:
                 outcome, old_text = REPLACED, _fmt_plain(old[1])
             result.counts[outcome] += 1
-            result.outcomes.append([number, outcome, "", item[9], item[10], item[4], item[11],
-                                    old_text])
+            result.outcomes.append((number, outcome, "", item[9], item[10], item[4], item[11],
+                                    old_text))  # a tuple: 50,000 of them, lists cost more
             if outcome != UNCHANGED and writer is not None:
                 writes.append({
                     "old_id": old[0] if old else None, "indicator_id": item[0],
@@ -401,9 +403,9 @@ def analyse(session: Session, content: bytes, filename: str, *,
             if row_problems:
                 result.problems += row_problems
                 result.counts[ERROR] += 1
-                result.outcomes.append([number, ERROR, " ".join(str(p) for p in row_problems),
+                result.outcomes.append((number, ERROR, " ".join(str(p) for p in row_problems),
                                         item[9] if item else "", item[10] if item else "",
-                                        item[4] if item else "", item[11] if item else "", ""])
+                                        item[4] if item else "", item[11] if item else "", ""))
             elif item is not None:
                 chunk.append(item + (number,))
                 if len(chunk) >= CHUNK:
@@ -676,6 +678,7 @@ def _writer(session: Session, import_id: int | None) -> Writer:
     update = (f"UPDATE {table.name} SET value = {mark}, n = {mark}, import_id = {mark}, "
               f"updated_at = {mark} WHERE id = {mark}")
     keep = [table.c[c] for c in _VALUE_COLUMNS] + [table.c.import_id]
+    copy_in = _pg_copy(conn, table.name) if dialect.name == "postgresql" else None
 
     def write(writes: list[dict]) -> None:
         replaced = [w["old_id"] for w in writes if w["old_id"] is not None]
@@ -696,11 +699,29 @@ def _writer(session: Session, import_id: int | None) -> Writer:
                 w["school_id"], w["municipality_id"], w["subgroup"], w["value"], w["n"],
                 import_id, stamp) for w in writes if w["old_id"] is None]
         if new:
-            conn.exec_driver_sql(insert, new)
+            if copy_in is not None:
+                copy_in(new)
+            else:
+                conn.exec_driver_sql(insert, new)
             for listener in bulk_write_listeners:
                 listener(session, table.name, "create", [("*", row[4]) for row in new])
 
     return write
+
+
+def _pg_copy(conn, table_name: str) -> Callable[[list[tuple]], None]:
+    """New values by COPY on PostgreSQL: a stream, not a statement per row (the server's
+    share of a 50,000-row import falls from seconds to a fraction), in the same transaction."""
+    raw = conn.connection.driver_connection
+    statement = (f"COPY {table_name} ({', '.join(_VALUE_COLUMNS)}, import_id, updated_at) "
+                 "FROM STDIN")
+
+    def copy_in(rows: list[tuple]) -> None:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    return copy_in
 
 
 class AlreadyHandled(Exception):

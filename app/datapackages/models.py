@@ -142,7 +142,7 @@ class IndicatorValue(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    indicator_id: int = Field(foreign_key="indicator.id", index=True, ondelete="CASCADE")
+    indicator_id: int = Field(foreign_key="indicator.id", ondelete="CASCADE")
     start_year: int
     """The school year the figure belongs to: 2025 for 2025/26."""
     level: Level = Field(sa_type=enum_type(Level, "value_level"))

@@ -102,7 +102,7 @@ def main() -> None:
           f"{base_rss:.0f} MB peak RSS")
     met = True
     # The targets are for CSV, the format the ministry's and the municipalities' systems export;
-    # XLSX is printed beside it (openpyxl's XML parsing is most of its time).
+    # XLSX is printed beside it (reading the workbook, calamine, is most of its time).
     for label, path, target in (("CSV, first import", write_csv(tmp / "bench.csv", rows), True),
                                 ("CSV, same file again", tmp / "bench.csv", True),
                                 ("XLSX, same values again (no target)",
