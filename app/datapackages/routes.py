@@ -6,6 +6,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
+from app import confirm
 from app.accounts.access import SignedIn, require
 from app.agendas.export import slug
 from app.cycles import years as cycle_years
@@ -343,13 +344,22 @@ def add_figure(request: Request, place: SchoolYearDep, principal: SignedIn,
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/figures/{figure_id}/delete")
 def delete_figure(request: Request, place: SchoolYearDep, figure_id: int,
-                  principal: SignedIn, session: SessionDep):
+                  principal: SignedIn, session: SessionDep, form: FormDep):
     school, year = place
     require(policy.can_add_own_data(principal, school))
     package = service.get_package(session, school.id, year.id)
     figure = session.get(PackageFigure, checked_id(figure_id))
     if package is None or figure is None or figure.package_id != package.id:
         raise HTTPException(404)
+    url = service.package_url(school.id, year.id)
+    if not confirm.confirmed(form):
+        return confirm.ask(
+            request, form, action=f"{url}/figures/{figure.id}/delete",
+            title=_("Remove the figure \"%(label)s\"?", label=figure.label),
+            consequences=[_("The figure and its note leave %(school)s's data package for "
+                            "%(year)s; it cannot be brought back.", school=school.name,
+                            year=year.label)],
+            back=f"{url}#own-data", button=_("Yes, remove the figure"))
     session.delete(figure)
     session.commit()
     return redirect(request, service.package_url(school.id, year.id) + "#own-data",
@@ -399,10 +409,19 @@ def download_file(request: Request, place: SchoolYearDep, file_id: int,
 
 @router.post("/schools/{school_id}/years/{school_year_id}/package/files/{file_id}/delete")
 def delete_file(request: Request, place: SchoolYearDep, file_id: int,
-                principal: SignedIn, session: SessionDep):
+                principal: SignedIn, session: SessionDep, form: FormDep):
     school, year = place
     require(policy.can_add_own_data(principal, school))
     f = _package_file(session, principal, school, year, file_id)
+    url = service.package_url(school.id, year.id)
+    if not confirm.confirmed(form):
+        return confirm.ask(
+            request, form, action=f"{url}/files/{f.id}/delete",
+            title=_("Remove the file \"%(name)s\"?", name=f.filename),
+            consequences=[_("The file leaves %(school)s's data package for %(year)s; it "
+                            "cannot be brought back. Keep a copy if it may be needed.",
+                            school=school.name, year=year.label)],
+            back=f"{url}#own-data", button=_("Yes, remove the file"))
     session.delete(f)
     session.commit()
     return redirect(request, service.package_url(school.id, year.id) + "#own-data",

@@ -8,9 +8,12 @@ from sqlmodel import select
 from app.datapackages import service
 from app.datapackages.models import (
     IndicatorValue,
+    PackageFigure,
+    PackageFile,
     PackageHighlight,
     PackageStatus,
 )
+from tests.confirming import asks_first
 from tests.conftest import htmx_get, login, post_form
 
 
@@ -385,3 +388,47 @@ def test_sample_files_are_linked_and_served(client, db, package_setup):
         "/static/samples/datapackages/eksempel.csv", "/static/samples/datapackages/eksempel.xlsx"]
     sample = client.get(links[0])
     assert sample.status_code == 200 and sample.content.startswith("skoleår;".encode())
+
+
+def test_removing_a_figure_or_a_file_asks_first(client, db, factory, package_setup):
+    """Nothing irreversible on one click (issue 14.6): the school's own figure and file."""
+    s = package_setup
+    special = factory.school(s["m"], name="Heldagsskolen", institution_number="701051",
+                             kind="special")
+    leader = factory.user("school_leader", school=special)
+    url = service.package_url(special.id, s["year"].id)
+    login(client, db, leader)
+    post_form(client, url + "/figures", {"label": "Elever med fuld skoledag", "value": "41"})
+    token = client.cookies.get("sus_csrf")
+    client.post(url + "/files", data={"csrf_token": token},
+                files={"file": ("egne-data.csv", b"trivsel;3,8\n", "text/csv")})
+    package = service.get_package(db, special.id, s["year"].id)
+    figure = db.exec(select(PackageFigure).where(PackageFigure.package_id == package.id)).one()
+    stored = db.exec(select(PackageFile).where(PackageFile.package_id == package.id)).one()
+    figure_id, file_id = figure.id, stored.id
+
+    def still_there():
+        db.expire_all()
+        assert db.get(PackageFigure, figure_id) is not None
+        assert db.get(PackageFile, file_id) is not None
+
+    yes = asks_first(client, url, f"{url}/figures/{figure_id}/delete",
+                     title='Fjern tallet "Elever med fuld skoledag"?',
+                     says=["kan ikke hentes tilbage", "Heldagsskolen"], unchanged=still_there)
+    r = post_form(client, f"{url}/figures/{figure_id}/delete", yes)
+    assert r.status_code == 303
+    db.expire_all()
+    assert db.get(PackageFigure, figure_id) is None
+
+    def file_kept():
+        db.expire_all()
+        assert db.get(PackageFile, file_id) is not None
+
+    yes = asks_first(client, url, f"{url}/files/{file_id}/delete",
+                     title='Fjern filen "egne-data.csv"?', says=["Gem en kopi"],
+                     unchanged=file_kept)
+    r = post_form(client, f"{url}/files/{file_id}/delete", yes)
+    assert r.status_code == 303
+    db.expire_all()
+    assert db.get(PackageFile, file_id) is None
+    assert "Filen er fjernet." in client.get(url).text
