@@ -103,3 +103,27 @@ def test_import_saves_the_goals_and_refuses_text_without_goals(db, factory):
     with pytest.raises(FieldError):
         agenda_goals.import_contract(db, school, "Bare en tekst uden overskrifter.")
     assert len(agenda_goals.list_contracts(db, school.id)) == 1
+
+
+def test_removing_a_contract_asks_first(client, db, factory):
+    """Nothing irreversible on one click (issue 14.6): a contract and all its goals."""
+    from tests.confirming import asks_first
+    from tests.conftest import login, post_form
+
+    school = factory.school(factory.municipality(), name="Bakkeskolen")
+    contract = agenda_goals.import_contract(db, school, (CONTRACTS / "bakkeskolen.txt").read_text())
+    login(client, db, factory.user("school_leader", school=school))
+    page, action = f"/schools/{school.id}/goals", \
+        f"/schools/{school.id}/goals/contracts/{contract.id}/delete"
+
+    def kept():
+        db.expire_all()
+        assert len(agenda_goals.list_goals(db, school.id)) == 6
+
+    yes = asks_first(client, page, action,
+                     title='Fjern kontrakten "Udviklingskontrakt 2023 for Bakkeskolen"?',
+                     says=["alle dens mål", "indsæt den igen"], unchanged=kept)
+    assert post_form(client, action, yes).status_code == 303
+    db.expire_all()
+    assert agenda_goals.list_goals(db, school.id) == []
+    assert agenda_goals.list_contracts(db, school.id) == []

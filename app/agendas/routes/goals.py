@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from app import confirm
 from app.accounts.access import SignedIn, require
 from app.agendas import goals as agenda_goals
 from app.agendas import policy
@@ -93,11 +94,19 @@ def import_contract(request: Request, school: GoalsSchool, principal: SignedIn, 
 
 @router.post("/schools/{school_id}/goals/contracts/{contract_id}/delete")
 def delete_contract(request: Request, school: GoalsSchool, contract_id: int, principal: SignedIn,
-                    session: SessionDep):
+                    session: SessionDep, form: FormDep):
     require(policy.can_edit_goals(principal, school))
     contract = agenda_goals.get_contract(session, contract_id)
     if contract is None or contract.school_id != school.id:
         raise HTTPException(404)
+    if not confirm.confirmed(form):
+        return confirm.ask(
+            request, form, action=f"/schools/{school.id}/goals/contracts/{contract.id}/delete",
+            title=_("Remove the contract \"%(title)s\"?", title=contract.title),
+            consequences=[_("The contract and all its goals leave %(school)s; agendas no "
+                            "longer offer them as themes. The pasted text goes too: paste it "
+                            "again to bring them back.", school=school.name)],
+            back=f"/schools/{school.id}/goals", button=_("Yes, remove the contract"))
     agenda_goals.delete_contract(session, contract)
     return redirect(request, f"/schools/{school.id}/goals",
                     message=_("The contract and its goals are removed."))
