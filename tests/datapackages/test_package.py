@@ -259,13 +259,17 @@ def test_mark_ready_with_htmx_redirects(client, db, package_setup):
     assert service.get_package(db, s["school"].id, s["year"].id).status is PackageStatus.DRAFT
 
 
-def test_special_school_brings_its_own_data(client, db, factory, package_setup):
-    s = package_setup
+def _special_school_leader_logged_in(client, db, factory, s) -> tuple:
+    """A special school (it brings its own data) and its leader, logged in: (school, url)."""
     special = factory.school(s["m"], name="Heldagsskolen", institution_number="701050",
                              kind="special")
-    leader = factory.user("school_leader", school=special)
-    url = service.package_url(special.id, s["year"].id)
-    login(client, db, leader)
+    login(client, db, factory.user("school_leader", school=special))
+    return special, service.package_url(special.id, s["year"].id)
+
+
+def test_special_school_brings_its_own_data(client, db, factory, package_setup):
+    s = package_setup
+    special, url = _special_school_leader_logged_in(client, db, factory, s)
     r = post_form(client, url + "/figures", {"label": "Elever med fuld skoledag", "value": "41",
                                               "note": "Egen opgørelse"})
     assert r.status_code == 303
@@ -393,11 +397,7 @@ def test_sample_files_are_linked_and_served(client, db, package_setup):
 def test_removing_a_figure_or_a_file_asks_first(client, db, factory, package_setup):
     """Nothing irreversible on one click (issue 14.6): the school's own figure and file."""
     s = package_setup
-    special = factory.school(s["m"], name="Heldagsskolen", institution_number="701051",
-                             kind="special")
-    leader = factory.user("school_leader", school=special)
-    url = service.package_url(special.id, s["year"].id)
-    login(client, db, leader)
+    special, url = _special_school_leader_logged_in(client, db, factory, s)
     post_form(client, url + "/figures", {"label": "Elever med fuld skoledag", "value": "41"})
     token = client.cookies.get("sus_csrf")
     client.post(url + "/files", data={"csrf_token": token},
