@@ -26,6 +26,7 @@ from app.audit import service
 from app.audit.models import AuditAction, AuditEntry
 from app.db import SESSION, begin_write
 from app.forms import int_or_none
+from app.logs import redact_path
 from app.registry import Registry
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -88,7 +89,8 @@ class RequestContext:
         commit expires the user, and reading it again would cost a query."""
         user_id, email = self.actor()
         return {"at": service.now(), "user_id": user_id, "user_email": email,
-                "address": self.address(), "path": self.request.url.path[:300]}
+                "address": self.address(),
+                "path": redact_path(self.request.url.path)[:300]}  # no set-password token in the log
 
 
 def context_of(session: Session) -> RequestContext | None:
