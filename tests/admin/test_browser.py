@@ -4,17 +4,13 @@ schools and staff, invites a school leader, whose invitation e-mail reaches a re
 and sees their school; the audit log shows these steps. Every page passes axe."""
 
 import re
-import socket
-import threading
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
 from tests.conftest import assert_accessible, browser_login, demo_server
+from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.browser
 
@@ -24,46 +20,12 @@ LEADER = "leder@aeblerod-skole.eksempel.dk"  # Birgitte Æbelø, skoleleder of �
 PASSWORD = "Æbletræ-i-blomst-2027"
 
 
-class Sink:
-    def __init__(self):
-        self.messages: list[EmailMessage] = []
-        self.arrived = threading.Condition()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        with self.arrived:
-            self.arrived.notify_all()
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages
-                if any(a.addr_spec == address for a in m["To"].addresses)]
-
-    def wait_for(self, address: str, timeout: float = 30) -> list[EmailMessage]:
-        with self.arrived:
-            self.arrived.wait_for(lambda: self.to(address), timeout)
-        assert self.to(address), f"no e-mail to {address} reached the SMTP server"
-        return self.to(address)
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(monkeypatch):
     """A real SMTP server; the server process started after this sends its mail there."""
-    sink, port = Sink(), _port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    for k, v in {"SUS_SMTP_HOST": "127.0.0.1", "SUS_SMTP_PORT": str(port),
-                 "SUS_SMTP_FROM": "SUS Æblerød <sus@aeblerod.dk>",
-                 "SUS_OUTBOX_POLL_SECONDS": "1"}.items():
-        monkeypatch.setenv(k, v)
-    yield sink
-    controller.stop()
+    with smtp_server(monkeypatch, "SUS Æblerød <sus@aeblerod.dk>",
+                     SUS_OUTBOX_POLL_SECONDS="1") as sink:
+        yield sink
 
 
 def _shot(pg, name: str) -> None:

@@ -1,13 +1,9 @@
 """E-mailed iTIP invitations, sent to a real SMTP server (aiosmtpd) on 127.0.0.1."""
 
-import email
-import email.policy
-import socket
 from datetime import timedelta
 
 import icalendar
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from app.feeds import outbox, service
@@ -16,35 +12,15 @@ from app.feeds.models import OutboxMessage
 from app.meetings import service as meetings
 from app.meetings.models import MeetingType
 from tests.feeds.conftest import enable_public, local
-
-
-class Sink:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content,
-                                                      policy=email.policy.default))
-        return "250 OK"
+from tests.smtp import smtp_server
 
 
 @pytest.fixture
 def smtp(monkeypatch, db):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    sink = Sink()
-    sink.session = db
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("SUS_INVITATIONS", "true")
-    monkeypatch.setenv("SUS_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SUS_SMTP_PORT", str(port))
-    monkeypatch.setenv("SUS_SMTP_FROM", "SUS Æblerød <sus@aeblerod.dk>")
-    get_env.cache_clear()
-    yield sink
-    get_env.cache_clear()
-    controller.stop()
+    with smtp_server(monkeypatch, "SUS Æblerød <sus@aeblerod.dk>",
+                     SUS_INVITATIONS="true") as sink:
+        sink.session = db
+        yield sink
 
 
 def _calendar_part(msg):

@@ -6,7 +6,6 @@ import email
 import email.policy
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from app.meetings import service as meetings
 from app.meetings.models import MeetingType
 from tests.conftest import drop_database, make_person, make_year, provision_database
 from tests.feeds.conftest import local
+from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = 6
@@ -56,15 +56,9 @@ class HoldingSink:
         return "250 OK"
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_env(monkeypatch):
-    port = _port()
+    port = free_port()
     env = {"SUS_INVITATIONS": "true", "SUS_SMTP_HOST": "127.0.0.1", "SUS_SMTP_PORT": str(port),
            "SUS_SMTP_FROM": "SUS Æblerød <sus@aeblerod.dk>"}
     for k, v in env.items():

@@ -1,14 +1,10 @@
 """E-mails on what waits for me, sent to a real SMTP server (aiosmtpd) on 127.0.0.1: the same
 events as the home page's list, once each, across processes, for those who want them."""
 
-import email
-import email.policy
-import socket
 import time
 from datetime import datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
 from app.agendas import build as agenda_build
@@ -29,33 +25,13 @@ from tests.conftest import (
     post_form,
     provision_database,
 )
-
-
-class Sink:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content,
-                                                      policy=email.policy.default))
-        return "250 OK"
+from tests.smtp import smtp_server
 
 
 @pytest.fixture
 def smtp(monkeypatch):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("SUS_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SUS_SMTP_PORT", str(port))
-    monkeypatch.setenv("SUS_SMTP_FROM", "Skoleudvikling <skoleudvikling@kommune.dk>")
-    get_env.cache_clear()
-    yield sink
-    get_env.cache_clear()
-    controller.stop()
+    with smtp_server(monkeypatch, "Skoleudvikling <skoleudvikling@kommune.dk>") as sink:
+        yield sink
 
 
 def _delivered(db, sink) -> list:
