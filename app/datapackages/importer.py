@@ -24,6 +24,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -113,14 +114,38 @@ class FileProblem(Exception):
         self.problem = problem
 
 
+XLSX_MAX_UNPACKED = 160 * 1024 * 1024
+"""What a workbook may unpack to: a sheet of MAX_ROWS rows is about 65 MB of XML. Calamine
+holds the sheet in memory, so a small file that unpacks to gigabytes (a zip bomb) is refused
+before it is opened."""
+
+
+def _unpacked_size_ok(content: bytes) -> bool:
+    """Unpack every part, counting, and stop at the limit: the sizes a zip declares can lie."""
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as part:
+                while chunk := part.read(1 << 20):
+                    total += len(chunk)
+                    if total > XLSX_MAX_UNPACKED:
+                        return False
+    return True
+
+
 def _iter_xlsx(content: bytes) -> Iterator[Any]:
     # Calamine (Rust) reads a 50,000-row sheet in a fraction of openpyxl's time; its empty
     # cells are "" and its numbers floats, which the cell parsers take as they are.
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
+        if not _unpacked_size_ok(content):
+            raise FileProblem(Problem(0, None, _(
+                "The workbook is too large once unpacked. Split it into smaller files, or "
+                "save it as CSV UTF-8.")))
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
-    except (CalamineError, zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
+    except (CalamineError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError,
+            IndexError, NotImplementedError, EOFError) as exc:
         raise FileProblem(Problem(0, None, _("The file could not be read as an Excel workbook "
                                              "(.xlsx)."))) from exc
     yield sheet.height

@@ -223,6 +223,30 @@ def test_broken_xlsx_and_old_xls(db, data_setup):
     assert "gamle Excel-format (.xls)" in _problems(analysis)[0]
 
 
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_read(db, data_setup):
+    """A zip bomb: a small .xlsx whose sheet unpacks to far more than any import needs. The
+    sheet here is 300 MB of spaces in a file of about 300 kB."""
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_xlsx([["skoleår"]]))) as small, \
+            zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in small.infolist():
+            data = small.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                with bomb.open(info.filename, "w") as part:
+                    part.write(data[:-len(b"</worksheet>")])
+                    for _ in range(300):
+                        part.write(b" " * (1 << 20))
+                    part.write(b"</worksheet>")
+            else:
+                bomb.writestr(info.filename, data)
+    assert len(buf.getvalue()) < 2_000_000
+    analysis, _ = _import(db, buf.getvalue(), name="bombe.xlsx")
+    assert _problems(analysis) == ["Projektmappen er for stor, når den pakkes ud. Del den i "
+                                   "mindre filer, eller gem den som CSV UTF-8."]
+
+
 def test_the_sample_files_import(db, factory):
     from app.datapackages.catalog import ensure_loaded
 
