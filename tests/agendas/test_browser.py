@@ -62,7 +62,9 @@ def _prepare(url) -> tuple[int, int, int]:
                     scope="per_school", school_input_deadline=date.today() + timedelta(days=7))
         s.add(step)
         s.commit()
-        start = datetime(2027, 4, 20, 6, 0, tzinfo=timezone.utc)
+        # After the demo's dialogue window (6 April – mid May), so that the demo's own
+        # Bakkeskolen dialogue stays the school's next one for the home page's tests.
+        start = datetime(2027, 6, 15, 6, 0, tzinfo=timezone.utc)
         meeting = meetings.create_meeting(
             s, school_year=year, step=step, school=school, meeting_type=MeetingType.DIALOGUE,
             title="Skoleudviklingssamtale med Bakkeskolen", starts_at=start,
