@@ -52,13 +52,18 @@ def _meeting_municipality(session, meeting_id: int | None) -> int | None:
     return meeting.municipality_id if meeting is not None else None
 
 
-def _item_municipality(session, item: AgendaItem) -> int | None:
+def _item_meeting(session, item: AgendaItem) -> int | None:
     agenda = session.get(Agenda, item.agenda_id) if item.agenda_id is not None else None
-    return _meeting_municipality(session, agenda.meeting_id) if agenda is not None else None
+    return agenda.meeting_id if agenda is not None else None
+
+
+def _item_municipality(session, item: AgendaItem) -> int | None:
+    return _meeting_municipality(session, _item_meeting(session, item))
 
 
 # An agenda or item that changes raises its municipality's feed counter (their titles show).
 CHANGE_SOURCES = (
-    registry.ChangeSource(Agenda, lambda s, a: _meeting_municipality(s, a.meeting_id)),
-    registry.ChangeSource(AgendaItem, _item_municipality),
+    registry.ChangeSource(Agenda, lambda s, a: _meeting_municipality(s, a.meeting_id),
+                          lambda s, a: a.meeting_id),
+    registry.ChangeSource(AgendaItem, _item_municipality, _item_meeting),
 )

@@ -8,6 +8,8 @@ rolled-back change raises nothing, a committed one is seen by every worker and p
 Other domains whose rows show in feeds (the agendas' item titles) register their kinds in
 `registry.change_sources` from app.wiring.bootstrap(). A change made with a bulk UPDATE
 bypasses the session events: such code calls `bump(session, municipality_id)` itself.
+Each rise is logged in FeedChange with the meeting it was about, so that a stored feed is
+brought up to date by re-rendering only those meetings (app/feeds/splice.py).
 """
 
 from collections.abc import Iterable
@@ -15,10 +17,11 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import col
 
 from app.cycles.models import SchoolAssignment, SchoolYear, Step
 from app.feeds import registry
-from app.feeds.models import FeedCounter, FeedSettings
+from app.feeds.models import FeedChange, FeedCounter, FeedSettings
 from app.meetings.models import Meeting, MeetingParticipant
 from app.schools.models import Municipality, Person, School
 
@@ -55,8 +58,34 @@ def meeting_municipality(session, meeting_id: int | None) -> int | None:
     return _meeting_municipality(session, meeting_id)
 
 
-def _municipalities(session, objects: Iterable) -> set[int]:
-    found: set[int] = set()
+MANY = 200
+"""More meetings than this in one flush are logged as one change of everything: a full
+render is then cheaper than reading the meetings one by one."""
+WHOLE = None
+"""A change that can touch any event of the municipality's feeds."""
+KEEP = 2000
+"""Changes kept per municipality; a feed stored before the oldest is rendered in full."""
+
+
+def _meeting_of(session, obj) -> int | None:
+    """The one meeting whose event a change alters, or None when it can alter more: a
+    meeting created or deleted in a series renumbers its siblings ("Møde 2 af 6")."""
+    if isinstance(obj, Meeting):
+        if obj.series_key and (obj in session.new or obj in session.deleted
+                               or sa.inspect(obj).attrs.series_key.history.has_changes()):
+            return None
+        return obj.id
+    if isinstance(obj, MeetingParticipant):
+        return obj.meeting_id
+    for source in registry.change_sources:
+        if isinstance(obj, source.model) and source.meeting_of is not None:
+            return source.meeting_of(session, obj)
+    return None
+
+
+def _changes(session, objects: Iterable) -> dict[int, set[int | None]]:
+    """Municipality → the meetings changed (None: anything may have)."""
+    found: dict[int, set[int | None]] = {}
     extra = {source.model: source.municipality_of for source in registry.change_sources}
     for obj in objects:
         of = WATCHED.get(type(obj)) or extra.get(type(obj))
@@ -64,27 +93,59 @@ def _municipalities(session, objects: Iterable) -> set[int]:
             continue
         m_id = of(session, obj)
         if m_id is not None:
-            found.add(m_id)
+            found.setdefault(m_id, set()).add(_meeting_of(session, obj))
     return found
 
 
 _UPSERT = sa.text(
     "INSERT INTO feedcounter (municipality_id, counter) VALUES (:m, 1) "
-    "ON CONFLICT (municipality_id) DO UPDATE SET counter = feedcounter.counter + 1")
+    "ON CONFLICT (municipality_id) DO UPDATE SET counter = feedcounter.counter + 1 "
+    "RETURNING counter")
+_LOG = sa.text("INSERT INTO feedchange (municipality_id, counter, meeting_id) "
+               "VALUES (:m, :c, :meeting)")
+_PRUNE = sa.text("DELETE FROM feedchange WHERE municipality_id = :m AND counter <= :c")
+
+
+def record(session, changes: dict[int, set[int | None]]) -> None:
+    """Raise the counters in the session's transaction (SQLite ≥ 3.35 and PostgreSQL) and
+    log what each rise was about."""
+    conn = session.connection()
+    for m_id in sorted(changes):  # one order: no deadlock between writers
+        value = conn.execute(_UPSERT, {"m": m_id}).scalar_one()
+        meetings = changes[m_id]
+        if WHOLE in meetings or len(meetings) > MANY:
+            meetings = {WHOLE}
+        conn.execute(_LOG, [{"m": m_id, "c": value, "meeting": x}
+                            for x in sorted(meetings, key=lambda x: x or 0)])
+        if value % 100 == 0:
+            conn.execute(_PRUNE, {"m": m_id, "c": value - KEEP})
 
 
 def bump(session, *municipality_ids: int) -> None:
-    """Raise the counters in the session's transaction (SQLite ≥ 3.24 and PostgreSQL)."""
-    conn = session.connection()
-    for m_id in sorted(set(municipality_ids)):  # one order: no deadlock between writers
-        conn.execute(_UPSERT, {"m": m_id})
+    """A change of anything in these municipalities (for bulk UPDATEs, which no session
+    event sees)."""
+    record(session, {m_id: {WHOLE} for m_id in municipality_ids})
 
 
 def _after_flush(session, _flush_context) -> None:
     changed = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
-    ids = _municipalities(session, [*session.new, *changed, *session.deleted])
-    if ids:
-        bump(session, *ids)
+    found = _changes(session, [*session.new, *changed, *session.deleted])
+    if found:
+        record(session, found)
+
+
+def since(session, municipality_id: int, first: int, last: int) -> set[int] | None:
+    """The meetings changed by the counter's rises first+1..last, or None when one of them
+    was about more than meetings, or is no longer logged."""
+    rows = session.execute(sa.select(col(FeedChange.counter), col(FeedChange.meeting_id)).where(
+        FeedChange.municipality_id == municipality_id, FeedChange.counter > first,
+        FeedChange.counter <= last)).all()
+    if len({c for c, _m in rows}) != last - first:
+        return None
+    meetings = {m for _c, m in rows}
+    if WHOLE in meetings:
+        return None
+    return {m for m in meetings if m is not None}
 
 
 def current(session, municipality_id: int) -> int:

@@ -226,6 +226,19 @@ def _calendar(name: str, events: list[FeedEvent], method: str | None) -> Calenda
     return cal
 
 
+END = b"END:VCALENDAR\r\n"
+
+
+def calendar_parts(name: str, events: list[FeedEvent], *, method: str | None = None,
+                   rsvp: bool = False) -> tuple[bytes, list[bytes]]:
+    """The calendar's opening text (up to its first event) and each event's text: the
+    whole calendar is `head + b"".join(events) + END` (app/feeds/splice.py keeps them)."""
+    head = _calendar(name, events, method).to_ical()
+    if not head.endswith(END):
+        raise ValueError("unexpected calendar text")
+    return head[:-len(END)], [event_cache.get(e, rsvp) for e in events]
+
+
 def calendar(name: str, events: list[FeedEvent], *, method: str | None = None,
              rsvp: bool = False) -> bytes:
     """A whole calendar: CRLF lines folded at 75 octets, UTF-8, byte-identical for equal input.
@@ -233,11 +246,8 @@ def calendar(name: str, events: list[FeedEvent], *, method: str | None = None,
     The library writes the calendar and each event; the events' text is spliced in before the
     closing line, exactly where `Calendar.to_ical()` would put it (a test compares the two).
     """
-    head = _calendar(name, events, method).to_ical()
-    end = b"END:VCALENDAR\r\n"
-    if not head.endswith(end):
-        raise ValueError("unexpected calendar text")
-    return b"".join([head[:-len(end)], *(event_cache.get(e, rsvp) for e in events), end])
+    head, parts = calendar_parts(name, events, method=method, rsvp=rsvp)
+    return b"".join([head, *parts, END])
 
 
 def calendar_by_library(name: str, events: list[FeedEvent], *, method: str | None = None,

@@ -94,6 +94,13 @@ class FeedState(SQLModel, table=True):
     body: bytes | None = Field(default=None, sa_type=sa.LargeBinary())
     """The bytes of that ETag, so that any worker or process answers a full request without
     rendering it again."""
+    base: str | None = Field(default=None, max_length=64)
+    """The fingerprint without the change counter: while it holds, a change of a few
+    meetings is spliced into `body` (app/feeds/splice.py) instead of rendering it all."""
+    counter: int | None = None
+    """The municipality's feed counter the body was made at."""
+    segments: bytes | None = Field(default=None, sa_type=sa.LargeBinary())
+    """Where each event's text lies in `body`, by meeting (app/feeds/splice.py)."""
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -122,3 +129,18 @@ class FeedCounter(SQLModel, table=True):
 
     municipality_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     counter: int = Field(default=0)
+
+
+class FeedChange(SQLModel, table=True):
+    """What one rise of a municipality's feed counter was about: a meeting (its time, people
+    or agenda), or None for anything else (a school's name, a step, a setting), which can
+    touch every event. A feed stored at counter N is brought to M by re-rendering just the
+    meetings of N+1..M when every one of them names a meeting. Old rows are pruned."""
+
+    __table_args__ = (sa.Index("ix_feedchange_municipality_counter", "municipality_id",
+                               "counter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int
+    counter: int
+    meeting_id: int | None = None

@@ -44,6 +44,9 @@ class ChangeSource:
     model: type
     municipality_of: MunicipalityOf
     """(session, object) → the municipality whose feeds it can alter, or None."""
+    meeting_of: MunicipalityOf | None = None
+    """(session, object) → the one meeting whose event it alters; None (or no function):
+    it can alter any event, and feeds are rendered again in full."""
 
 
 change_sources: Registry[ChangeSource] = Registry("feeds.change_sources")

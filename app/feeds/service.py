@@ -6,6 +6,8 @@ municipality's feed counter, raised with every change that can alter its feeds, 
 app/feeds/counter.py); when that equals the stored FeedState, the stored ETag and
 Last-Modified answer a conditional request without rendering, and the bytes of a full one
 come from an in-process cache or the FeedState row (so every worker and process shares them).
+After a change of a few meetings only those are rendered again and spliced into the stored
+bytes (app/feeds/splice.py); anything else renders the feed in full.
 Last-Modified only moves forward: when the bytes change it becomes the newest change time of
 the content, but at least one second after the previous value (an event that leaves the feed
 has no change time of its own).
@@ -29,7 +31,7 @@ from app import i18n
 from app.config import get_settings
 from app.cycles.models import SchoolAssignment, SchoolYear, Step
 from app.db import begin_write, utcnow
-from app.feeds import counter, ical, registry
+from app.feeds import counter, ical, registry, splice
 from app.feeds.config import get_env
 from app.feeds.ical import Address, FeedEvent
 from app.feeds.models import (
@@ -244,6 +246,9 @@ def step_where(spec: FeedSpec) -> list | None:
 @dataclass(frozen=True)
 class Fingerprint:
     digest: str
+    base: str = ""
+    """The digest of everything but the change counter."""
+    counter: int = 0
 
 
 def _as_utc(value) -> datetime | None:
@@ -261,10 +266,11 @@ def fingerprint(session: Session, spec: FeedSpec, now: datetime) -> Fingerprint:
     (cancelled meetings leave a feed by time alone, a day's delay at most)."""
     p = spec.viewer.principal
     viewer = (p.user.id if p.user else None, sorted(map(repr, p.grants)))
-    text = "|".join([FORMAT_VERSION, spec.key, repr(spec.window()), repr(viewer),
-                     get_settings().base_url, _grace_cutoff(now).date().isoformat(),
-                     str(counter.current(session, spec.target.municipality_id))])
-    return Fingerprint(hashlib.sha256(text.encode()).hexdigest())
+    base = hashlib.sha256("|".join([
+        FORMAT_VERSION, spec.key, repr(spec.window()), repr(viewer), get_settings().base_url,
+        _grace_cutoff(now).date().isoformat()]).encode()).hexdigest()
+    value = counter.current(session, spec.target.municipality_id)
+    return Fingerprint(hashlib.sha256(f"{base}|{value}".encode()).hexdigest(), base, value)
 
 
 # --- the events ---------------------------------------------------------------------------
@@ -411,13 +417,18 @@ def step_event(step: Step, year: SchoolYear, municipality: Municipality, *,
     )
 
 
-def events(session: Session, spec: FeedSpec, now: datetime) -> list[FeedEvent]:
+def _meeting_events(session: Session, spec: FeedSpec, now: datetime,
+                    only: set[int] | None = None) -> list[splice.Keyed]:
+    """The feed's meetings as events (of the meetings `only`, if given), by meeting id."""
     public = spec.viewer.public
     municipality = spec.target.municipality
+    where = meeting_where(spec, now)
+    if only is not None:
+        where.append(col(Meeting.id).in_(sorted(only)))
     rows = session.exec(
         select(Meeting, School.name, School.address)
         .join(School, School.id == Meeting.school_id, isouter=True)
-        .where(*meeting_where(spec, now))
+        .where(*where)
         .order_by(Meeting.starts_at, Meeting.id)
     ).all()
     ids = [m.id for m, _n, _a in rows]
@@ -427,29 +438,32 @@ def events(session: Session, spec: FeedSpec, now: datetime) -> list[FeedEvent]:
     org = organizer(session, municipality) if spec.with_attendees else None
     series = _series_sizes(session, municipality.id,
                            {m.series_key for m, _n, _a in rows if m.series_key})
-    found = [
-        meeting_event(m, school=(name, address) if name else None, public=public,
-                      agenda=agenda.get(m.id, []) if not m.confidential else [],
-                      series_size=series.get(series_of(m)), organizer=org,
-                      attendees=attendees.get(m.id, []))
+    return [
+        (m.id, meeting_event(m, school=(name, address) if name else None, public=public,
+                             agenda=agenda.get(m.id, []) if not m.confidential else [],
+                             series_size=series.get(series_of(m)), organizer=org,
+                             attendees=attendees.get(m.id, [])))
         for m, name, address in rows
     ]
+
+
+def keyed_events(session: Session, spec: FeedSpec, now: datetime) -> list[splice.Keyed]:
+    """Every event of the feed in the feed's order, with its meeting's id (0: a step)."""
+    found = _meeting_events(session, spec, now)
     sw = step_where(spec)
     if sw is not None:
+        municipality, public = spec.target.municipality, spec.viewer.public
         for step, year in session.exec(
             select(Step, SchoolYear).join(SchoolYear, SchoolYear.id == Step.school_year_id)
             .where(*sw).order_by(Step.start_date, Step.position, Step.id)
         ).all():
-            found.append(step_event(step, year, municipality, public=public))
-    # One order for every render: by start (dates before times on the same day), then UID.
-    found.sort(key=lambda e: (_sort_instant(e.start), e.uid))
+            found.append((0, step_event(step, year, municipality, public=public)))
+    found.sort(key=lambda keyed: splice.order(keyed[1]))
     return found
 
 
-def _sort_instant(value: datetime | date) -> datetime:
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc)
-    return datetime(value.year, value.month, value.day, tzinfo=ical.CPH).astimezone(timezone.utc)
+def events(session: Session, spec: FeedSpec, now: datetime) -> list[FeedEvent]:
+    return [e for _m, e in keyed_events(session, spec, now)]
 
 
 def calendar_name(spec: FeedSpec) -> str:
@@ -468,17 +482,66 @@ def calendar_name(spec: FeedSpec) -> str:
     return _("Schools of %(name)s – SUS", name=t.name)
 
 
-def render_dated(session: Session, spec: FeedSpec, now: datetime) -> tuple[bytes, datetime | None]:
-    """The feed's bytes and the newest change time of its events (for Last-Modified)."""
+@dataclass
+class Made:
+    """A feed's bytes, the newest change time of its events (Last-Modified) and its layout."""
+
+    body: bytes
+    newest: datetime | None
+    layout: splice.Layout
+
+
+def render_full(session: Session, spec: FeedSpec, now: datetime) -> Made:
+    """The whole feed from the database (its events' text from the in-process cache)."""
     with locale(spec.locale):
-        found = events(session, spec, now)
-        body = ical.calendar(calendar_name(spec), found)
-    times = [t for t in (_as_utc(e.changed_at) for e in found) if t is not None]
-    return body, max(times, default=None)
+        keyed = keyed_events(session, spec, now)
+        head, parts = ical.calendar_parts(calendar_name(spec), [e for _m, e in keyed])
+    body, layout = splice.assemble(head, keyed, parts)
+    times = [t for t in (_as_utc(e.changed_at) for _m, e in keyed) if t is not None]
+    return Made(body, max(times, default=None), layout)
+
+
+def render_updated(session: Session, spec: FeedSpec, fp: Fingerprint,
+                   now: datetime) -> Made | None:
+    """The stored feed with the meetings changed since it was made rendered again, or None
+    when it must be rendered in full (something else changed, or nothing is stored)."""
+    row = session.execute(
+        sa.select(col(FeedState.base), col(FeedState.counter), col(FeedState.fingerprint),
+                  col(FeedState.last_modified))
+        .where(FeedState.key == spec.key)).one_or_none()
+    if (row is None or row.base != fp.base or row.counter is None
+            or row.counter > fp.counter):
+        return None
+    changed = counter.since(session, spec.target.municipality_id, row.counter, fp.counter)
+    if changed is None:
+        return None
+    with locale(spec.locale):
+        fresh = _meeting_events(session, spec, now, only=changed) if changed else []
+        parts = [ical.event_cache.get(e, False) for _m, e in fresh]
+    stored = _stored(session, spec.key, row.fingerprint)
+    if stored is None:
+        return None
+    body, layout = splice.splice(*stored, changed, fresh, parts)
+    times = [t for t in (_as_utc(row.last_modified),
+                         *(_as_utc(e.changed_at) for _m, e in fresh)) if t is not None]
+    return Made(body, max(times, default=None), layout)
+
+
+def _stored(session: Session, key: str, digest: str) -> tuple[bytes, splice.Layout] | None:
+    """The bytes and layout of the stored state: this process's copy, else the database's."""
+    latest = cache.latest(key)
+    if latest is not None and latest[0] == digest:
+        return latest[1], latest[2]
+    found = session.execute(sa.select(col(FeedState.body), col(FeedState.segments))
+                            .where(FeedState.key == key, FeedState.fingerprint == digest)
+                            ).one_or_none()
+    if found is None or found.body is None or found.segments is None:
+        return None
+    return bytes(found.body), splice.Layout.decode(bytes(found.segments))
 
 
 def render(session: Session, spec: FeedSpec, now: datetime | None = None) -> bytes:
-    return render_dated(session, spec, now or utcnow())[0]
+    return render_full(session, spec, now or utcnow()).body
 
 
 def render_meeting(session: Session, meeting: Meeting, *, with_people: bool) -> bytes:
@@ -508,6 +571,8 @@ class _Cache:
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024):
         self._data: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._layouts: dict[str, tuple[str, splice.Layout]] = {}
+        """Feed key → (fingerprint, layout) of its entry, to splice the next change into."""
         self._size = 0
         self._max = max_bytes
         self._lock = threading.Lock()
@@ -519,8 +584,19 @@ class _Cache:
                 self._data.move_to_end(key)
             return body
 
-    def put(self, key: tuple[str, str], body: bytes) -> None:
+    def latest(self, feed_key: str) -> tuple[str, bytes, splice.Layout] | None:
+        """The feed's entry with its layout: (fingerprint, bytes, layout)."""
         with self._lock:
+            found = self._layouts.get(feed_key)
+            body = self._data.get((feed_key, found[0])) if found else None
+            return (found[0], body, found[1]) if found and body is not None else None
+
+    def put(self, key: tuple[str, str], body: bytes, layout: splice.Layout | None = None) -> None:
+        with self._lock:
+            if layout is not None:
+                self._layouts[key[0]] = (key[1], layout)
+            elif self._layouts.get(key[0], ("",))[0] != key[1]:
+                self._layouts.pop(key[0], None)
             old = self._data.pop(key, None)
             self._size -= len(old) if old else 0
             # One entry per feed: older fingerprints of the same feed are dead weight.
@@ -529,12 +605,14 @@ class _Cache:
             self._data[key] = body
             self._size += len(body)
             while self._size > self._max and len(self._data) > 1:
-                _k, dropped = self._data.popitem(last=False)
+                k, dropped = self._data.popitem(last=False)
+                self._layouts.pop(k[0], None)
                 self._size -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._layouts.clear()
             self._size = 0
 
 
@@ -584,36 +662,39 @@ class Snapshot:
                 self._body = bytes(stored)
                 cache.put((self._spec.key, self._fp.digest), self._body)
                 return self._body
-            body, newest = render_dated(self._session, self._spec, self._now)
-            cache.put((self._spec.key, self._fp.digest), body)
+            made = render_full(self._session, self._spec, self._now)
+            cache.put((self._spec.key, self._fp.digest), made.body, made.layout)
             # Stored again: the bytes (another process may have none), and a new state if the
             # same data now reads differently (a new version of the code).
             self.etag, self.last_modified = _store(self._session, self._spec, self._fp,
-                                                   body, newest, self._now)
-            self._body = body
+                                                   made, self._now)
+            self._body = made.body
         return self._body
 
 
-def _store(session: Session, spec: FeedSpec, fp: Fingerprint, body: bytes,
-           newest: datetime | None, now: datetime) -> tuple[str, datetime]:
-    etag = etag_of(body)
+def _store(session: Session, spec: FeedSpec, fp: Fingerprint, made: Made,
+           now: datetime) -> tuple[str, datetime]:
+    etag = etag_of(made.body)
     begin_write(session)  # feeds are GET requests: this write waits its turn on SQLite
-    state = session.get(FeedState, spec.key)
+    # Column reads and writes: the stored bytes (megabytes for a big feed) are not read back.
+    state = session.execute(sa.select(col(FeedState.etag), col(FeedState.last_modified))
+                            .where(FeedState.key == spec.key)).one_or_none()
     if state is not None and state.etag == etag:
-        last_modified = state.last_modified
+        last_modified = whole_second(state.last_modified)
     else:
-        last_modified = whole_second(newest or now)
+        last_modified = whole_second(made.newest or now)
         if state is not None:
             last_modified = max(last_modified,
                                 whole_second(state.last_modified) + timedelta(seconds=1))
+    values = {"fingerprint": fp.digest, "etag": etag, "last_modified": last_modified,
+              "body": made.body, "base": fp.base, "counter": fp.counter,
+              "segments": made.layout.encode()}
     if state is None:
-        state = FeedState(key=spec.key, fingerprint=fp.digest, etag=etag,
-                          last_modified=last_modified, body=body)
+        stmt: sa.Insert | sa.Update = sa.insert(FeedState).values(key=spec.key, **values)
     else:
-        state.fingerprint, state.etag, state.last_modified = fp.digest, etag, last_modified
-        state.body = body
-    session.add(state)
+        stmt = sa.update(FeedState).where(col(FeedState.key) == spec.key).values(**values)
     try:
+        session.execute(stmt)
         session.commit()
     except IntegrityError:
         # Another worker stored the same feed at the same moment: its state is as good.
@@ -633,10 +714,10 @@ def snapshot(session: Session, spec: FeedSpec, now: datetime | None = None) -> S
     if state is not None and state.fingerprint == fp.digest:
         return Snapshot(state.etag, whole_second(_as_utc(state.last_modified)), cached, session,
                         spec, fp, now)
-    body, newest = render_dated(session, spec, now)
-    cache.put((spec.key, fp.digest), body)
-    etag, last_modified = _store(session, spec, fp, body, newest, now)
-    return Snapshot(etag, last_modified, body, session, spec, fp, now)
+    made = render_updated(session, spec, fp, now) or render_full(session, spec, now)
+    cache.put((spec.key, fp.digest), made.body, made.layout)
+    etag, last_modified = _store(session, spec, fp, made, now)
+    return Snapshot(etag, last_modified, made.body, session, spec, fp, now)
 
 
 # --- links ----------------------------------------------------------------------------------

@@ -103,7 +103,8 @@ def test_another_process_serves_the_bytes_from_the_database(db, world, monkeypat
     def refuse(*a, **kw):
         raise AssertionError("rendered although the database holds the bytes")
 
-    monkeypatch.setattr(service, "render_dated", refuse)
+    monkeypatch.setattr(service, "render_full", refuse)
+    monkeypatch.setattr(service, "render_updated", refuse)
     assert service.snapshot(db, spec).body() == body
 
 
