@@ -44,19 +44,27 @@ class Viewer:
 PUBLIC = Viewer(key="public")
 
 
-def principal_for_person(session: Session, person: Person) -> Principal | None:
+LOOK_UP = object()
+"""The person's login is not known yet: read it."""
+
+
+def principal_for_person(session: Session, person: Person,
+                         user: "User | None | object" = LOOK_UP) -> Principal | None:
     """The grants of the person's login; an anonymous principal if they have none (they
-    then see only meetings they take part in); None if their login is deactivated."""
-    user = session.exec(select(User).where(User.person_id == person.id)).first()
-    if user is None:
+    then see only meetings they take part in); None if their login is deactivated.
+    `user`: the person's login (or None: they have none) when the caller has read it."""
+    if user is LOOK_UP:
+        user = session.exec(select(User).where(User.person_id == person.id)).first()
+    if not isinstance(user, User):
         return ANONYMOUS
     if not user.is_active:
         return None
     return principal_for_user(session, user)
 
 
-def viewer_for(session: Session, person: Person) -> Viewer | None:
-    principal = principal_for_person(session, person)
+def viewer_for(session: Session, person: Person,
+               user: "User | None | object" = LOOK_UP) -> Viewer | None:
+    principal = principal_for_person(session, person, user)
     if principal is None or person.municipality_id is None:
         return None
     return Viewer(key=f"p{person.id}", person_id=person.id, municipality_id=person.municipality_id,

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import i18n
+from app.accounts.models import User
 from app.config import get_settings
 from app.cycles.models import SchoolAssignment, SchoolYear, Step
 from app.db import begin_write, utcnow
@@ -72,6 +73,16 @@ class Target:
     school_year: SchoolYear | None = None
     municipality_id: int = 0
     """The municipality's id as a plain value: read on every request without a refresh."""
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A link's person and their login (None: they have none), read with the link."""
+
+    person: Person
+    user: User | None
+    municipality: Municipality | None
+    """Held here so that the session's (weak) identity map keeps it for resolve_target."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +164,12 @@ def public_spec(session: Session, kind: FeedKind, target_id: int, *,
 
 
 def private_spec(session: Session, link: FeedLink, *, full_history: bool = False,
-                 today: date | None = None) -> FeedSpec | None:
+                 today: date | None = None, owner: Owner | None = None) -> FeedSpec | None:
     """The feed a link opens, for its owner; None if the link no longer opens anything."""
-    person = session.get(Person, link.person_id)
-    viewer = viewer_for(session, person) if person else None
+    person = owner.person if owner else session.get(Person, link.person_id)
+    if person is None:
+        return None
+    viewer = viewer_for(session, person, owner.user) if owner else viewer_for(session, person)
     target = resolve_target(session, link.kind, link.target_id)
     if viewer is None or target is None:
         return None
@@ -733,9 +746,25 @@ def new_token() -> str:
 
 
 def find_link(session: Session, token: str) -> FeedLink | None:
+    found = open_link(session, token)
+    return found[0] if found else None
+
+
+def open_link(session: Session, token: str) -> tuple[FeedLink, Owner] | None:
+    """The link of a token with its owner, their login and municipality in one query: every
+    calendar poll asks, and each of these was a round trip of its own."""
     if not token or len(token) > 100:
         return None
-    return session.exec(select(FeedLink).where(FeedLink.token_hash == hash_token(token))).first()
+    row = session.exec(
+        select(FeedLink, Person, User, Municipality)
+        .join(Person, Person.id == FeedLink.person_id)
+        .join(User, col(User.person_id) == Person.id, isouter=True)
+        .join(Municipality, col(Municipality.id) == Person.municipality_id, isouter=True)
+        .where(FeedLink.token_hash == hash_token(token))).first()
+    if row is None:
+        return None
+    link, person, user, municipality = row
+    return link, Owner(person, user, municipality)
 
 
 def links_of(session: Session, person_id: int) -> list[FeedLink]:
