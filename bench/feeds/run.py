@@ -8,7 +8,7 @@ requests per second over HTTP for a full 200 response and for a 304, against a m
 static .ics served by the same server in the same run (the ratio is the figure). The server
 is `uvicorn` on 127.0.0.1 with one worker; the load is one keep-alive client, bounded in
 count and time. Database: a temporary SQLite file, or SUS_DATABASE_URL if set.
-Usage: python bench/feeds/run.py [SECONDS_PER_MEASUREMENT]
+Usage: [SUS_BENCH_SCHOOLS=205] python bench/feeds/run.py [SECONDS_PER_MEASUREMENT]
 """
 
 import os
@@ -51,7 +51,8 @@ from app.meetings.models import (  # noqa: E402
 from app.schools.models import Municipality, Person, PersonFunction, School  # noqa: E402
 
 CPH = ZoneInfo("Europe/Copenhagen")
-SCHOOLS, YEARS = 100, 10
+SCHOOLS = int(os.environ.get("SUS_BENCH_SCHOOLS", "100"))  # 205: a 5,000-event default window
+YEARS = 10
 FIRST_YEAR = service.today().year - 6 if service.today().month >= 8 else service.today().year - 7
 
 
