@@ -101,10 +101,11 @@ def feed_response(request: Request, snap: service.Snapshot | service.Fixed, *, p
 def private_feed(request: Request, token: str, _p: Feed, session: SessionDep,
                  history: str | None = None):
     found = service.open_link(session, token)
-    link = found[0] if found else None
-    spec = service.private_spec(session, found[0], full_history=history == "all",
-                                owner=found[1]) if found else None
-    if link is None or spec is None:
+    if found is None:
+        return _not_found()
+    link, owner = found
+    spec = service.private_spec(session, link, full_history=history == "all", owner=owner)
+    if spec is None:
         return _not_found()
     service.note_use(session, link)
     return feed_response(request, service.snapshot(session, spec), private=True)

@@ -42,7 +42,15 @@ from app.feeds.models import (
     FeedState,
     InvitationPreference,
 )
-from app.feeds.policy import PUBLIC, Viewer, may_open, meeting_clause, sees_municipality, viewer_for
+from app.feeds.policy import (
+    LOOK_UP,
+    PUBLIC,
+    Viewer,
+    may_open,
+    meeting_clause,
+    sees_municipality,
+    viewer_for,
+)
 from app.i18n import gettext as _
 from app.meetings.models import MEETING_TYPE_LABELS, Meeting, MeetingParticipant, MeetingStatus
 from app.schools.models import Municipality, Person, PersonFunction, School
@@ -169,7 +177,7 @@ def private_spec(session: Session, link: FeedLink, *, full_history: bool = False
     person = owner.person if owner else session.get(Person, link.person_id)
     if person is None:
         return None
-    viewer = viewer_for(session, person, owner.user) if owner else viewer_for(session, person)
+    viewer = viewer_for(session, person, owner.user if owner else LOOK_UP)
     target = resolve_target(session, link.kind, link.target_id)
     if viewer is None or target is None:
         return None
