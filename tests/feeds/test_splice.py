@@ -93,12 +93,18 @@ def test_after_each_change_of_a_meeting_the_spliced_feed_is_the_full_render(
         assert renders["full"] == 1 + k, f"{feed}: {name} was rendered in full"
 
 
-def test_changes_of_meetings_render_only_those_meetings(db, world, renders):
-    spec = _spec(db, world, "municipality, full history")
+def _stored_then_moved(db, world, feed):
+    """The feed stored, then its dialogue moved a day."""
+    spec = _spec(db, world, feed)
     service.snapshot(db, spec)
     m = world.meetings["dialogue"]
     meetings.reschedule(db, m, starts_at=m.starts_at + timedelta(days=1),
                         ends_at=m.ends_at + timedelta(days=1))
+    return spec, m
+
+
+def test_changes_of_meetings_render_only_those_meetings(db, world, renders):
+    spec, m = _stored_then_moved(db, world, "municipality, full history")
     meetings.add_participant(db, m, world.people["psych"].id)
     body = service.snapshot(db, spec).body()
     assert renders["full"] == 1  # the first snapshot only: the change was spliced in
@@ -132,11 +138,7 @@ def test_a_change_beyond_one_meeting_renders_the_feed_in_full(db, world, renders
 
 
 def test_a_feed_older_than_the_kept_changes_is_rendered_in_full(db, world, renders):
-    spec = _spec(db, world, "one school")
-    service.snapshot(db, spec)
-    m = world.meetings["dialogue"]
-    meetings.reschedule(db, m, starts_at=m.starts_at + timedelta(days=1),
-                        ends_at=m.ends_at + timedelta(days=1))
+    spec, _m = _stored_then_moved(db, world, "one school")
     for row in db.exec(select(FeedChange).where(
             FeedChange.municipality_id == world.municipality.id)).all():
         db.delete(row)  # pruned, as counter.KEEP does to old changes
