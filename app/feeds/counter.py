@@ -10,6 +10,10 @@ Other domains whose rows show in feeds (the agendas' item titles) register their
 bypasses the session events: such code calls `bump(session, municipality_id)` itself.
 Each rise is logged in FeedChange with the meeting it was about, so that a stored feed is
 brought up to date by re-rendering only those meetings (app/feeds/splice.py).
+Who may see what counts too: a login's roles, its activation, language or person raise the
+counter of that person's municipality (logged as ACCESS: no event changed, but the owner's
+grants did), so that a poll that finds the counter unchanged may trust what it decided
+before (app/feeds/polls.py).
 """
 
 from collections.abc import Iterable
@@ -19,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import col
 
+from app.accounts.models import RoleAssignment, User
 from app.cycles.models import SchoolAssignment, SchoolYear, Step
 from app.feeds import registry
 from app.feeds.models import FeedChange, FeedCounter, FeedSettings
@@ -63,6 +68,11 @@ MANY = 200
 render is then cheaper than reading the meetings one by one."""
 WHOLE = None
 """A change that can touch any event of the municipality's feeds."""
+ACCESS = 0
+"""A change of who may see what (a login's roles, activation or language): no event changed,
+but a feed's owner may now see a different feed, or none."""
+ACCESS_COLUMNS = ("is_active", "locale", "person_id")
+"""The columns of a login that decide its feeds (a login's time, say, decides nothing)."""
 KEEP = 2000
 """Changes kept per municipality; a feed stored before the oldest is rendered in full."""
 
@@ -83,17 +93,52 @@ def _meeting_of(session, obj) -> int | None:
     return None
 
 
-def _changes(session, objects: Iterable) -> dict[int, set[int | None]]:
-    """Municipality → the meetings changed (None: anything may have)."""
+def _previous(obj, attr: str) -> list:
+    """The values an attribute had before this flush changed it."""
+    state = sa.inspect(obj)
+    if attr not in state.attrs:
+        return []
+    return [v for v in state.attrs[attr].history.deleted if v is not None]
+
+
+def _person_municipalities(session, person_ids: Iterable[int | None]) -> set[int]:
+    found = set()
+    for person_id in person_ids:
+        person = session.get(Person, person_id) if person_id else None
+        if person is not None and person.municipality_id is not None:
+            found.add(person.municipality_id)
+    return found
+
+
+def _access_of(session, obj, changed: bool) -> set[int]:
+    """The municipalities whose feeds' owners a change of logins or roles concerns."""
+    if isinstance(obj, User):
+        if changed and not any(sa.inspect(obj).attrs[c].history.has_changes()
+                               for c in ACCESS_COLUMNS):
+            return set()
+        return _person_municipalities(session, [obj.person_id, *_previous(obj, "person_id")])
+    if isinstance(obj, RoleAssignment):
+        user = session.get(User, obj.user_id)
+        return _person_municipalities(session, [user.person_id] if user else [])
+    return set()
+
+
+def _changes(session, objects: Iterable, changed: Iterable = ()) -> dict[int, set[int | None]]:
+    """Municipality → the meetings changed (None: anything may have; ACCESS: no event, but
+    who sees what). `changed`: the objects among them that were there before this flush."""
     found: dict[int, set[int | None]] = {}
     extra = {source.model: source.municipality_of for source in registry.change_sources}
+    updated = {id(o) for o in changed}
     for obj in objects:
+        for m_id in _access_of(session, obj, id(obj) in updated):
+            found.setdefault(m_id, set()).add(ACCESS)
         of = WATCHED.get(type(obj)) or extra.get(type(obj))
         if of is None:
             continue
         m_id = of(session, obj)
-        if m_id is not None:
-            found.setdefault(m_id, set()).add(_meeting_of(session, obj))
+        # A school or person moved to another municipality changes the old one's feeds too.
+        for m in {m_id, *_previous(obj, "municipality_id")} - {None}:
+            found.setdefault(m, set()).add(_meeting_of(session, obj))
     return found
 
 
@@ -129,7 +174,7 @@ def bump(session, *municipality_ids: int) -> None:
 
 def _after_flush(session, _flush_context) -> None:
     changed = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
-    found = _changes(session, [*session.new, *changed, *session.deleted])
+    found = _changes(session, [*session.new, *changed, *session.deleted], changed)
     if found:
         record(session, found)
 
@@ -145,7 +190,7 @@ def since(session, municipality_id: int, first: int, last: int) -> set[int] | No
     meetings = {m for _c, m in rows}
     if WHOLE in meetings:
         return None
-    return {m for m in meetings if m is not None}
+    return {m for m in meetings if m}  # ACCESS changed no event
 
 
 def current(session, municipality_id: int) -> int:

@@ -21,7 +21,7 @@ from app.config import get_settings
 from app.cycles import years as cycle_years
 from app.cycles.models import SchoolAssignment
 from app.db import SessionDep
-from app.feeds import policy, service
+from app.feeds import policy, polls, service
 from app.feeds.config import get_env
 from app.feeds.models import FEED_KIND_LABELS, FeedKind, FeedLink, InvitationPreference
 from app.forms import FormDep, parse_form
@@ -69,8 +69,18 @@ def _since(header: str | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def feed_response(request: Request, snap: service.Snapshot | service.Fixed, *, private: bool,
-                  filename: str | None = None) -> Response:
+def _fresh(request: Request, etag: str, last_modified: datetime) -> bool:
+    """Whether the client's copy is current (If-None-Match wins over If-Modified-Since)."""
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        return _etag_matches(inm, etag)
+    since = _since(request.headers.get("if-modified-since"))
+    return since is not None and last_modified <= since
+
+
+def feed_response(request: Request, snap: service.Snapshot | service.Fixed | polls.Decision, *,
+                  private: bool, filename: str | None = None,
+                  body: bytes | None = None) -> Response:
     def headers() -> dict[str, str]:
         h = {
             "ETag": f'"{snap.etag}"',
@@ -84,15 +94,9 @@ def feed_response(request: Request, snap: service.Snapshot | service.Fixed, *, p
             h["Content-Disposition"] = f'inline; filename="{filename}"'
         return h
 
-    inm = request.headers.get("if-none-match")
-    if inm is not None:
-        fresh = _etag_matches(inm, snap.etag)
-    else:
-        since = _since(request.headers.get("if-modified-since"))
-        fresh = since is not None and snap.last_modified <= since
-    if fresh:
+    if _fresh(request, snap.etag, snap.last_modified):
         return Response(status_code=304, headers=headers())
-    body = snap.body()
+    body = body if body is not None else snap.body()
     return Response(body, status_code=200,
                     headers={**headers(), "Content-Type": "text/calendar; charset=utf-8"})
 
@@ -100,6 +104,15 @@ def feed_response(request: Request, snap: service.Snapshot | service.Fixed, *, p
 @router.api_route("/feeds/{token}.ics", methods=["GET", "HEAD"])
 def private_feed(request: Request, token: str, _p: Feed, session: SessionDep,
                  history: str | None = None):
+    seen = polls.poll(session, token, full_history=history == "all")
+    if seen is None:
+        return _not_found()
+    if seen.known is not None:  # nothing changed since this process last answered
+        if _fresh(request, seen.known.etag, seen.known.last_modified):
+            return feed_response(request, seen.known, private=True)
+        body = seen.known.body()
+        if body is not None:
+            return feed_response(request, seen.known, private=True, body=body)
     found = service.open_link(session, token)
     if found is None:
         return _not_found()
@@ -108,7 +121,9 @@ def private_feed(request: Request, token: str, _p: Feed, session: SessionDep,
     if spec is None:
         return _not_found()
     service.note_use(session, link)
-    return feed_response(request, service.snapshot(session, spec), private=True)
+    snap = service.snapshot(session, spec)
+    polls.remember(seen, spec, snap)
+    return feed_response(request, snap, private=True)
 
 
 @router.api_route("/feeds/public/{kind}/{target_id}.ics", methods=["GET", "HEAD"])

@@ -674,6 +674,10 @@ class Snapshot:
     _fp: Fingerprint
     _now: datetime
 
+    @property
+    def fingerprint(self) -> Fingerprint:
+        return self._fp
+
     def body(self) -> bytes:
         if self._body is None:
             stored = self._session.execute(sa.select(col(FeedState.body)).where(
@@ -708,8 +712,9 @@ def _store(session: Session, spec: FeedSpec, fp: Fingerprint, made: Made,
             last_modified = max(last_modified,
                                 whole_second(state.last_modified) + timedelta(seconds=1))
     values = {"fingerprint": fp.digest, "etag": etag, "last_modified": last_modified,
-              "body": made.body, "base": fp.base, "counter": fp.counter,
-              "segments": made.layout.encode()}
+              "base": fp.base, "counter": fp.counter, "segments": made.layout.encode()}
+    if state is None or state.etag != etag:  # the same bytes are not written again
+        values["body"] = made.body
     if state is None:
         stmt: sa.Insert | sa.Update = sa.insert(FeedState).values(key=spec.key, **values)
     else:
@@ -809,10 +814,15 @@ def revoke_link(session: Session, link: FeedLink) -> None:
     session.commit()
 
 
+def use_due(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a fetch now is to be recorded: at most once an hour (no write per poll)."""
+    return last_used_at is None or now - last_used_at > timedelta(hours=1)
+
+
 def note_use(session: Session, link: FeedLink, now: datetime | None = None) -> None:
-    """Record that a calendar fetched the link, at most once an hour (no write per poll)."""
+    """Record that a calendar fetched the link."""
     now = now or utcnow()
-    if link.last_used_at is None or now - link.last_used_at > timedelta(hours=1):
+    if use_due(link.last_used_at, now):
         begin_write(session)  # a GET request: the write waits its turn on SQLite
         link.last_used_at = now
         session.add(link)

@@ -2,7 +2,6 @@
 login or a person, or refused; their roles in the municipality follow the provider's groups
 when the municipality maps them. No HTTP here."""
 
-from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.accounts import service as accounts
@@ -71,16 +70,28 @@ def match(session: Session, row: SsoSettings, municipality: Municipality, identi
 
 def _sync_roles(session: Session, user: User, municipality: Municipality, person: Person | None,
                 roles: set[Role]) -> None:
-    """The user's roles in this municipality become what the provider says (never admin)."""
+    """The user's roles in this municipality become what the provider says (never admin).
+    Only what differs is written: a role change raises the municipality's feed counter (who
+    sees what), and a login that changes nothing must not make every feed render again."""
     schools = select(School.id).where(School.municipality_id == municipality.id)
-    session.exec(delete(RoleAssignment).where(
+    held = session.exec(select(RoleAssignment).where(
         RoleAssignment.user_id == user.id,
         (col(RoleAssignment.municipality_id) == municipality.id)
-        | col(RoleAssignment.school_id).in_(schools)))
+        | col(RoleAssignment.school_id).in_(schools))).all()
+    wanted: set[tuple[Role, int | None, int | None]] = set()
     for role in roles:
         if role is Role.SCHOOL_LEADER:
             if person is not None and person.school_id is not None:
-                session.add(RoleAssignment(user_id=user.id, role=role, school_id=person.school_id))
+                wanted.add((role, None, person.school_id))
         else:
-            session.add(RoleAssignment(user_id=user.id, role=role, municipality_id=municipality.id))
+            wanted.add((role, municipality.id, None))
+    for ra in held:
+        key = (ra.role, ra.municipality_id, ra.school_id)
+        if key in wanted:
+            wanted.discard(key)
+        else:
+            session.delete(ra)
+    for role, municipality_id, school_id in sorted(wanted, key=repr):
+        session.add(RoleAssignment(user_id=user.id, role=role, municipality_id=municipality_id,
+                                   school_id=school_id))
     session.flush()

@@ -10,6 +10,7 @@ import pytest
 
 from app.cycles import assignments as cycle_assignments
 from app.cycles.models import Step, StepScope
+from app.feeds import polls
 from app.feeds import service as feeds
 from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingType
@@ -39,8 +40,10 @@ class World:
 def fixed_today(monkeypatch):
     monkeypatch.setattr(feeds, "today", lambda: TODAY)
     feeds.cache.clear()
+    polls.decisions.clear()
     yield
     feeds.cache.clear()
+    polls.decisions.clear()
 
 
 @pytest.fixture
