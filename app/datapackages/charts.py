@@ -1,6 +1,8 @@
-"""Trend charts as server-rendered SVG: the geometry here, the markup in
-templates/datapackages/_chart.html. No script, no inline style (CSP): classes and
-presentation attributes only.
+"""Trend charts as server-rendered SVG: the geometry and the markup (`svg`) here, the
+figure around it in templates/datapackages/_chart.html. No script, no inline style (CSP):
+classes and presentation attributes only. The SVG is written here rather than in Jinja: a
+package page holds dozens of charts of hundreds of elements each, and a template spent more
+time on them than the rest of the page together.
 
 Honesty rules, so that no chart implies a change the data don't support:
 - The axis is the indicator's full scale where it has one (wellbeing 1–5, grades -3–12,
@@ -14,6 +16,8 @@ Honesty rules, so that no chart implies a change the data don't support:
 
 import math
 from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 440, 230
 LEFT, RIGHT, TOP, BOTTOM = 52, 16, 16, 36
@@ -160,3 +164,44 @@ def build(chart_id: str, years: list[str], series: list[tuple[str, str, list]],
         top, bottom = _y(min(prev + min_change, hi), lo, hi), _y(max(prev - min_change, lo), lo, hi)
         band = Band(xs[-2], top, xs[-1] - xs[-2], bottom - top)
     return Chart(chart_id, lo, hi, list(zip(xs, years)), ticks, lines, band)
+
+
+def svg(chart: Chart, *, title: str, desc: str, band_title: str) -> Markup:
+    """The chart's <svg> element. `title` and `desc` name and describe it for a screen
+    reader (the same figures are in the table beside it); `band_title` is the band's tooltip."""
+    c, cid = chart, escape(chart.id)
+    out = [f'<svg class="chart" id="{cid}" viewBox="0 0 {c.width} {c.height}" role="img" '
+           f'aria-labelledby="{cid}-title {cid}-desc" data-lo="{c.lo}" data-hi="{c.hi}" '
+           f'data-top="{c.top}" data-bottom="{c.bottom}">',
+           f'<title id="{cid}-title">{escape(title)}</title>',
+           f'<desc id="{cid}-desc">{escape(desc)}</desc>',
+           '<g class="chart__grid">']
+    for tick in c.ticks:
+        out.append(f'<line x1="{c.left}" x2="{c.right}" y1="{tick.y:.1f}" y2="{tick.y:.1f}" '
+                   f'class="chart__gridline"></line>')
+        out.append(f'<text x="{c.left - 6}" y="{tick.y + 4:.1f}" text-anchor="end" '
+                   f'class="chart__tick">{escape(tick.text)}</text>')
+    out.append(f'<line x1="{c.left}" x2="{c.left}" y1="{c.top}" y2="{c.bottom}" '
+               f'class="chart__axis"></line></g>')
+    if c.band:
+        b = c.band
+        out.append(f'<rect class="chart__band" x="{b.x:.1f}" y="{b.y:.1f}" '
+                   f'width="{b.width:.1f}" height="{b.height:.1f}">'
+                   f'<title>{escape(band_title)}</title></rect>')
+    for x, label in c.x_labels:
+        out.append(f'<text x="{x:.1f}" y="{c.bottom + 20}" text-anchor="middle" '
+                   f'class="chart__tick">{escape(label)}</text>')
+    for line in c.lines:
+        key, r = line.key, 5 if line.key == "school" else 4
+        out.append(f'<g class="chart__series chart__series--{key}" data-series="{key}">')
+        for points in line.polylines:
+            out.append(f'<polyline points="{points}" fill="none" '
+                       f'class="chart__line chart__line--{key}"></polyline>')
+        label = escape(line.label)
+        for p in line.points:
+            out.append(f'<circle cx="{p.x:.1f}" cy="{p.y:.1f}" r="{r}" '
+                       f'class="chart__point chart__point--{key}" data-year="{escape(p.year)}">'
+                       f'<title>{label} {escape(p.year)}: {escape(p.text)}</title></circle>')
+        out.append("</g>")
+    out.append("</svg>")
+    return Markup("\n".join(out))

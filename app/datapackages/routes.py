@@ -12,7 +12,7 @@ from app.agendas.export import slug
 from app.cycles import years as cycle_years
 from app.cycles.models import SchoolYear
 from app.datapackages import catalog as data_catalog
-from app.datapackages import importer, policy, service
+from app.datapackages import charts, importer, policy, service
 from app.datapackages.models import (
     LEVEL_LABELS,
     PACKAGE_STATUS_LABELS,
@@ -156,6 +156,7 @@ def _package_context(session, principal, school, year, package, **extra) -> dict
     ctx["default_arrival"] = data_catalog.DEFAULT_ARRIVAL
     ctx["unit"] = service.unit_suffix
     ctx["format_delta"] = service.format_delta
+    ctx["chart_svg"] = charts.svg
     ctx.update(extra)
     return ctx
 
