@@ -38,6 +38,7 @@ def _providers() -> None:
     from app.meetings import service as meetings
     from app.notes import followup as notes_followup
     from app.notes import service as notes
+    from app.scheduling import conflicts as scheduling_conflicts
     from app.scheduling import problem as scheduling_problem
 
     # What is written in a school year (it cannot be deleted then): app/cycles/removal.py.
@@ -53,6 +54,9 @@ def _providers() -> None:
     # Agenda item titles in calendar events' DESCRIPTION.
     feeds.agenda_sources.add(agenda_feeds.SOURCE)
     for source in agenda_feeds.CHANGE_SOURCES:  # ...and their changes raise the feed counter
+        feeds.change_sources.add(source)
+    # What the conflict check reads raises the counter too (its answers are kept until then).
+    for source in scheduling_conflicts.CHANGE_SOURCES:
         feeds.change_sources.add(source)
     # The step page's per-school columns.
     cycle_progress.school_status_providers.add(cycle_progress.SchoolStatusProvider(
@@ -297,22 +301,22 @@ def _year_content_counters() -> None:
     from app.summary.models import DebriefKeywords
 
     count, add = removal.count, removal.content_counters.add
-    add(removal.ContentCounter("notes", N_("Notes: %(count)s"), lambda s, y: count(
-        s, Note, Note.school_year_id == y.id)))
-    add(removal.ContentCounter("themes", N_("Agenda themes: %(count)s"), lambda s, y: count(
-        s, AgendaTheme, Agenda.school_year_id == y.id,
+    add(removal.ContentCounter("notes", N_("Notes: %(count)s"), lambda y: [count(
+        Note, Note.school_year_id == y.id)]))
+    add(removal.ContentCounter("themes", N_("Agenda themes: %(count)s"), lambda y: [count(
+        AgendaTheme, Agenda.school_year_id == y.id,
         join=((AgendaItem, AgendaItem.id == AgendaTheme.item_id),
-              (Agenda, Agenda.id == AgendaItem.agenda_id)))))
-    add(removal.ContentCounter("appendices", N_("Appendices: %(count)s"), lambda s, y: count(
-        s, Attachment, Agenda.school_year_id == y.id, Attachment.kind != AttachmentKind.DATA,
-        join=((Agenda, Agenda.id == Attachment.agenda_id),))))
-    def package_entries(s, y) -> int:
+              (Agenda, Agenda.id == AgendaItem.agenda_id)))]))
+    add(removal.ContentCounter("appendices", N_("Appendices: %(count)s"), lambda y: [count(
+        Attachment, Agenda.school_year_id == y.id, Attachment.kind != AttachmentKind.DATA,
+        join=((Agenda, Agenda.id == Attachment.agenda_id),))]))
+    def package_entries(y) -> list:
         in_year = Package.school_year_id == y.id
-        texts = count(s, Package, in_year, (Package.key_points != "") | (Package.admin_text != ""))
-        return texts + sum(count(s, model, in_year, join=((Package, Package.id == model.package_id),))
-                           for model in (PackageHighlight, PackageFigure, PackageFile))
+        texts = count(Package, in_year, (Package.key_points != "") | (Package.admin_text != ""))
+        return [texts, *(count(model, in_year, join=((Package, Package.id == model.package_id),))
+                         for model in (PackageHighlight, PackageFigure, PackageFile))]
 
     add(removal.ContentCounter("package", N_("Data package entries: %(count)s"), package_entries))
-    add(removal.ContentCounter("debriefs", N_("Debrief keywords: %(count)s"), lambda s, y: count(
-        s, DebriefKeywords, DebriefKeywords.school_year_id == y.id,
-        DebriefKeywords.text != "")))
+    add(removal.ContentCounter("debriefs", N_("Debrief keywords: %(count)s"), lambda y: [count(
+        DebriefKeywords, DebriefKeywords.school_year_id == y.id,
+        DebriefKeywords.text != "")]))

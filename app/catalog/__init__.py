@@ -30,17 +30,32 @@ class CatalogError(ValueError):
     pass
 
 
+_parsed: dict[Path, tuple[tuple[int, int], Entry]] = {}
+"""Each file as last parsed, by its modification time and size: pages read the catalogue
+(a step's assumed facts) and parsing its TOML cost more than the rest of the page. An edited
+file is parsed again. The entries are shared: callers read `data`, never change it."""
+
+
+def _entry(kind: str, path: Path) -> Entry:
+    st = path.stat()
+    stamp = (st.st_mtime_ns, st.st_size)
+    known = _parsed.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path.name}: {exc}") from exc
+    key = data.get("key") or path.stem
+    entry = Entry(kind, key, data, hashlib.sha256(raw).hexdigest(), path)
+    _parsed[path] = (stamp, entry)
+    return entry
+
+
 def read(kind: str) -> list[Entry]:
     folder = CATALOG_DIR / kind
-    entries = []
-    for path in sorted(folder.glob("*.toml")):
-        raw = path.read_bytes()
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise CatalogError(f"{path.name}: {exc}") from exc
-        key = data.get("key") or path.stem
-        entries.append(Entry(kind, key, data, hashlib.sha256(raw).hexdigest(), path))
+    entries = [_entry(kind, path) for path in sorted(folder.glob("*.toml"))]
     keys = [e.key for e in entries]
     if len(keys) != len(set(keys)):
         raise CatalogError(f"duplicate keys in catalog/{kind}: {keys}")

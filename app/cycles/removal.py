@@ -28,33 +28,41 @@ class ContentCounter:
     key: str
     label: str
     """A message id with %(count)s, e.g. N_("Notes: %(count)s")."""
-    count: Callable[[Session, SchoolYear], int]
+    counts: Callable[[SchoolYear], list[Any]]
+    """The year's count statements (`count(...)`), summed: the page asks them all at once."""
 
 
 content_counters: Registry[ContentCounter] = Registry(
     "cycles.year_content_counters", key=lambda c: c.key)
 
 
-def count(session: Session, model: Any, *where: Any, join: tuple = ()) -> int:
-    """How many rows of `model` (joined through `join`, pairs of model and ON clause) match."""
+def count(model: Any, *where: Any, join: tuple = ()) -> Any:
+    """A statement counting the rows of `model` (joined through `join`, pairs of model and
+    ON clause) that match."""
     stmt = select(func.count()).select_from(model)
     for other, on in join:
         stmt = stmt.join(other, on)
-    return int(session.exec(stmt.where(*where)).one())
+    return stmt.where(*where)
 
 
-def _held(session: Session, year: SchoolYear) -> int:
-    return count(session, Meeting, Meeting.school_year_id == year.id,
-                 Meeting.status == MeetingStatus.HELD)
+def _held(year: SchoolYear) -> list[Any]:
+    return [count(Meeting, Meeting.school_year_id == year.id,
+                  Meeting.status == MeetingStatus.HELD)]
 
 
 HELD = ContentCounter("held", N_("Meetings held: %(count)s"), _held)
 
 
 def content(session: Session, year: SchoolYear) -> list[str]:
-    """What is held or written in the year, in words; empty if there is nothing."""
-    return [_(c.label, count=n) for c in [HELD, *content_counters]
-            if (n := c.count(session, year))]
+    """What is held or written in the year, in words; empty if there is nothing. One query,
+    however many domains count."""
+    counters = [HELD, *content_counters]
+    parts = [(c.key, q) for c in counters for q in c.counts(year)]
+    row = session.execute(select(*[q.scalar_subquery() for _k, q in parts])).one()
+    totals: dict[str, int] = {}
+    for (key, _q), n in zip(parts, row):
+        totals[key] = totals.get(key, 0) + int(n or 0)
+    return [_(c.label, count=totals[c.key]) for c in counters if totals.get(c.key)]
 
 
 def _booked(session: Session, year: SchoolYear) -> list[Meeting]:

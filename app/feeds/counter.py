@@ -11,9 +11,12 @@ bypasses the session events: such code calls `bump(session, municipality_id)` it
 Each rise is logged in FeedChange with the meeting it was about, so that a stored feed is
 brought up to date by re-rendering only those meetings (app/feeds/splice.py).
 Who may see what counts too: a login's roles, its activation, language or person raise the
-counter of that person's municipality (logged as ACCESS: no event changed, but the owner's
+counter of that person's municipality (logged as NO_EVENT: no event changed, but the owner's
 grants did), so that a poll that finds the counter unchanged may trust what it decided
-before (app/feeds/polls.py).
+before (app/feeds/polls.py). So do the rows only the scheduling's conflict check reads (busy
+times, working hours, holidays: app/scheduling/conflicts.py CHANGE_SOURCES), so that its
+answers can be kept until the counter rises: the counter is the municipality's one "something
+changed" number.
 """
 
 from collections.abc import Iterable
@@ -68,9 +71,10 @@ MANY = 200
 render is then cheaper than reading the meetings one by one."""
 WHOLE = None
 """A change that can touch any event of the municipality's feeds."""
-ACCESS = 0
-"""A change of who may see what (a login's roles, activation or language): no event changed,
-but a feed's owner may now see a different feed, or none."""
+NO_EVENT = 0
+"""A change that alters no event: who may see what (a login's roles, activation or language:
+a feed's owner may now see a different feed, or none), or what only the conflict check
+reads. Stored feeds of other owners are brought up to date without rendering anything."""
 ACCESS_COLUMNS = ("is_active", "locale", "person_id")
 """The columns of a login that decide its feeds (a login's time, say, decides nothing)."""
 KEEP = 2000
@@ -124,14 +128,14 @@ def _access_of(session, obj, changed: bool) -> set[int]:
 
 
 def _changes(session, objects: Iterable, changed: Iterable = ()) -> dict[int, set[int | None]]:
-    """Municipality → the meetings changed (None: anything may have; ACCESS: no event, but
-    who sees what). `changed`: the objects among them that were there before this flush."""
+    """Municipality → the meetings changed (None: anything may have; NO_EVENT: no event).
+    `changed`: the objects among them that were there before this flush."""
     found: dict[int, set[int | None]] = {}
     extra = {source.model: source.municipality_of for source in registry.change_sources}
     updated = {id(o) for o in changed}
     for obj in objects:
         for m_id in _access_of(session, obj, id(obj) in updated):
-            found.setdefault(m_id, set()).add(ACCESS)
+            found.setdefault(m_id, set()).add(NO_EVENT)
         of = WATCHED.get(type(obj)) or extra.get(type(obj))
         if of is None:
             continue
@@ -155,6 +159,7 @@ def record(session, changes: dict[int, set[int | None]]) -> None:
     """Raise the counters in the session's transaction (SQLite ≥ 3.35 and PostgreSQL) and
     log what each rise was about."""
     conn = session.connection()
+    session.info.setdefault(_RAISED, set()).update(changes)
     for m_id in sorted(changes):  # one order: no deadlock between writers
         value = conn.execute(_UPSERT, {"m": m_id}).scalar_one()
         meetings = changes[m_id]
@@ -164,6 +169,19 @@ def record(session, changes: dict[int, set[int | None]]) -> None:
                             for x in sorted(meetings, key=lambda x: x or 0)])
         if value % 100 == 0:
             conn.execute(_PRUNE, {"m": m_id, "c": value - KEEP})
+
+
+_RAISED = "feeds.counter.raised"
+
+
+def raised_here(session, municipality_id: int) -> bool:
+    """Whether the session's open transaction raised this counter: the value it reads is then
+    its own, uncommitted, and may become another transaction's if this one rolls back."""
+    return municipality_id in session.info.get(_RAISED, ())
+
+
+def _transaction_over(session, *_args) -> None:
+    session.info.pop(_RAISED, None)
 
 
 def bump(session, *municipality_ids: int) -> None:
@@ -190,7 +208,7 @@ def since(session, municipality_id: int, first: int, last: int) -> set[int] | No
     meetings = {m for _c, m in rows}
     if WHOLE in meetings:
         return None
-    return {m for m in meetings if m}  # ACCESS changed no event
+    return {m for m in meetings if m}  # NO_EVENT: no event to render again
 
 
 def current(session, municipality_id: int) -> int:
@@ -203,3 +221,6 @@ def current(session, municipality_id: int) -> int:
 def install() -> None:
     if not event.contains(OrmSession, "after_flush", _after_flush):
         event.listen(OrmSession, "after_flush", _after_flush)
+    for name in ("after_commit", "after_soft_rollback"):
+        if not event.contains(OrmSession, name, _transaction_over):
+            event.listen(OrmSession, name, _transaction_over)

@@ -1,11 +1,19 @@
 """Checking meetings that are booked: conflicts that arise later (a new busy period, a changed
 holiday) and moving one meeting (with the debrief that follows it) unless that makes a
 conflict nobody accepted.
+
+The school, step and meeting pages show the conflicts of their booked meetings, and checking
+builds a frame of everything their people have booked (a dozen queries and the solver's
+check). A page's answer is kept in the process with the municipality's change counter
+(app/feeds/counter.py) and used while the counter stands: every row the check reads raises
+it, the meetings, people and steps already and the busy times, working hours, settings and
+holidays through CHANGE_SOURCES below (wired in app.wiring.bootstrap()).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
@@ -13,8 +21,10 @@ from pydantic import BaseModel, Field, model_validator
 from sqlmodel import Session, col, select
 
 from app.accounts.access import Principal
-from app.cycles.models import Step
+from app.cycles.models import HolidayPeriod, HolidaySettings, Step
 from app.db import check_version, utcnow
+from app.feeds import counter
+from app.feeds.registry import ChangeSource
 from app.i18n import N_, NO_SUCH_TIME, TZ, local_time_exists
 from app.i18n import gettext as _
 from app.meetings import service as meetings
@@ -22,6 +32,7 @@ from app.meetings.models import Meeting, MeetingStatus, MeetingType
 from app.meetings.policy import readable_meetings
 from app.scheduling import solver
 from app.scheduling.availability import get_settings, local_to_utc
+from app.scheduling.models import Availability, BusyPeriod, SchedulingSettings
 from app.scheduling.problem import (
     Context,
     closed_days,
@@ -31,7 +42,7 @@ from app.scheduling.problem import (
     place_of,
     required_participants,
 )
-from app.schools.models import School
+from app.schools.models import Person, School
 
 # --- checking meetings that are booked: moves and later conflicts ---------------------------
 
@@ -183,15 +194,82 @@ def _check_context(session: Session, targets: list[Meeting],
     return ctx, {"placement": placement, "broken": broken}
 
 
+def _person_municipality(session: Session, person_id: int | None) -> int | None:
+    person = session.get(Person, person_id) if person_id else None
+    return person.municipality_id if person else None
+
+
+def _no_event(_session, _obj) -> int:
+    return counter.NO_EVENT
+
+
+CHANGE_SOURCES = (
+    ChangeSource(BusyPeriod, lambda s, o: _person_municipality(s, o.person_id), _no_event),
+    ChangeSource(Availability, lambda s, o: _person_municipality(s, o.person_id), _no_event),
+    ChangeSource(SchedulingSettings, lambda s, o: o.municipality_id, _no_event),
+    ChangeSource(HolidayPeriod, lambda s, o: o.municipality_id, _no_event),
+    ChangeSource(HolidaySettings, lambda s, o: o.municipality_id, _no_event),
+)
+"""What the conflict check reads beyond meetings, people and steps: their changes raise the
+municipality's counter (no calendar event changes), so that kept answers are dropped."""
+
+
+class _Kept:
+    """Recent pages' answers by (municipality, counter, meetings and their times)."""
+
+    def __init__(self, size: int = 2000):
+        self._data: OrderedDict[tuple, dict[int, list[Conflict]]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> dict[int, list[Conflict]] | None:
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: dict[int, list[Conflict]]) -> None:
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+kept = _Kept()
+
+
 def check(session: Session, targets: list[Meeting],
-          overrides: dict[int, tuple[datetime, datetime]] | None = None
-          ) -> dict[int, list[Conflict]]:
-    """Conflicts of booked meetings (at their own time, or at the time in `overrides`)."""
+          overrides: dict[int, tuple[datetime, datetime]] | None = None, *,
+          reuse: bool = False) -> dict[int, list[Conflict]]:
+    """Conflicts of booked meetings (at their own time, or at the time in `overrides`).
+    `reuse`: a page that only reads may get the answer kept since the municipality last
+    changed (never with overrides, nor in a transaction that has written: its uncommitted
+    counter could be another transaction's next one)."""
     overrides = overrides or {}
     targets = [m for m in targets if (overrides.get(m.id) or (m.starts_at,))[0] is not None
                and not m.all_day]
     if not targets:
         return {}
+    municipality_id = targets[0].municipality_id
+    if not reuse or overrides or session.new or session.dirty or session.deleted \
+            or counter.raised_here(session, municipality_id):
+        return _check(session, targets, overrides)
+    key = (municipality_id, counter.current(session, municipality_id),
+           tuple(sorted((m.id, m.starts_at, m.ends_at) for m in targets)))
+    found = kept.get(key)
+    if found is None:
+        found = _check(session, targets, overrides)
+        kept.put(key, found)
+    return {mid: list(cs) for mid, cs in found.items()}
+
+
+def _check(session: Session, targets: list[Meeting],
+           overrides: dict[int, tuple[datetime, datetime]]) -> dict[int, list[Conflict]]:
     ctx, extra = _check_context(session, targets, overrides)
     placement = extra["placement"]
     found: dict[int, list[Conflict]] = defaultdict(list)
@@ -222,14 +300,14 @@ def check(session: Session, targets: list[Meeting],
 def conflicts_for_step(session: Session, step: Step) -> dict[int, list[Conflict]]:
     booked = [m for m in meetings.list_meetings(session, step_id=step.id)
               if m.status is MeetingStatus.BOOKED]
-    return check(session, booked)
+    return check(session, booked, reuse=True)
 
 
 def conflicts_for_school(session: Session, school: School) -> dict[int, list[Conflict]]:
     booked = [m for m in meetings.list_meetings(session, school_id=school.id,
                                                 start=utcnow() - timedelta(days=1))
               if m.status is MeetingStatus.BOOKED]
-    return check(session, booked)
+    return check(session, booked, reuse=True)
 
 
 class MoveForm(BaseModel):

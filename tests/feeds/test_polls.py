@@ -124,7 +124,7 @@ def test_logging_in_changes_nothing_a_feed_depends_on(db, world):
     assert counter.current(db, world.municipality.id) == before
 
 
-def test_a_role_change_is_logged_as_access_and_other_feeds_splice(db, world):
+def test_a_role_change_is_logged_as_no_event_and_other_feeds_splice(db, world):
     """Another person's feeds need no full render after a role change: no event changed."""
     before = counter.current(db, world.municipality.id)
     ra = db.exec(select(RoleAssignment).where(

@@ -114,7 +114,7 @@ def meeting_section(session, principal, meeting: Meeting):
     cancel; a cancelled meeting offers to book it again."""
     if not policy.can_move(principal, meeting) or meeting.status is MeetingStatus.HELD:
         return None
-    found = conflicts.check(session, [meeting]).get(meeting.id, []) \
+    found = conflicts.check(session, [meeting], reuse=True).get(meeting.id, []) \
         if meeting.starts_at and meeting.status is MeetingStatus.BOOKED else []
     values = _move_values(meeting)
     if not values["minutes"] or meeting.status is not MeetingStatus.BOOKED:
