@@ -452,7 +452,9 @@ def evaluate(problem: Problem, placement: dict[str, int]) -> Score:
 
 @dataclass
 class Shortfall:
-    """A person who must attend more meetings than the window can possibly hold for them."""
+    """A person who must attend more meetings than the window can possibly hold for them;
+    with `together`, the people who must attend every one of those meetings with them, so
+    that the room is what fits in all their days at once."""
 
     person: int
     demand: int
@@ -461,14 +463,174 @@ class Shortfall:
     cap: int | None
     closed: dict[str, int]
     """Holiday name → weekdays of the window it closes ("" is left out: weekends)."""
+    together: tuple[int, ...] = ()
+    """The others who attend every one of these meetings ((): the person's own room)."""
+    before: int = 0
+    """How many of these meetings must have another job of the run held before them (prep
+    before dialogue); the room counts that job's earliest possible end."""
 
 
-def capacity(problem: Problem) -> list[Shortfall]:
-    """Usable days × daily cap (and what fits in each day's free time) ≥ meetings, per person.
+@dataclass(frozen=True)
+class Group:
+    """Jobs that the same people all attend, each the same stretch: at most `room[day]` of
+    them fit on a day, whatever else happens (they follow one another for all of them)."""
+
+    persons: tuple[int, ...]
+    jobs: tuple[str, ...]
+    spacing: int
+    """Minutes from one of these jobs' start to the next's (the longest stretch + break)."""
+    room: dict[int, int]
+    """Day → most of these jobs that fit in it."""
+
+
+def _earliest_after_preds(problem: Problem, cands: Candidates) -> dict[str, dict[int, int]]:
+    """Job → day → its earliest start on that day if its predecessors are held before it
+    (a day without an entry: no predecessor fits before it; a job without predecessors is
+    left out). The predecessor's earliest end on the first day it can be held, plus the
+    break or travel for the people in both."""
+    preds: dict[str, list[str]] = defaultdict(list)
+    for before, after in problem.precedences:
+        preds[after].append(before)
+    out: dict[str, dict[int, int]] = {}
+    for key, before in preds.items():
+        job = problem.job(key)
+        lo_by_day: dict[int, int] = {}
+        for day in cands.starts.get(key, {}):
+            lo = -10**9
+            for p in before:
+                pred = problem.job(p)
+                days = [d for d in cands.starts.get(p, {}) if d <= day]
+                if not days:
+                    lo = 10**9
+                    break
+                if min(days) < day:
+                    continue
+                sep = max((separation(problem, problem.persons[q], pred.place, job.place)
+                           for q in pred.persons & job.persons), default=0)
+                lo = max(lo, cands.starts[p][day][0] + pred.duration + sep)
+            lo_by_day[day] = lo
+        out[key] = lo_by_day
+    return out
+
+
+def groups(problem: Problem, cands: Candidates, with_order: bool = False) -> list[Group]:
+    """For every set of jobs attended by the same two or more people (the six who are in
+    every dialogue), how many fit on each day: their starts (the union of every such job's
+    candidate starts, so an upper bound) taken earliest first, one `spacing` apart, and no
+    more than the smallest daily cap leaves. With `with_order`, a job with a predecessor
+    starts no earlier than that predecessor can end (no dialogue at 8:00 on the first day:
+    its prep meeting comes first)."""
+    fixed_pd = _fixed_by_person_day(problem)
+    after = _earliest_after_preds(problem, cands) if with_order else {}
+    by_person: dict[int, list[Job]] = defaultdict(list)
+    for job in problem.jobs:
+        if cands.starts.get(job.key):
+            for pid in job.persons:
+                by_person[pid].append(job)
+    out, seen = [], set()
+    for pid in sorted(by_person):
+        jobs = by_person[pid]
+        keys = tuple(sorted(j.key for j in jobs))
+        if len(jobs) < 2 or keys in seen:
+            continue
+        seen.add(keys)
+        common = sorted(set.intersection(*(j.persons for j in jobs)))
+        if len(common) < 2 or any(j.span(q) != jobs[0].span(q) for j in jobs for q in common):
+            continue
+        spacing = max(jobs[0].span(q)[1] - jobs[0].span(q)[0] + problem.persons[q].buffer
+                      for q in common)
+        starts: dict[int, set[int]] = defaultdict(set)
+        for j in jobs:
+            for day, values in cands.starts[j.key].items():
+                if j.key in after:
+                    lo = after[j.key].get(day, 10**9)
+                    values = [v for v in values if v >= lo]
+                starts[day].update(values)
+        room = {}
+        for day, values in starts.items():
+            n, last = 0, None
+            for v in sorted(values):
+                if last is None or v >= last + spacing:
+                    n, last = n + 1, v
+            for q in common:
+                person = problem.persons[q]
+                if person.cap is not None:
+                    n = min(n, max(person.cap - len(fixed_pd.get((q, day), ())), 0))
+            room[day] = n
+        out.append(Group(tuple(common), keys, spacing, room))
+    return out
+
+
+def day_room(problem: Problem, cands: Candidates,
+             group_list: list[Group] | None = None) -> dict[tuple[int, int], int]:
+    """(person, day) → most of their jobs that fit in the day: their stretches taken
+    earliest first (the shortest stretch and their break apart), their cap, and for
+    someone whose jobs are exactly a group's, the group's room. An upper bound, valid for
+    every placement; the CP-SAT model uses it to bound each day from above."""
+    fixed_pd = _fixed_by_person_day(problem)
+    by_person: dict[int, list[Job]] = defaultdict(list)
+    for job in problem.jobs:
+        if cands.starts.get(job.key):
+            for pid in job.persons:
+                by_person[pid].append(job)
+    group_of = {g.jobs: g for g in (group_list or [])}
+    out: dict[tuple[int, int], int] = {}
+    for pid, jobs in by_person.items():
+        person = problem.persons[pid]
+        spacing = min(j.span(pid)[1] - j.span(pid)[0] for j in jobs) + person.buffer
+        starts: dict[int, set[int]] = defaultdict(set)
+        for j in jobs:
+            off = j.span(pid)[0]
+            for day, values in cands.starts[j.key].items():
+                starts[day].update(v + off for v in values)
+        group = group_of.get(tuple(sorted(j.key for j in jobs)))
+        for day, values in starts.items():
+            n, last = 0, None
+            for v in sorted(values):
+                if last is None or v >= last + max(spacing, 1):
+                    n, last = n + 1, v
+            if person.cap is not None:
+                n = min(n, max(person.cap - len(fixed_pd.get((pid, day), ())), 0))
+            if group is not None:
+                n = min(n, group.room.get(day, 0))
+            out[(pid, day)] = n
+    return out
+
+
+def capacity(problem: Problem, cands: Candidates | None = None) -> list[Shortfall]:
+    """Usable days × daily cap (and what fits in each day's free time) ≥ meetings, per person;
+    and for people who must all attend the same meetings (the six in every dialogue), what
+    fits in all their days at once (`groups`, with each prep meeting before its dialogue).
 
     A necessary condition only, but it catches the common impossible request (too many
-    schools for the weeks given) at once and names the person and the numbers.
+    schools for the weeks given) at once and names the people and the numbers.
     """
+    shortfalls = _person_capacity(problem)
+    cands = cands or candidates(problem)
+    has_pred = {after for _, after in problem.precedences}
+    for group in groups(problem, cands, with_order=True):
+        total = sum(group.room.values())
+        if len(group.jobs) <= total:
+            continue
+        # Named after the one with the least room of their own, the others alongside.
+        own = {sf.person: sf.capacity for sf in shortfalls if not sf.together}
+        lead = min(group.persons, key=lambda q: (own.get(q, 10**9), q))
+        caps = [problem.persons[q].cap for q in group.persons
+                if problem.persons[q].cap is not None]
+        first = min(problem.job(k).first_day for k in group.jobs)
+        last = min(max(problem.job(k).last_day for k in group.jobs), len(problem.days) - 1)
+        closed: Counter[str] = Counter(
+            problem.closed[d] for d in range(max(first, 0), last + 1)
+            if problem.closed.get(d) and weekday(problem, d) < 5)
+        shortfalls.append(Shortfall(
+            lead, len(group.jobs), total, sum(1 for n in group.room.values() if n > 0),
+            min(caps) if caps else None, dict(closed),
+            together=tuple(q for q in group.persons if q != lead),
+            before=sum(1 for k in group.jobs if k in has_pred)))
+    return shortfalls
+
+
+def _person_capacity(problem: Problem) -> list[Shortfall]:
     fixed_pd = _fixed_by_person_day(problem)
     by_person: dict[int, list[Job]] = defaultdict(list)
     for job in problem.jobs:
@@ -781,19 +943,30 @@ def _cpsat(problem: Problem, cands: Candidates, hint: dict[str, int], deadline: 
         if a.key in hint and b.key in hint:
             model.AddHint(first, hint[a.key] < hint[b.key])
 
+    # What fits in a day, for each person and for each group of people who attend the same
+    # jobs: implied by the intervals, but stated, so the LP bound knows a shared person's
+    # day holds four dialogues, not all of them (the bound on compact days was loose).
+    group_list = groups(problem, cands)
+    room = day_room(problem, cands, group_list)
+    for group in group_list:
+        for day, n in group.room.items():
+            bs = [day_vars[(k, day)] for k in group.jobs if (k, day) in day_vars]
+            if n < len(bs):
+                model.Add(sum(bs) <= n)
     used_vars = []
     const_used = 0
     for (pid, day), bs in per_person_day.items():
         person = problem.persons[pid]
         n_fixed = len(fixed_pd.get((pid, day), ()))
         limit = (person.cap - n_fixed) if person.cap is not None else len(bs)
+        limit = min(limit, room.get((pid, day), limit))
         if pid in shared and n_fixed == 0:
             u = model.NewBoolVar(f"u_{pid}_{day}")
             model.Add(sum(bs) <= limit * u)
             used_vars.append(u)
             model.AddHint(u, any(hint_days.get(j.key) == day for j in problem.jobs
                                  if pid in j.persons and j.key in hint))
-        elif person.cap is not None and len(bs) > limit:
+        elif len(bs) > limit:
             model.Add(sum(bs) <= limit)
     if shared:
         seen = set()
@@ -844,9 +1017,9 @@ def solve(problem: Problem, *, time_limit: float = 8.0, workers: int = 2,
     """Capacity check, greedy, then CP-SAT seeded with the greedy result; `time_limit` is
     the budget of the whole run (CP-SAT gets what the rest leaves of it)."""
     t0 = time.perf_counter()
-    shortfalls = capacity(problem)
-    t1 = time.perf_counter()
     cands = candidates(problem)
+    shortfalls = capacity(problem, cands)
+    t1 = time.perf_counter()
     greedy_placement = greedy(problem, cands)
     greedy_score = evaluate(problem, greedy_placement)
     t2 = time.perf_counter()
