@@ -719,14 +719,21 @@ class _State:
         self.week_load[week_of(self.problem, day)] -= 1
 
 
-def greedy(problem: Problem, cands: Candidates | None = None) -> dict[str, int]:
+def greedy(problem: Problem, cands: Candidates | None = None,
+           seed: dict[str, int] | None = None) -> dict[str, int]:
     """Most constrained job first; each to the day that scores best, at its earliest fit.
 
     A job with predecessors (a dialogue with its prep meeting) is placed together with
-    them: a day only counts if every unplaced predecessor still fits before it.
+    them: a day only counts if every unplaced predecessor still fits before it. `seed`:
+    placements taken as they are first (those that fit); then predecessors of seeded jobs,
+    the earliest successor first, then everything else as usual.
     """
     cands = cands or candidates(problem)
     state = _State(problem)
+    for key, start in sorted((seed or {}).items(), key=lambda kv: kv[1]):
+        job = problem.job(key)
+        if state.fits(job, start):
+            state.add(job, start)
     shared = shared_persons(problem)
     preds: dict[str, list[str]] = defaultdict(list)
     succs: dict[str, list[str]] = defaultdict(list)
@@ -801,6 +808,14 @@ def greedy(problem: Problem, cands: Candidates | None = None) -> dict[str, int]:
 
     # Fewest possible starts first; jobs that others must follow go with those others.
     order = sorted(problem.jobs, key=lambda j: (cands.count(j.key), -len(j.persons), j.key))
+    if seed:
+        def successor_start(job: Job) -> int:
+            return min((state.placement[s] for s in succs[job.key] if s in state.placement),
+                       default=10**9)
+        for job in sorted(order, key=successor_start):
+            if (job.key not in state.placement and succs[job.key]
+                    and all(s in state.placement for s in succs[job.key])):
+                place_with_preds(job)
     for job in order:
         if job.key in state.placement or any(s not in state.placement for s in succs[job.key]):
             continue
@@ -810,6 +825,100 @@ def greedy(problem: Problem, cands: Candidates | None = None) -> dict[str, int]:
         if job.key not in state.placement:
             place_with_preds(job)
     return state.placement
+
+
+def slot_greedy(problem: Problem, cands: Candidates, group: Group) -> dict[str, int]:
+    """For a group whose days are the bottleneck (the six in every dialogue): the day's
+    slots as `groups` counts them (earliest first, one `spacing` apart, each after a
+    predecessor can end), each job matched to a slot it can start in: first the best slot
+    by the greedy's scores, then augmenting paths (Kuhn) so that as many jobs as the
+    matching allows get one. Then `greedy` seeded with it places the rest (the preps
+    before their dialogues)."""
+    after = _earliest_after_preds(problem, cands)
+    jobs = [problem.job(k) for k in group.jobs]
+    slots: list[int] = []
+    for day in sorted({d for j in jobs for d in cands.starts[j.key]}):
+        values: set[int] = set()
+        for j in jobs:
+            lo = after[j.key].get(day, 10**9) if j.key in after else -10**9
+            values.update(v for v in cands.starts[j.key].get(day, ()) if v >= lo)
+        taken = []
+        for v in sorted(values):
+            if not taken or v >= taken[-1] + group.spacing:
+                taken.append(v)
+        slots += taken[:group.room.get(day, 0)]
+    feasible: dict[str, list[int]] = {}
+    for j in jobs:
+        allowed = {v for vs in cands.starts[j.key].values() for v in vs}
+        lo_by_day = after.get(j.key)
+        feasible[j.key] = [t for t in slots if t in allowed
+                           and (lo_by_day is None or t >= lo_by_day.get(t // DAY, 10**9))]
+    owner: dict[int, str] = {}
+    week_load: Counter[tuple[int, int]] = Counter()
+    for j in sorted(jobs, key=lambda j: (len(feasible[j.key]), j.key)):
+        free = [t for t in feasible[j.key] if t not in owner]
+        if free:
+            # Its school's wishes first, then the week with the fewest so far.
+            best = min(free, key=lambda t, j=j: (
+                -(W_DAY * (weekday(problem, t // DAY) in j.preferred_weekdays)
+                  + W_TIME * in_preferred_time(j, t)),
+                week_load[week_of(problem, t // DAY)], t))
+            owner[best] = j.key
+            week_load[week_of(problem, best // DAY)] += 1
+    slot_of = {k: t for t, k in owner.items()}
+
+    def augment(key: str, seen: set[int]) -> bool:
+        for t in feasible[key]:
+            if t in seen:
+                continue
+            seen.add(t)
+            if t not in owner or augment(owner[t], seen):
+                owner[t] = key
+                slot_of[key] = t
+                return True
+        return False
+
+    preds: dict[str, list[str]] = defaultdict(list)
+    for before, later in problem.precedences:
+        preds[later].append(before)
+    best: dict[str, int] = {}
+    best_value = None
+    for _ in range(4):
+        for j in jobs:
+            if j.key not in slot_of:
+                augment(j.key, set())
+        placement = greedy(problem, cands, seed=slot_of)
+        value = evaluate(problem, placement).value
+        if best_value is None or value > best_value:
+            best, best_value = placement, value
+        # A job whose predecessor found no room before it (three dialogues of one
+        # consultant's schools on the first morning, and room for one prep before them):
+        # it swaps slots with a job on another day whose predecessors need other people,
+        # or gives its slot to an unmatched such job.
+        stuck = [j.key for j in jobs if j.key in placement
+                 and any(p not in placement for p in preds[j.key])]
+        if not stuck:
+            break
+        for key in stuck:
+            t = slot_of[key]
+            needed = {q for p in preds[key] if p not in placement
+                      for q in problem.job(p).persons}
+
+            def other_people(k: str, needed: set[int] = needed) -> bool:
+                return not any(problem.job(p).persons & needed for p in preds[k])
+            swap = next((k for k, t2 in sorted(slot_of.items(), key=lambda kv: -kv[1])
+                         if t2 // DAY != t // DAY and other_people(k)
+                         and t in feasible[k] and t2 in feasible[key]), None)
+            if swap is not None:
+                t2 = slot_of[swap]
+                slot_of[key], slot_of[swap], owner[t], owner[t2] = t2, t, swap, key
+                continue
+            spare = next((j.key for j in jobs if j.key not in slot_of
+                          and other_people(j.key) and t in feasible[j.key]), None)
+            if spare is not None:
+                del slot_of[key]
+                slot_of[spare], owner[t] = t, spare
+    return best
 
 
 # --- 3. CP-SAT -------------------------------------------------------------------------------------
@@ -1022,6 +1131,16 @@ def solve(problem: Problem, *, time_limit: float = 8.0, workers: int = 2,
     t1 = time.perf_counter()
     greedy_placement = greedy(problem, cands)
     greedy_score = evaluate(problem, greedy_placement)
+    if len(greedy_placement) < len(problem.jobs):
+        # Something left out: where a group's days are the bottleneck, fill their slots
+        # first (a maximum matching) and keep that if it places more.
+        for group in groups(problem, cands, with_order=True):
+            if not any(k not in greedy_placement for k in group.jobs):
+                continue
+            other = slot_greedy(problem, cands, group)
+            other_score = evaluate(problem, other)
+            if other_score.value > greedy_score.value:
+                greedy_placement, greedy_score = other, other_score
     t2 = time.perf_counter()
     placement, score, method, status, bound = (greedy_placement, greedy_score, "greedy",
                                                "SKIPPED", None)
