@@ -608,9 +608,15 @@ def capacity(problem: Problem, cands: Candidates | None = None) -> list[Shortfal
     shortfalls = _person_capacity(problem)
     cands = cands or candidates(problem)
     has_pred = {after for _, after in problem.precedences}
-    for group in groups(problem, cands, with_order=True):
+    short = [g for g in groups(problem, cands, with_order=True)
+             if len(g.jobs) > sum(g.room.values())]
+    deficit = {g.jobs: len(g.jobs) - sum(g.room.values()) for g in short}
+    for group in short:
         total = sum(group.room.values())
-        if len(group.jobs) <= total:
+        # One consultant's dialogues are short with the same people as all dialogues are:
+        # only the larger shortfall is named, it says all the smaller one says.
+        if any(set(group.jobs) < set(other.jobs) and deficit[other.jobs] >= deficit[group.jobs]
+               for other in short):
             continue
         # Named after the one with the least room of their own, the others alongside.
         own = {sf.person: sf.capacity for sf in shortfalls if not sf.together}
