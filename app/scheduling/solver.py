@@ -43,6 +43,9 @@ W_USED = 4
 W_SPREAD = 3
 """The busiest week's number of meetings (lower = even spread over the window)."""
 
+POLISH = 0.05
+"""Share of the time limit (at most half a second) kept for `polish` after CP-SAT."""
+
 PAIR_LIMIT = 5000
 """Most pairs of meetings at different places modelled exactly for travel, per person."""
 
@@ -859,18 +862,28 @@ def slot_greedy(problem: Problem, cands: Candidates, group: Group) -> dict[str, 
         lo_by_day = after.get(j.key)
         feasible[j.key] = [t for t in slots if t in allowed
                            and (lo_by_day is None or t >= lo_by_day.get(t // DAY, 10**9))]
+    # As many jobs as possible get a slot, and among those matchings the one that meets the
+    # most schools' wishes (weekday, hours): a max flow of least cost.
+    from ortools.graph.python import min_cost_flow
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    index = {t: len(jobs) + 1 + i for i, t in enumerate(slots)}
+    sink = len(jobs) + len(slots) + 1
+    arcs = []
+    for i, j in enumerate(jobs, start=1):
+        flow.add_arc_with_capacity_and_unit_cost(0, i, 1, 0)
+        for t in feasible[j.key]:
+            wish = (W_DAY * (weekday(problem, t // DAY) in j.preferred_weekdays)
+                    + W_TIME * in_preferred_time(j, t))
+            arcs.append((flow.add_arc_with_capacity_and_unit_cost(i, index[t], 1, -wish),
+                         j.key, t))
+    for t in slots:
+        flow.add_arc_with_capacity_and_unit_cost(index[t], sink, 1, 0)
+    flow.set_node_supply(0, len(jobs))
+    flow.set_node_supply(sink, -len(jobs))
     owner: dict[int, str] = {}
-    week_load: Counter[tuple[int, int]] = Counter()
-    for j in sorted(jobs, key=lambda j: (len(feasible[j.key]), j.key)):
-        free = [t for t in feasible[j.key] if t not in owner]
-        if free:
-            # Its school's wishes first, then the week with the fewest so far.
-            best = min(free, key=lambda t, j=j: (
-                -(W_DAY * (weekday(problem, t // DAY) in j.preferred_weekdays)
-                  + W_TIME * in_preferred_time(j, t)),
-                week_load[week_of(problem, t // DAY)], t))
-            owner[best] = j.key
-            week_load[week_of(problem, best // DAY)] += 1
+    if flow.solve_max_flow_with_min_cost() == flow.OPTIMAL:
+        owner = {t: key for arc, key, t in arcs if flow.flow(arc)}
     slot_of = {k: t for t, k in owner.items()}
 
     def augment(key: str, seen: set[int]) -> bool:
@@ -927,6 +940,73 @@ def slot_greedy(problem: Problem, cands: Candidates, group: Group) -> dict[str, 
     return best
 
 
+def polish(problem: Problem, cands: Candidates, placement: dict[str, int],
+           deadline: float) -> dict[str, int]:
+    """A last look at the schools whose wishes (weekday, hours) are not met: each such job
+    moved to another of its starts, or swapped with another job that fits in its place,
+    whenever that raises the objective. Stops at `deadline`."""
+    state = _State(problem)
+    for key, start in placement.items():
+        state.add(problem.job(key), start)
+    preds: dict[str, list[str]] = defaultdict(list)
+    succs: dict[str, list[str]] = defaultdict(list)
+    for before, later in problem.precedences:
+        preds[later].append(before)
+        succs[before].append(later)
+
+    def in_order(job: Job, start: int) -> bool:
+        end = start + job.duration
+        return (all(state.placement[p] + problem.job(p).duration <= start
+                    for p in preds[job.key] if p in state.placement)
+                and all(end <= state.placement[s] for s in succs[job.key]
+                        if s in state.placement))
+
+    value = evaluate(problem, state.placement).value
+    unmet = [j for j in problem.jobs if j.key in state.placement
+             and (j.preferred_weekdays or j.has_time_preference)
+             and not (weekday(problem, state.placement[j.key] // DAY) in j.preferred_weekdays
+                      and (not j.has_time_preference
+                           or in_preferred_time(j, state.placement[j.key])))]
+    for job in unmet:
+        if time.perf_counter() > deadline:
+            break
+        home = state.placement[job.key]
+        wished = [t for d, ts in cands.starts[job.key].items()
+                  if not job.preferred_weekdays or weekday(problem, d) in job.preferred_weekdays
+                  for t in ts if not job.has_time_preference or in_preferred_time(job, t)]
+        done = False
+        for t in wished:
+            if done or time.perf_counter() > deadline:
+                break
+            state.remove(job)
+            if state.fits(job, t) and in_order(job, t):
+                state.add(job, t)
+                new = evaluate(problem, state.placement).value
+                if new > value:
+                    value, done = new, True
+                    continue
+                state.remove(job)
+            # Or swap with whoever starts there and could start at `home` instead.
+            other = next((problem.job(k) for k, v in state.placement.items()
+                          if v == t and problem.job(k).duration == job.duration
+                          and home in cands.starts[k].get(home // DAY, ())), None)
+            if other is not None:
+                state.remove(other)
+                if state.fits(job, t) and in_order(job, t):
+                    state.add(job, t)
+                    if state.fits(other, home) and in_order(other, home):
+                        state.add(other, home)
+                        new = evaluate(problem, state.placement).value
+                        if new > value:
+                            value, done = new, True
+                            continue
+                        state.remove(other)
+                    state.remove(job)
+                state.add(other, t)
+            state.add(job, home)
+    return dict(state.placement)
+
+
 # --- 3. CP-SAT -------------------------------------------------------------------------------------
 
 
@@ -935,7 +1015,8 @@ class Result:
     placement: dict[str, int]
     score: Score
     method: str
-    """"cp-sat" or "greedy": whichever found the better schedule."""
+    """"cp-sat" or "greedy": whichever found the better schedule ("+polish": then improved
+    by `polish`)."""
     status: str
     """CP-SAT's status name (OPTIMAL, FEASIBLE, …) or "SKIPPED"."""
     bound: int | None
@@ -1151,12 +1232,22 @@ def solve(problem: Problem, *, time_limit: float = 8.0, workers: int = 2,
     placement, score, method, status, bound = (greedy_placement, greedy_score, "greedy",
                                                "SKIPPED", None)
     if use_cpsat and problem.jobs:
+        # The last POLISH of the budget goes to `polish` when schools have wishes to meet.
+        wishes = any(j.preferred_weekdays or j.has_time_preference for j in problem.jobs)
+        reserve = min(POLISH * time_limit, 0.5) if wishes else 0.0
         cp_placement, status, bound = _cpsat(problem, cands, greedy_placement,
-                                             t0 + time_limit, workers)
+                                             t0 + time_limit - reserve, workers)
         if cp_placement is not None and not violations(problem, cp_placement):
             cp_score = evaluate(problem, cp_placement)
             if cp_score.value >= score.value:
                 placement, score, method = cp_placement, cp_score, "cp-sat"
+        if wishes:
+            polished = polish(problem, cands, placement, t0 + time_limit)
+            if not violations(problem, polished):
+                polished_score = evaluate(problem, polished)
+                if polished_score.value > score.value:
+                    placement, score = polished, polished_score
+                    method += "+polish"
     t3 = time.perf_counter()
     return Result(
         placement=placement, score=score, method=method, status=status, bound=bound,
