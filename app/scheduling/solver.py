@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -430,24 +431,40 @@ class Score:
 
 def evaluate(problem: Problem, placement: dict[str, int]) -> Score:
     """The objective both the greedy and CP-SAT maximise, computed the same way for both."""
-    placed = [j for j in problem.jobs if j.key in placement]
-    pref_days = sum(1 for j in placed
-                    if weekday(problem, placement[j.key] // DAY) in j.preferred_weekdays)
-    pref_times = sum(1 for j in placed if in_preferred_time(j, placement[j.key]))
+    return scorer(problem)(placement)
+
+
+def scorer(problem: Problem) -> Callable[[dict[str, int]], Score]:
+    """`evaluate` for many placements of one problem: what does not depend on the placement
+    (who is shared, the weight of a placement, booked meetings' days) worked out once."""
     shared = shared_persons(problem)
-    used = set()
-    for j in placed:
-        for pid in j.persons & shared:
-            used.add((pid, placement[j.key] // DAY))
-    for f in problem.fixed:
-        for pid in f.persons:
-            if pid in shared and (f.start // DAY) < len(problem.days):
-                used.add((pid, f.start // DAY))
-    weeks = Counter(week_of(problem, placement[j.key] // DAY) for j in placed)
-    busiest = max(weeks.values(), default=0)
-    value = (_place_weight(problem) * len(placed) + W_DAY * pref_days + W_TIME * pref_times
-             - W_USED * len(used) - W_SPREAD * busiest)
-    return Score(len(placed), pref_days, pref_times, len(used), busiest, value)
+    weight = _place_weight(problem)
+    jobs = [(j, tuple(j.persons & shared)) for j in problem.jobs]
+    fixed_used = {(pid, f.start // DAY) for f in problem.fixed for pid in f.persons
+                  if pid in shared and (f.start // DAY) < len(problem.days)}
+    weekdays = [d.weekday() for d in problem.days]
+    weeks_of = [week_of(problem, i) for i in range(len(problem.days))]
+
+    def score(placement: dict[str, int]) -> Score:
+        placed = pref_days = pref_times = 0
+        used = set(fixed_used)
+        weeks: Counter[tuple[int, int]] = Counter()
+        for j, people in jobs:
+            start = placement.get(j.key)
+            if start is None:
+                continue
+            day = start // DAY
+            placed += 1
+            pref_days += weekdays[day] in j.preferred_weekdays
+            pref_times += in_preferred_time(j, start)
+            for pid in people:
+                used.add((pid, day))
+            weeks[weeks_of[day]] += 1
+        busiest = max(weeks.values(), default=0)
+        value = (weight * placed + W_DAY * pref_days + W_TIME * pref_times
+                 - W_USED * len(used) - W_SPREAD * busiest)
+        return Score(placed, pref_days, pref_times, len(used), busiest, value)
+    return score
 
 
 # --- 1. capacity -----------------------------------------------------------------------------------
@@ -943,8 +960,9 @@ def slot_greedy(problem: Problem, cands: Candidates, group: Group) -> dict[str, 
 def polish(problem: Problem, cands: Candidates, placement: dict[str, int],
            deadline: float) -> dict[str, int]:
     """A last look at the schools whose wishes (weekday, hours) are not met: each such job
-    moved to another of its starts, or swapped with another job that fits in its place,
-    whenever that raises the objective. Stops at `deadline`."""
+    moved to another of its starts, or swapped with the job that starts there, its prep
+    meeting moved along when it would no longer come first, whenever that raises the
+    objective. Stops at `deadline`."""
     state = _State(problem)
     for key, start in placement.items():
         state.add(problem.job(key), start)
@@ -954,56 +972,76 @@ def polish(problem: Problem, cands: Candidates, placement: dict[str, int],
         preds[later].append(before)
         succs[before].append(later)
 
-    def in_order(job: Job, start: int) -> bool:
-        end = start + job.duration
-        return (all(state.placement[p] + problem.job(p).duration <= start
-                    for p in preds[job.key] if p in state.placement)
-                and all(end <= state.placement[s] for s in succs[job.key]
-                        if s in state.placement))
+    def place(job: Job, start: int, moved: list[tuple[str, int | None]]) -> bool:
+        """Put `job` (not placed) at `start`, moving predecessors that would end after it to
+        the latest day before it where they fit; every change goes on `moved` to undo."""
+        if not state.fits(job, start) or any(
+                start + job.duration > state.placement[s] for s in succs[job.key]
+                if s in state.placement):
+            return False
+        state.add(job, start)
+        moved.append((job.key, None))
+        for p in preds[job.key]:
+            if p not in state.placement:
+                continue
+            pred = problem.job(p)
+            if state.placement[p] + pred.duration <= start:
+                continue
+            old = state.placement[p]
+            state.remove(pred)
+            moved.append((p, old))
+            spot = next((v for d in sorted(cands.starts[p], reverse=True) if d <= start // DAY
+                         for v in cands.starts[p][d]
+                         if v + pred.duration <= start and state.fits(pred, v)
+                         and all(state.placement[q] + problem.job(q).duration <= v
+                                 for q in preds[p] if q in state.placement)), None)
+            if spot is None:
+                return False
+            state.add(pred, spot)
+            moved.append((p, None))
+        return True
 
-    value = evaluate(problem, state.placement).value
+    def undo(moved: list[tuple[str, int | None]]) -> None:
+        for key, old in reversed(moved):
+            if old is None:
+                state.remove(problem.job(key))
+            else:
+                state.add(problem.job(key), old)
+
+    score = scorer(problem)
+    value = score(state.placement).value
     unmet = [j for j in problem.jobs if j.key in state.placement
              and (j.preferred_weekdays or j.has_time_preference)
              and not (weekday(problem, state.placement[j.key] // DAY) in j.preferred_weekdays
                       and (not j.has_time_preference
                            or in_preferred_time(j, state.placement[j.key])))]
     for job in unmet:
-        if time.perf_counter() > deadline:
-            break
         home = state.placement[job.key]
         wished = [t for d, ts in cands.starts[job.key].items()
                   if not job.preferred_weekdays or weekday(problem, d) in job.preferred_weekdays
                   for t in ts if not job.has_time_preference or in_preferred_time(job, t)]
-        done = False
         for t in wished:
-            if done or time.perf_counter() > deadline:
-                break
+            if time.perf_counter() > deadline:
+                return dict(state.placement)
+            moved: list[tuple[str, int | None]] = [(job.key, home)]
             state.remove(job)
-            if state.fits(job, t) and in_order(job, t):
-                state.add(job, t)
-                new = evaluate(problem, state.placement).value
-                if new > value:
-                    value, done = new, True
-                    continue
-                state.remove(job)
-            # Or swap with whoever starts there and could start at `home` instead.
+            # Whoever starts there (same length) goes to `home` instead, if it can.
             other = next((problem.job(k) for k, v in state.placement.items()
                           if v == t and problem.job(k).duration == job.duration
                           and home in cands.starts[k].get(home // DAY, ())), None)
+            ok = True
             if other is not None:
                 state.remove(other)
-                if state.fits(job, t) and in_order(job, t):
-                    state.add(job, t)
-                    if state.fits(other, home) and in_order(other, home):
-                        state.add(other, home)
-                        new = evaluate(problem, state.placement).value
-                        if new > value:
-                            value, done = new, True
-                            continue
-                        state.remove(other)
-                    state.remove(job)
-                state.add(other, t)
-            state.add(job, home)
+                moved.append((other.key, t))
+            if not place(job, t, moved) or (other is not None
+                                            and not place(other, home, moved)):
+                ok = False
+            if ok:
+                new = score(state.placement).value
+                if new > value:
+                    value = new
+                    break
+            undo(moved)
     return dict(state.placement)
 
 
