@@ -962,7 +962,7 @@ def polish(problem: Problem, cands: Candidates, placement: dict[str, int],
     """A last look at the schools whose wishes (weekday, hours) are not met: each such job
     moved to another of its starts, or swapped with the job that starts there, its prep
     meeting moved along when it would no longer come first, whenever that raises the
-    objective. Stops at `deadline`."""
+    objective and makes none of its terms worse. Stops at `deadline`."""
     state = _State(problem)
     for key, start in placement.items():
         state.add(problem.job(key), start)
@@ -1009,7 +1009,7 @@ def polish(problem: Problem, cands: Candidates, placement: dict[str, int],
                 state.add(problem.job(key), old)
 
     score = scorer(problem)
-    value = score(state.placement).value
+    current = score(state.placement)
     unmet = [j for j in problem.jobs if j.key in state.placement
              and (j.preferred_weekdays or j.has_time_preference)
              and not (weekday(problem, state.placement[j.key] // DAY) in j.preferred_weekdays
@@ -1037,9 +1037,14 @@ def polish(problem: Problem, cands: Candidates, placement: dict[str, int],
                                             and not place(other, home, moved)):
                 ok = False
             if ok:
-                new = score(state.placement).value
-                if new > value:
-                    value = new
+                new = score(state.placement)
+                # Only a change that costs nothing elsewhere: CP-SAT has weighed the
+                # trade-offs between the terms already.
+                if new.value > current.value and new.busiest_week <= current.busiest_week \
+                        and new.days_used <= current.days_used \
+                        and new.preferred_days >= current.preferred_days \
+                        and new.preferred_times >= current.preferred_times:
+                    current = new
                     break
             undo(moved)
     return dict(state.placement)
