@@ -11,13 +11,15 @@ booked outside this run: it occupies its participants and counts towards their d
 
 Three stages, all returning placements the same `violations()` check accepts:
 1. `capacity()`: an upper bound per person (usable days × daily cap, and what fits in their
-   free time), so an impossible request is explained before any search.
+   free time) and per group of people who all attend the same jobs (`groups()`: what fits
+   in their days together), so an impossible request is explained before any search.
 2. `greedy()`: most constrained job first, each to its best day by the same scores the
-   objective uses.
+   objective uses; when it leaves something out, `slot_greedy()` fills the bottleneck
+   group's slots by a matching first.
 3. `solve()`: CP-SAT on a grid no finer than the gcd of durations, buffers and boundaries,
    meetings optional (maximise how many are placed, then the soft preferences), with the
-   greedy result as hint and a time limit. The better of the two is returned, and both are
-   checked by `violations()`, which is exact.
+   greedy result as hint and a time limit. The better of the two is returned (after
+   `polish()`), and both are checked by `violations()`, which is exact.
 """
 
 from __future__ import annotations
