@@ -42,7 +42,8 @@ def run(session: Session, req: PlanRequest, *, user_id: int | None = None,
         report["shortfalls"].append({
             "person": ctx.person_label(sf.person), "demand": sf.demand,
             "capacity": sf.capacity, "usable_days": sf.usable_days, "cap": sf.cap,
-            "closed": sf.closed})
+            "closed": sf.closed, "together": [ctx.person_label(q) for q in sf.together],
+            "before": sf.before})
     for key in result.unplaced:
         reasons = solver.explain(ctx.problem, result.placement, key)
         report["unplaced"].append({
@@ -159,7 +160,20 @@ def describe_reason(reason: dict) -> str:
 
 def describe_shortfall(sf: dict) -> str:
     closed = ", ".join(f"{name} ({n})" for name, n in sf["closed"].items())
-    if sf["cap"]:
+    if sf.get("together"):
+        # People who must all attend the same meetings: what fits in their days together.
+        people = ", ".join([sf["person"], *sf["together"]])
+        if sf.get("before"):
+            text = _("%(people)s must all attend the same %(demand)s meetings, but their days "
+                     "together have room for at most %(capacity)s in %(days)s usable days, "
+                     "each after the meeting that must come before it.", people=people,
+                     demand=sf["demand"], capacity=sf["capacity"], days=sf["usable_days"])
+        else:
+            text = _("%(people)s must all attend the same %(demand)s meetings, but their days "
+                     "together have room for at most %(capacity)s in %(days)s usable days.",
+                     people=people, demand=sf["demand"], capacity=sf["capacity"],
+                     days=sf["usable_days"])
+    elif sf["cap"]:
         text = _("%(person)s must attend %(demand)s meetings, but the period has room for at "
                  "most %(capacity)s: %(days)s usable days with at most %(cap)s meetings a day.",
                  person=sf["person"], demand=sf["demand"], capacity=sf["capacity"],

@@ -11,13 +11,15 @@ booked outside this run: it occupies its participants and counts towards their d
 
 Three stages, all returning placements the same `violations()` check accepts:
 1. `capacity()`: an upper bound per person (usable days × daily cap, and what fits in their
-   free time), so an impossible request is explained before any search.
+   free time) and per group of people who all attend the same jobs (`groups()`: what fits
+   in their days together), so an impossible request is explained before any search.
 2. `greedy()`: most constrained job first, each to its best day by the same scores the
-   objective uses.
+   objective uses; when it leaves something out, `slot_greedy()` fills the bottleneck
+   group's slots by a matching first.
 3. `solve()`: CP-SAT on a grid no finer than the gcd of durations, buffers and boundaries,
    meetings optional (maximise how many are placed, then the soft preferences), with the
-   greedy result as hint and a time limit. The better of the two is returned, and both are
-   checked by `violations()`, which is exact.
+   greedy result as hint and a time limit. The better of the two is returned (after
+   `polish()`), and both are checked by `violations()`, which is exact.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -42,6 +45,9 @@ W_USED = 4
 """Each day a shared participant has to come in (fewer days = compact days)."""
 W_SPREAD = 3
 """The busiest week's number of meetings (lower = even spread over the window)."""
+
+POLISH = 0.05
+"""Share of the time limit (at most half a second) kept for `polish` after CP-SAT."""
 
 PAIR_LIMIT = 5000
 """Most pairs of meetings at different places modelled exactly for travel, per person."""
@@ -427,24 +433,40 @@ class Score:
 
 def evaluate(problem: Problem, placement: dict[str, int]) -> Score:
     """The objective both the greedy and CP-SAT maximise, computed the same way for both."""
-    placed = [j for j in problem.jobs if j.key in placement]
-    pref_days = sum(1 for j in placed
-                    if weekday(problem, placement[j.key] // DAY) in j.preferred_weekdays)
-    pref_times = sum(1 for j in placed if in_preferred_time(j, placement[j.key]))
+    return scorer(problem)(placement)
+
+
+def scorer(problem: Problem) -> Callable[[dict[str, int]], Score]:
+    """`evaluate` for many placements of one problem: what does not depend on the placement
+    (who is shared, the weight of a placement, booked meetings' days) worked out once."""
     shared = shared_persons(problem)
-    used = set()
-    for j in placed:
-        for pid in j.persons & shared:
-            used.add((pid, placement[j.key] // DAY))
-    for f in problem.fixed:
-        for pid in f.persons:
-            if pid in shared and (f.start // DAY) < len(problem.days):
-                used.add((pid, f.start // DAY))
-    weeks = Counter(week_of(problem, placement[j.key] // DAY) for j in placed)
-    busiest = max(weeks.values(), default=0)
-    value = (_place_weight(problem) * len(placed) + W_DAY * pref_days + W_TIME * pref_times
-             - W_USED * len(used) - W_SPREAD * busiest)
-    return Score(len(placed), pref_days, pref_times, len(used), busiest, value)
+    weight = _place_weight(problem)
+    jobs = [(j, tuple(j.persons & shared)) for j in problem.jobs]
+    fixed_used = {(pid, f.start // DAY) for f in problem.fixed for pid in f.persons
+                  if pid in shared and (f.start // DAY) < len(problem.days)}
+    weekdays = [d.weekday() for d in problem.days]
+    weeks_of = [week_of(problem, i) for i in range(len(problem.days))]
+
+    def score(placement: dict[str, int]) -> Score:
+        placed = pref_days = pref_times = 0
+        used = set(fixed_used)
+        weeks: Counter[tuple[int, int]] = Counter()
+        for j, people in jobs:
+            start = placement.get(j.key)
+            if start is None:
+                continue
+            day = start // DAY
+            placed += 1
+            pref_days += weekdays[day] in j.preferred_weekdays
+            pref_times += in_preferred_time(j, start)
+            for pid in people:
+                used.add((pid, day))
+            weeks[weeks_of[day]] += 1
+        busiest = max(weeks.values(), default=0)
+        value = (weight * placed + W_DAY * pref_days + W_TIME * pref_times
+                 - W_USED * len(used) - W_SPREAD * busiest)
+        return Score(placed, pref_days, pref_times, len(used), busiest, value)
+    return score
 
 
 # --- 1. capacity -----------------------------------------------------------------------------------
@@ -452,7 +474,9 @@ def evaluate(problem: Problem, placement: dict[str, int]) -> Score:
 
 @dataclass
 class Shortfall:
-    """A person who must attend more meetings than the window can possibly hold for them."""
+    """A person who must attend more meetings than the window can possibly hold for them;
+    with `together`, the people who must attend every one of those meetings with them, so
+    that the room is what fits in all their days at once."""
 
     person: int
     demand: int
@@ -461,14 +485,180 @@ class Shortfall:
     cap: int | None
     closed: dict[str, int]
     """Holiday name → weekdays of the window it closes ("" is left out: weekends)."""
+    together: tuple[int, ...] = ()
+    """The others who attend every one of these meetings ((): the person's own room)."""
+    before: int = 0
+    """How many of these meetings must have another job of the run held before them (prep
+    before dialogue); the room counts that job's earliest possible end."""
 
 
-def capacity(problem: Problem) -> list[Shortfall]:
-    """Usable days × daily cap (and what fits in each day's free time) ≥ meetings, per person.
+@dataclass(frozen=True)
+class Group:
+    """Jobs that the same people all attend, each the same stretch: at most `room[day]` of
+    them fit on a day, whatever else happens (they follow one another for all of them)."""
+
+    persons: tuple[int, ...]
+    jobs: tuple[str, ...]
+    spacing: int
+    """Minutes from one of these jobs' start to the next's (the longest stretch + break)."""
+    room: dict[int, int]
+    """Day → most of these jobs that fit in it."""
+
+
+def _earliest_after_preds(problem: Problem, cands: Candidates) -> dict[str, dict[int, int]]:
+    """Job → day → its earliest start on that day if its predecessors are held before it
+    (a day without an entry: no predecessor fits before it; a job without predecessors is
+    left out). The predecessor's earliest end on the first day it can be held, plus the
+    break or travel for the people in both."""
+    preds: dict[str, list[str]] = defaultdict(list)
+    for before, after in problem.precedences:
+        preds[after].append(before)
+    out: dict[str, dict[int, int]] = {}
+    for key, before in preds.items():
+        job = problem.job(key)
+        lo_by_day: dict[int, int] = {}
+        for day in cands.starts.get(key, {}):
+            lo = -10**9
+            for p in before:
+                pred = problem.job(p)
+                days = [d for d in cands.starts.get(p, {}) if d <= day]
+                if not days:
+                    lo = 10**9
+                    break
+                if min(days) < day:
+                    continue
+                sep = max((separation(problem, problem.persons[q], pred.place, job.place)
+                           for q in pred.persons & job.persons), default=0)
+                lo = max(lo, cands.starts[p][day][0] + pred.duration + sep)
+            lo_by_day[day] = lo
+        out[key] = lo_by_day
+    return out
+
+
+def groups(problem: Problem, cands: Candidates, with_order: bool = False) -> list[Group]:
+    """For every set of jobs attended by the same two or more people (the six who are in
+    every dialogue), how many fit on each day: their starts (the union of every such job's
+    candidate starts, so an upper bound) taken earliest first, one `spacing` apart, and no
+    more than the smallest daily cap leaves. With `with_order`, a job with a predecessor
+    starts no earlier than that predecessor can end (no dialogue at 8:00 on the first day:
+    its prep meeting comes first)."""
+    fixed_pd = _fixed_by_person_day(problem)
+    after = _earliest_after_preds(problem, cands) if with_order else {}
+    by_person: dict[int, list[Job]] = defaultdict(list)
+    for job in problem.jobs:
+        if cands.starts.get(job.key):
+            for pid in job.persons:
+                by_person[pid].append(job)
+    out, seen = [], set()
+    for pid in sorted(by_person):
+        jobs = by_person[pid]
+        keys = tuple(sorted(j.key for j in jobs))
+        if len(jobs) < 2 or keys in seen:
+            continue
+        seen.add(keys)
+        common = sorted(set.intersection(*(j.persons for j in jobs)))
+        if len(common) < 2 or any(j.span(q) != jobs[0].span(q) for j in jobs for q in common):
+            continue
+        spacing = max(jobs[0].span(q)[1] - jobs[0].span(q)[0] + problem.persons[q].buffer
+                      for q in common)
+        starts: dict[int, set[int]] = defaultdict(set)
+        for j in jobs:
+            for day, values in cands.starts[j.key].items():
+                if j.key in after:
+                    lo = after[j.key].get(day, 10**9)
+                    values = [v for v in values if v >= lo]
+                starts[day].update(values)
+        room = {}
+        for day, values in starts.items():
+            n, last = 0, None
+            for v in sorted(values):
+                if last is None or v >= last + spacing:
+                    n, last = n + 1, v
+            for q in common:
+                person = problem.persons[q]
+                if person.cap is not None:
+                    n = min(n, max(person.cap - len(fixed_pd.get((q, day), ())), 0))
+            room[day] = n
+        out.append(Group(tuple(common), keys, spacing, room))
+    return out
+
+
+def day_room(problem: Problem, cands: Candidates,
+             group_list: list[Group] | None = None) -> dict[tuple[int, int], int]:
+    """(person, day) → most of their jobs that fit in the day: their stretches taken
+    earliest first (the shortest stretch and their break apart), their cap, and for
+    someone whose jobs are exactly a group's, the group's room. An upper bound, valid for
+    every placement; the CP-SAT model uses it to bound each day from above."""
+    fixed_pd = _fixed_by_person_day(problem)
+    by_person: dict[int, list[Job]] = defaultdict(list)
+    for job in problem.jobs:
+        if cands.starts.get(job.key):
+            for pid in job.persons:
+                by_person[pid].append(job)
+    group_of = {g.jobs: g for g in (group_list or [])}
+    out: dict[tuple[int, int], int] = {}
+    for pid, jobs in by_person.items():
+        person = problem.persons[pid]
+        spacing = min(j.span(pid)[1] - j.span(pid)[0] for j in jobs) + person.buffer
+        starts: dict[int, set[int]] = defaultdict(set)
+        for j in jobs:
+            off = j.span(pid)[0]
+            for day, values in cands.starts[j.key].items():
+                starts[day].update(v + off for v in values)
+        group = group_of.get(tuple(sorted(j.key for j in jobs)))
+        for day, values in starts.items():
+            n, last = 0, None
+            for v in sorted(values):
+                if last is None or v >= last + max(spacing, 1):
+                    n, last = n + 1, v
+            if person.cap is not None:
+                n = min(n, max(person.cap - len(fixed_pd.get((pid, day), ())), 0))
+            if group is not None:
+                n = min(n, group.room.get(day, 0))
+            out[(pid, day)] = n
+    return out
+
+
+def capacity(problem: Problem, cands: Candidates | None = None) -> list[Shortfall]:
+    """Usable days × daily cap (and what fits in each day's free time) ≥ meetings, per person;
+    and for people who must all attend the same meetings (the six in every dialogue), what
+    fits in all their days at once (`groups`, with each prep meeting before its dialogue).
 
     A necessary condition only, but it catches the common impossible request (too many
-    schools for the weeks given) at once and names the person and the numbers.
+    schools for the weeks given) at once and names the people and the numbers.
     """
+    shortfalls = _person_capacity(problem)
+    cands = cands or candidates(problem)
+    has_pred = {after for _, after in problem.precedences}
+    short = [g for g in groups(problem, cands, with_order=True)
+             if len(g.jobs) > sum(g.room.values())]
+    deficit = {g.jobs: len(g.jobs) - sum(g.room.values()) for g in short}
+    for group in short:
+        total = sum(group.room.values())
+        # One consultant's dialogues are short with the same people as all dialogues are:
+        # only the larger shortfall is named, it says all the smaller one says.
+        if any(set(group.jobs) < set(other.jobs) and deficit[other.jobs] >= deficit[group.jobs]
+               for other in short):
+            continue
+        # Named after the one with the least room of their own, the others alongside.
+        own = {sf.person: sf.capacity for sf in shortfalls if not sf.together}
+        lead = min(group.persons, key=lambda q: (own.get(q, 10**9), q))
+        caps = [problem.persons[q].cap for q in group.persons
+                if problem.persons[q].cap is not None]
+        first = min(problem.job(k).first_day for k in group.jobs)
+        last = min(max(problem.job(k).last_day for k in group.jobs), len(problem.days) - 1)
+        closed: Counter[str] = Counter(
+            problem.closed[d] for d in range(max(first, 0), last + 1)
+            if problem.closed.get(d) and weekday(problem, d) < 5)
+        shortfalls.append(Shortfall(
+            lead, len(group.jobs), total, sum(1 for n in group.room.values() if n > 0),
+            min(caps) if caps else None, dict(closed),
+            together=tuple(q for q in group.persons if q != lead),
+            before=sum(1 for k in group.jobs if k in has_pred)))
+    return shortfalls
+
+
+def _person_capacity(problem: Problem) -> list[Shortfall]:
     fixed_pd = _fixed_by_person_day(problem)
     by_person: dict[int, list[Job]] = defaultdict(list)
     for job in problem.jobs:
@@ -557,14 +747,21 @@ class _State:
         self.week_load[week_of(self.problem, day)] -= 1
 
 
-def greedy(problem: Problem, cands: Candidates | None = None) -> dict[str, int]:
+def greedy(problem: Problem, cands: Candidates | None = None,
+           seed: dict[str, int] | None = None) -> dict[str, int]:
     """Most constrained job first; each to the day that scores best, at its earliest fit.
 
     A job with predecessors (a dialogue with its prep meeting) is placed together with
-    them: a day only counts if every unplaced predecessor still fits before it.
+    them: a day only counts if every unplaced predecessor still fits before it. `seed`:
+    placements taken as they are first (those that fit); then predecessors of seeded jobs,
+    the earliest successor first, then everything else as usual.
     """
     cands = cands or candidates(problem)
     state = _State(problem)
+    for key, start in sorted((seed or {}).items(), key=lambda kv: kv[1]):
+        job = problem.job(key)
+        if state.fits(job, start):
+            state.add(job, start)
     shared = shared_persons(problem)
     preds: dict[str, list[str]] = defaultdict(list)
     succs: dict[str, list[str]] = defaultdict(list)
@@ -639,6 +836,14 @@ def greedy(problem: Problem, cands: Candidates | None = None) -> dict[str, int]:
 
     # Fewest possible starts first; jobs that others must follow go with those others.
     order = sorted(problem.jobs, key=lambda j: (cands.count(j.key), -len(j.persons), j.key))
+    if seed:
+        def successor_start(job: Job) -> int:
+            return min((state.placement[s] for s in succs[job.key] if s in state.placement),
+                       default=10**9)
+        for job in sorted(order, key=successor_start):
+            if (job.key not in state.placement and succs[job.key]
+                    and all(s in state.placement for s in succs[job.key])):
+                place_with_preds(job)
     for job in order:
         if job.key in state.placement or any(s not in state.placement for s in succs[job.key]):
             continue
@@ -650,6 +855,203 @@ def greedy(problem: Problem, cands: Candidates | None = None) -> dict[str, int]:
     return state.placement
 
 
+def slot_greedy(problem: Problem, cands: Candidates, group: Group) -> dict[str, int]:
+    """For a group whose days are the bottleneck (the six in every dialogue): the day's
+    slots as `groups` counts them (earliest first, one `spacing` apart, each after a
+    predecessor can end), each job matched to a slot it can start in: first the best slot
+    by the greedy's scores, then augmenting paths (Kuhn) so that as many jobs as the
+    matching allows get one. Then `greedy` seeded with it places the rest (the preps
+    before their dialogues)."""
+    after = _earliest_after_preds(problem, cands)
+    jobs = [problem.job(k) for k in group.jobs]
+    slots: list[int] = []
+    for day in sorted({d for j in jobs for d in cands.starts[j.key]}):
+        values: set[int] = set()
+        for j in jobs:
+            lo = after[j.key].get(day, 10**9) if j.key in after else -10**9
+            values.update(v for v in cands.starts[j.key].get(day, ()) if v >= lo)
+        taken = []
+        for v in sorted(values):
+            if not taken or v >= taken[-1] + group.spacing:
+                taken.append(v)
+        slots += taken[:group.room.get(day, 0)]
+    feasible: dict[str, list[int]] = {}
+    for j in jobs:
+        allowed = {v for vs in cands.starts[j.key].values() for v in vs}
+        lo_by_day = after.get(j.key)
+        feasible[j.key] = [t for t in slots if t in allowed
+                           and (lo_by_day is None or t >= lo_by_day.get(t // DAY, 10**9))]
+    # As many jobs as possible get a slot, and among those matchings the one that meets the
+    # most schools' wishes (weekday, hours): a max flow of least cost.
+    from ortools.graph.python import min_cost_flow
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    index = {t: len(jobs) + 1 + i for i, t in enumerate(slots)}
+    sink = len(jobs) + len(slots) + 1
+    arcs = []
+    for i, j in enumerate(jobs, start=1):
+        flow.add_arc_with_capacity_and_unit_cost(0, i, 1, 0)
+        for t in feasible[j.key]:
+            wish = (W_DAY * (weekday(problem, t // DAY) in j.preferred_weekdays)
+                    + W_TIME * in_preferred_time(j, t))
+            arcs.append((flow.add_arc_with_capacity_and_unit_cost(i, index[t], 1, -wish),
+                         j.key, t))
+    for t in slots:
+        flow.add_arc_with_capacity_and_unit_cost(index[t], sink, 1, 0)
+    flow.set_node_supply(0, len(jobs))
+    flow.set_node_supply(sink, -len(jobs))
+    owner: dict[int, str] = {}
+    if flow.solve_max_flow_with_min_cost() == flow.OPTIMAL:
+        owner = {t: key for arc, key, t in arcs if flow.flow(arc)}
+    slot_of = {k: t for t, k in owner.items()}
+
+    def augment(key: str, seen: set[int]) -> bool:
+        for t in feasible[key]:
+            if t in seen:
+                continue
+            seen.add(t)
+            if t not in owner or augment(owner[t], seen):
+                owner[t] = key
+                slot_of[key] = t
+                return True
+        return False
+
+    preds: dict[str, list[str]] = defaultdict(list)
+    for before, later in problem.precedences:
+        preds[later].append(before)
+    best: dict[str, int] = {}
+    best_value = None
+    for _ in range(4):
+        for j in jobs:
+            if j.key not in slot_of:
+                augment(j.key, set())
+        placement = greedy(problem, cands, seed=slot_of)
+        value = evaluate(problem, placement).value
+        if best_value is None or value > best_value:
+            best, best_value = placement, value
+        # A job whose predecessor found no room before it (three dialogues of one
+        # consultant's schools on the first morning, and room for one prep before them):
+        # it swaps slots with a job on another day whose predecessors need other people,
+        # or gives its slot to an unmatched such job.
+        stuck = [j.key for j in jobs if j.key in placement
+                 and any(p not in placement for p in preds[j.key])]
+        if not stuck:
+            break
+        for key in stuck:
+            t = slot_of[key]
+            needed = {q for p in preds[key] if p not in placement
+                      for q in problem.job(p).persons}
+
+            def other_people(k: str, needed: set[int] = needed) -> bool:
+                return not any(problem.job(p).persons & needed for p in preds[k])
+            swap = next((k for k, t2 in sorted(slot_of.items(), key=lambda kv: -kv[1])
+                         if t2 // DAY != t // DAY and other_people(k)
+                         and t in feasible[k] and t2 in feasible[key]), None)
+            if swap is not None:
+                t2 = slot_of[swap]
+                slot_of[key], slot_of[swap], owner[t], owner[t2] = t2, t, swap, key
+                continue
+            spare = next((j.key for j in jobs if j.key not in slot_of
+                          and other_people(j.key) and t in feasible[j.key]), None)
+            if spare is not None:
+                del slot_of[key]
+                slot_of[spare], owner[t] = t, spare
+    return best
+
+
+def polish(problem: Problem, cands: Candidates, placement: dict[str, int],
+           deadline: float) -> dict[str, int]:
+    """A last look at the schools whose wishes (weekday, hours) are not met: each such job
+    moved to another of its starts, or swapped with the job that starts there, its prep
+    meeting moved along when it would no longer come first, whenever that raises the
+    objective and makes none of its terms worse. Stops at `deadline`."""
+    state = _State(problem)
+    for key, start in placement.items():
+        state.add(problem.job(key), start)
+    preds: dict[str, list[str]] = defaultdict(list)
+    succs: dict[str, list[str]] = defaultdict(list)
+    for before, later in problem.precedences:
+        preds[later].append(before)
+        succs[before].append(later)
+
+    def place(job: Job, start: int, moved: list[tuple[str, int | None]]) -> bool:
+        """Put `job` (not placed) at `start`, moving predecessors that would end after it to
+        the latest day before it where they fit; every change goes on `moved` to undo."""
+        if not state.fits(job, start) or any(
+                start + job.duration > state.placement[s] for s in succs[job.key]
+                if s in state.placement):
+            return False
+        state.add(job, start)
+        moved.append((job.key, None))
+        for p in preds[job.key]:
+            if p not in state.placement:
+                continue
+            pred = problem.job(p)
+            if state.placement[p] + pred.duration <= start:
+                continue
+            old = state.placement[p]
+            state.remove(pred)
+            moved.append((p, old))
+            spot = next((v for d in sorted(cands.starts[p], reverse=True) if d <= start // DAY
+                         for v in cands.starts[p][d]
+                         if v + pred.duration <= start and state.fits(pred, v)
+                         and all(state.placement[q] + problem.job(q).duration <= v
+                                 for q in preds[p] if q in state.placement)), None)
+            if spot is None:
+                return False
+            state.add(pred, spot)
+            moved.append((p, None))
+        return True
+
+    def undo(moved: list[tuple[str, int | None]]) -> None:
+        for key, old in reversed(moved):
+            if old is None:
+                state.remove(problem.job(key))
+            else:
+                state.add(problem.job(key), old)
+
+    score = scorer(problem)
+    current = score(state.placement)
+    unmet = [j for j in problem.jobs if j.key in state.placement
+             and (j.preferred_weekdays or j.has_time_preference)
+             and not (weekday(problem, state.placement[j.key] // DAY) in j.preferred_weekdays
+                      and (not j.has_time_preference
+                           or in_preferred_time(j, state.placement[j.key])))]
+    for job in unmet:
+        home = state.placement[job.key]
+        wished = [t for d, ts in cands.starts[job.key].items()
+                  if not job.preferred_weekdays or weekday(problem, d) in job.preferred_weekdays
+                  for t in ts if not job.has_time_preference or in_preferred_time(job, t)]
+        for t in wished:
+            if time.perf_counter() > deadline:
+                return dict(state.placement)
+            moved: list[tuple[str, int | None]] = [(job.key, home)]
+            state.remove(job)
+            # Whoever starts there (same length) goes to `home` instead, if it can.
+            other = next((problem.job(k) for k, v in state.placement.items()
+                          if v == t and problem.job(k).duration == job.duration
+                          and home in cands.starts[k].get(home // DAY, ())), None)
+            ok = True
+            if other is not None:
+                state.remove(other)
+                moved.append((other.key, t))
+            if not place(job, t, moved) or (other is not None
+                                            and not place(other, home, moved)):
+                ok = False
+            if ok:
+                new = score(state.placement)
+                # Only a change that costs nothing elsewhere: CP-SAT has weighed the
+                # trade-offs between the terms already.
+                if new.value > current.value and new.busiest_week <= current.busiest_week \
+                        and new.days_used <= current.days_used \
+                        and new.preferred_days >= current.preferred_days \
+                        and new.preferred_times >= current.preferred_times:
+                    current = new
+                    break
+            undo(moved)
+    return dict(state.placement)
+
+
 # --- 3. CP-SAT -------------------------------------------------------------------------------------
 
 
@@ -658,7 +1060,8 @@ class Result:
     placement: dict[str, int]
     score: Score
     method: str
-    """"cp-sat" or "greedy": whichever found the better schedule."""
+    """"cp-sat" or "greedy": whichever found the better schedule ("+polish": then improved
+    by `polish`)."""
     status: str
     """CP-SAT's status name (OPTIMAL, FEASIBLE, …) or "SKIPPED"."""
     bound: int | None
@@ -781,19 +1184,30 @@ def _cpsat(problem: Problem, cands: Candidates, hint: dict[str, int], deadline: 
         if a.key in hint and b.key in hint:
             model.AddHint(first, hint[a.key] < hint[b.key])
 
+    # What fits in a day, for each person and for each group of people who attend the same
+    # jobs: implied by the intervals, but stated, so the LP bound knows a shared person's
+    # day holds four dialogues, not all of them (the bound on compact days was loose).
+    group_list = groups(problem, cands)
+    room = day_room(problem, cands, group_list)
+    for group in group_list:
+        for day, n in group.room.items():
+            bs = [day_vars[(k, day)] for k in group.jobs if (k, day) in day_vars]
+            if n < len(bs):
+                model.Add(sum(bs) <= n)
     used_vars = []
     const_used = 0
     for (pid, day), bs in per_person_day.items():
         person = problem.persons[pid]
         n_fixed = len(fixed_pd.get((pid, day), ()))
         limit = (person.cap - n_fixed) if person.cap is not None else len(bs)
+        limit = min(limit, room.get((pid, day), limit))
         if pid in shared and n_fixed == 0:
             u = model.NewBoolVar(f"u_{pid}_{day}")
             model.Add(sum(bs) <= limit * u)
             used_vars.append(u)
             model.AddHint(u, any(hint_days.get(j.key) == day for j in problem.jobs
                                  if pid in j.persons and j.key in hint))
-        elif person.cap is not None and len(bs) > limit:
+        elif len(bs) > limit:
             model.Add(sum(bs) <= limit)
     if shared:
         seen = set()
@@ -844,21 +1258,41 @@ def solve(problem: Problem, *, time_limit: float = 8.0, workers: int = 2,
     """Capacity check, greedy, then CP-SAT seeded with the greedy result; `time_limit` is
     the budget of the whole run (CP-SAT gets what the rest leaves of it)."""
     t0 = time.perf_counter()
-    shortfalls = capacity(problem)
-    t1 = time.perf_counter()
     cands = candidates(problem)
+    shortfalls = capacity(problem, cands)
+    t1 = time.perf_counter()
     greedy_placement = greedy(problem, cands)
     greedy_score = evaluate(problem, greedy_placement)
+    if len(greedy_placement) < len(problem.jobs):
+        # Something left out: where a group's days are the bottleneck, fill their slots
+        # first (a maximum matching) and keep that if it places more.
+        for group in groups(problem, cands, with_order=True):
+            if not any(k not in greedy_placement for k in group.jobs):
+                continue
+            other = slot_greedy(problem, cands, group)
+            other_score = evaluate(problem, other)
+            if other_score.value > greedy_score.value:
+                greedy_placement, greedy_score = other, other_score
     t2 = time.perf_counter()
     placement, score, method, status, bound = (greedy_placement, greedy_score, "greedy",
                                                "SKIPPED", None)
     if use_cpsat and problem.jobs:
+        # The last POLISH of the budget goes to `polish` when schools have wishes to meet.
+        wishes = any(j.preferred_weekdays or j.has_time_preference for j in problem.jobs)
+        reserve = min(POLISH * time_limit, 0.5) if wishes else 0.0
         cp_placement, status, bound = _cpsat(problem, cands, greedy_placement,
-                                             t0 + time_limit, workers)
+                                             t0 + time_limit - reserve, workers)
         if cp_placement is not None and not violations(problem, cp_placement):
             cp_score = evaluate(problem, cp_placement)
             if cp_score.value >= score.value:
                 placement, score, method = cp_placement, cp_score, "cp-sat"
+        if wishes:
+            polished = polish(problem, cands, placement, t0 + time_limit)
+            if not violations(problem, polished):
+                polished_score = evaluate(problem, polished)
+                if polished_score.value > score.value:
+                    placement, score = polished, polished_score
+                    method += "+polish"
     t3 = time.perf_counter()
     return Result(
         placement=placement, score=score, method=method, status=status, bound=bound,

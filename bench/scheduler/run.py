@@ -35,6 +35,15 @@ def meetings_total(problem) -> int:
     return sum(len(j.parts) for j in problem.jobs)
 
 
+def together(problem, sf) -> str:
+    """" with …" for a shortfall of people who must all attend the same meetings."""
+    if not sf.together:
+        return ""
+    after = ", each after its prep" if sf.before else ""
+    return (" with " + ", ".join(problem.persons[q].name for q in sf.together)
+            + f" (the same meetings{after})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--schools", type=int, default=100)
@@ -87,8 +96,8 @@ def main() -> int:
           f"gap {busy_result.gap * 100 if busy_result.gap is not None else float('nan'):.1f} %, "
           f"capacity shortfalls {len(busy_result.shortfalls)}")
     for sf in busy_result.shortfalls:
-        print(f"  short: {busy.persons[sf.person].name} must attend {sf.demand}, room for "
-              f"{sf.capacity}")
+        print(f"  short: {busy.persons[sf.person].name}{together(busy, sf)} must attend "
+              f"{sf.demand}, room for {sf.capacity}")
     # "Names exactly what is short": the shortfalls explain every meeting left unplaced.
     deficit = max((sf.demand - sf.capacity for sf in busy_result.shortfalls), default=0)
     busy_unplaced = busy_total - busy_placed
@@ -107,7 +116,7 @@ def main() -> int:
     print(f"infeasible: {args.infeasible_schools} schools in the same window: explained in "
           f"{explained * 1000:.1f} ms")
     for sf in shortfalls:
-        print(f"  {names[sf.person]} must attend {sf.demand} meetings, room for at most "
+        print(f"  {names[sf.person]}{together(bad, sf)} must attend {sf.demand} meetings, room for at most "
               f"{sf.capacity} ({sf.usable_days} usable days, cap {sf.cap}); closed: "
               f"{dict(sf.closed)}")
     t0 = time.perf_counter()

@@ -3,11 +3,12 @@
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
+from sqlmodel import select
 
 from app.cycles.models import HolidayKind, HolidayPeriod
 from app.i18n import TZ
 from app.meetings import service as meetings
-from app.meetings.models import MeetingStatus
+from app.meetings.models import MeetingParticipant, MeetingStatus
 from app.scheduling import availability, conflicts, problem, proposals, solver
 from app.scheduling.models import Availability, ProposalStatus
 
@@ -316,3 +317,28 @@ def test_a_scheduler_run_books_each_dialogue_for_its_agendas_length(db, svendbor
         assert d.status is MeetingStatus.BOOKED
         assert d.ends_at - d.starts_at == timedelta(minutes=lengths[d.id])
         assert agenda_timeline.timeline(db, agendas[d.id], d).overrun == 0
+
+
+def test_people_who_must_all_attend_are_named_when_their_days_together_are_short(db, svendborg):
+    """The chief works Monday to Wednesday, the PPR leader Wednesday to Friday, two meetings
+    a day each: each alone has room for all six dialogues in the week, together only for
+    Wednesday's two. The consultant is told so, and exactly that many are left out."""
+    y = svendborg
+    for mp in db.exec(select(MeetingParticipant).where(MeetingParticipant.person_id == y.ppr.id)):
+        mp.required = True
+        db.add(mp)
+    db.add(Availability(person_id=y.chief.id, weekdays=[0, 1, 2], max_per_day=2))
+    db.add(Availability(person_id=y.ppr.id, weekdays=[2, 3, 4], max_per_day=2))
+    db.commit()
+    proposal = proposals.run(db, problem.PlanRequest(
+        step=y.dialogue, window_start=date(2027, 4, 12), window_end=date(2027, 4, 16)),
+        time_limit=1)
+    (short,) = proposal.report["shortfalls"]
+    text = proposals.describe_shortfall(short)
+    assert "Lene Skov" in text and "Thomas Brandt" in text, text
+    assert (short["demand"], short["capacity"], short["usable_days"]) == (6, 2, 1)
+    assert proposal.placed == 2
+    assert len(proposal.report["unplaced"]) == short["demand"] - short["capacity"]
+    days = {item.starts_at.astimezone(TZ).date() for item, _ in
+            proposals.proposal_items(db, proposal)}
+    assert days == {date(2027, 4, 14)}
