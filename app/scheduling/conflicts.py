@@ -30,7 +30,7 @@ from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingStatus, MeetingType
 from app.meetings.policy import readable_meetings
-from app.scheduling import solver
+from app.scheduling import checking, instance
 from app.scheduling.availability import get_settings, local_to_utc
 from app.scheduling.models import Availability, BusyPeriod, SchedulingSettings
 from app.scheduling.problem import (
@@ -122,7 +122,7 @@ def _check_context(session: Session, targets: list[Meeting],
     first = min(a.astimezone(TZ).date() for a, _ in times)
     last = max(b.astimezone(TZ).date() for _, b in times)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    ctx = Context(day0=first, problem=solver.Problem(days=days, closed={}, persons={}, jobs=[]),
+    ctx = Context(day0=first, problem=instance.Problem(days=days, closed={}, persons={}, jobs=[]),
                   settings=get_settings(session, municipality_id))
     ctx.problem.travel = ctx.settings.travel_minutes
     required = required_participants(session, [m.id for m in relevant])
@@ -177,9 +177,9 @@ def _check_context(session: Session, targets: list[Meeting],
         half_day = bool(step and step.blocks)
         for m in chain:
             m_start, m_end = when(m)
-            parts.append(solver.Part(m.id, ctx.minute(m_end) - ctx.minute(m_start),
+            parts.append(instance.Part(m.id, ctx.minute(m_end) - ctx.minute(m_start),
                                      tuple(required.get(m.id, ()))))
-        ctx.problem.jobs.append(solver.Job(key, lead.title, parts, place_of(lead, step), w0, w1,
+        ctx.problem.jobs.append(instance.Job(key, lead.title, parts, place_of(lead, step), w0, w1,
                                            school_id=lead.school_id, half_day=half_day))
         ctx.job_meetings[key] = chain
         placement[key] = ctx.minute(s)
@@ -282,7 +282,7 @@ def _check(session: Session, targets: list[Meeting],
         if conflict not in found[mid]:
             found[mid].append(conflict)
 
-    for v in solver.violations(ctx.problem, placement):
+    for v in checking.violations(ctx.problem, placement):
         other = ctx.label(v.other) if v.other else ""
         other_id = ctx.meeting_id(v.other) if v.other else None
         for m in ctx.job_meetings[v.job]:

@@ -20,7 +20,7 @@ from app.cycles.models import Step
 from app.db import utcnow
 from app.i18n import TZ
 from app.meetings.models import Meeting
-from app.scheduling import solver
+from app.scheduling import candidates, checking, instance
 from app.scheduling.availability import get_settings
 from app.scheduling.conflicts import chain_after, move_plan
 from app.scheduling.problem import (
@@ -73,7 +73,7 @@ def _problem(session: Session, meeting: Meeting, first: date, last: date,
     plan = move_plan(session, meeting, first, time(8), minutes)
     lengths = [int((plan[m.id][1] - plan[m.id][0]).total_seconds() // 60) for m in chain]
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    ctx = Context(day0=first, problem=solver.Problem(days=days, closed={}, persons={}, jobs=[]),
+    ctx = Context(day0=first, problem=instance.Problem(days=days, closed={}, persons={}, jobs=[]),
                   settings=get_settings(session, meeting.municipality_id))
     ctx.problem.travel = ctx.settings.travel_minutes
     required = required_participants(session, [m.id for m in chain])
@@ -89,9 +89,9 @@ def _problem(session: Session, meeting: Meeting, first: date, last: date,
     if ready is not None:
         earliest = max(earliest, ctx.minute(ready))
     key = f"m{meeting.id}"
-    ctx.problem.jobs.append(solver.Job(
+    ctx.problem.jobs.append(instance.Job(
         key, meeting.title,
-        [solver.Part(m.id, n, tuple(required.get(m.id, ()))) for m, n in zip(chain, lengths)],
+        [instance.Part(m.id, n, tuple(required.get(m.id, ()))) for m, n in zip(chain, lengths)],
         place_of(meeting, step), max(w0, 0), min(w1, len(days) - 1), earliest=earliest,
         school_id=meeting.school_id))
     ctx.job_meetings[key] = chain
@@ -118,15 +118,15 @@ def find_slots(session: Session, meeting: Meeting, *, first: date | None = None,
         first = step.start_date  # the step's period has not begun: look from its start
     last = first + timedelta(days=HORIZON_DAYS - 1)
     ctx, key, length = _problem(session, meeting, first, last, minutes, now)
-    cands = solver.candidates(ctx.problem, grid=GRID)
+    cands = candidates.candidates(ctx.problem, grid=GRID)
     slots: list[Slot] = []
     for day in sorted(cands.starts[key]):
         taken_halves: set[bool] = set()
         for start in cands.starts[key][day]:
-            afternoon = start % solver.DAY >= NOON
+            afternoon = start % instance.DAY >= NOON
             if afternoon in taken_halves:
                 continue
-            if solver.violations(ctx.problem, {key: start}):
+            if checking.violations(ctx.problem, {key: start}):
                 continue
             taken_halves.add(afternoon)
             s = ctx.to_utc(start)

@@ -20,7 +20,7 @@ from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingParticipant, MeetingStatus, MeetingType
 from app.registry import Registry
-from app.scheduling import solver
+from app.scheduling import instance
 from app.scheduling.availability import (
     default_availability,
     get_availability,
@@ -52,7 +52,7 @@ class Context:
     """What the scheduler needs to turn the solver's minutes and keys back into meetings."""
 
     day0: date
-    problem: solver.Problem
+    problem: instance.Problem
     job_meetings: dict[str, list[Meeting]] = field(default_factory=dict)
     persons: dict[int, Person] = field(default_factory=dict)
     schools: dict[int, School] = field(default_factory=dict)
@@ -61,11 +61,11 @@ class Context:
 
     def minute(self, dt: datetime) -> int:
         loc = dt.astimezone(TZ)
-        return (loc.date() - self.day0).days * solver.DAY + loc.hour * 60 + loc.minute
+        return (loc.date() - self.day0).days * instance.DAY + loc.hour * 60 + loc.minute
 
     def to_utc(self, minute: int) -> datetime:
-        day = self.day0 + timedelta(days=minute // solver.DAY)
-        m = minute % solver.DAY
+        day = self.day0 + timedelta(days=minute // instance.DAY)
+        m = minute % instance.DAY
         return local_to_utc(day, time(m // 60, m % 60))
 
     def day_index(self, d: date) -> int:
@@ -163,7 +163,7 @@ def persons_frame(session: Session, ctx: Context, person_ids: set[int], first: d
         for i in range(len(problem.days)):
             if problem.days[i].weekday() in (a.weekdays or []):
                 hours[i] = (_minutes(a.day_start), _minutes(a.day_end))
-        problem.persons[pid] = solver.Person(pid, person.name, hours, sorted(busy[pid]),
+        problem.persons[pid] = instance.Person(pid, person.name, hours, sorted(busy[pid]),
                                              a.max_per_day, a.buffer_minutes)
 
 
@@ -192,7 +192,7 @@ def fixed_frame(session: Session, ctx: Context, person_ids: set[int], exclude: s
                 s = ctx.minute(m.starts_at)
                 ctx.problem.persons[pid].busy.append((s, ctx.minute(m.ends_at)))
             continue
-        ctx.problem.fixed.append(solver.Fixed(key, m.title, ctx.minute(m.starts_at),
+        ctx.problem.fixed.append(instance.Fixed(key, m.title, ctx.minute(m.starts_at),
                                               ctx.minute(m.ends_at), tuple(pids), place_of(m)))
 
 
@@ -232,7 +232,7 @@ def build_problem(session: Session, req: PlanRequest) -> Context:
     first = min(a for a, _ in windows.values())
     last = max(b for _, b in windows.values())
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    ctx = Context(day0=first, problem=solver.Problem(days=days, closed={}, persons={}, jobs=[]),
+    ctx = Context(day0=first, problem=instance.Problem(days=days, closed={}, persons={}, jobs=[]),
                   settings=get_settings(session, year.municipality_id))
     ctx.problem.travel = ctx.settings.travel_minutes
 
@@ -305,12 +305,12 @@ def build_problem(session: Session, req: PlanRequest) -> Context:
         if ready is not None:
             earliest = ctx.minute(ready)
         if req.not_before and lead.meeting_type is not MeetingType.PREP:
-            earliest = max(earliest or 0, ctx.day_index(req.not_before) * solver.DAY)
+            earliest = max(earliest or 0, ctx.day_index(req.not_before) * instance.DAY)
         pref = prefs.get(lead.school_id)
-        job = solver.Job(
+        job = instance.Job(
             key=key,
             label=ctx.schools[lead.school_id].name if lead.school_id in ctx.schools else lead.title,
-            parts=[solver.Part(m.id, meetings.planned_duration(session, m),
+            parts=[instance.Part(m.id, meetings.planned_duration(session, m),
                                tuple(required.get(m.id, ()))) for m in chain],
             place=place_of(lead, s),
             first_day=ctx.day_index(w0), last_day=ctx.day_index(w1),
@@ -349,16 +349,16 @@ def blocks_of(session: Session, step: Step, step_meetings: list[Meeting]) -> lis
 
 
 def _block_job(session: Session, ctx: Context, key: str, step: Step, chain: list[Meeting],
-               required: dict[int, list[int]], first_day: int, last_day: int) -> solver.Job:
+               required: dict[int, list[int]], first_day: int, last_day: int) -> instance.Job:
     earliest = None
     for m in chain:
         ready = ready_at(session, m)
         if ready is not None:
             earliest = max(earliest or 0, ctx.minute(ready))
-    return solver.Job(
+    return instance.Job(
         key=key, label=", ".join(ctx.schools[m.school_id].name if m.school_id in ctx.schools
                                  else m.title for m in chain),
-        parts=[solver.Part(m.id, meetings.planned_duration(session, m),
+        parts=[instance.Part(m.id, meetings.planned_duration(session, m),
                            tuple(required.get(m.id, ()))) for m in chain],
         place=place_of(chain[0], step), first_day=first_day, last_day=last_day,
         earliest=earliest, half_day=True)

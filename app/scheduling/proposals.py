@@ -14,7 +14,7 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingStatus
-from app.scheduling import solver
+from app.scheduling import explain, solver
 from app.scheduling.availability import local_to_utc
 from app.scheduling.models import Proposal, ProposalItem, ProposalStatus
 from app.scheduling.problem import Context, PlanRequest, build_problem, location_text
@@ -25,7 +25,7 @@ TIME_LIMIT = 8.0
 """Seconds CP-SAT may use to improve on the greedy schedule (the page waits for it)."""
 
 
-def _reason_data(ctx: Context, reason: solver.Reason, days: int) -> dict:
+def _reason_data(ctx: Context, reason: explain.Reason, days: int) -> dict:
     return {"kind": reason.kind, "person": ctx.person_label(reason.person),
             "detail": reason.detail, "days": days}
 
@@ -45,7 +45,7 @@ def run(session: Session, req: PlanRequest, *, user_id: int | None = None,
             "closed": sf.closed, "together": [ctx.person_label(q) for q in sf.together],
             "before": sf.before})
     for key in result.unplaced:
-        reasons = solver.explain(ctx.problem, result.placement, key)
+        reasons = explain.explain(ctx.problem, result.placement, key)
         report["unplaced"].append({
             "label": ctx.problem.job(key).label, "title": ctx.label(key),
             "meeting_id": ctx.job_meetings[key][0].id,

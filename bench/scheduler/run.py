@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import scenario
 
-from app.scheduling import solver
+from app.scheduling import capacity, checking, explain, solver
 
 
 def meetings_placed(problem, placement) -> int:
@@ -62,8 +62,8 @@ def main() -> int:
           f"{len(problem.days) // 7} weeks with {sum(1 for d in problem.closed.values() if d)} "
           f"Easter weekdays closed")
     result = solver.solve(problem, time_limit=args.time_limit, workers=args.workers)
-    g_viol = solver.violations(problem, result.greedy_placement)
-    viol = solver.violations(problem, result.placement)
+    g_viol = checking.violations(problem, result.greedy_placement)
+    viol = checking.violations(problem, result.placement)
     print(f"grid: {result.grid} min; capacity check {result.capacity_seconds * 1000:.1f} ms, "
           f"shortfalls: {len(result.shortfalls)}")
     print(f"greedy : {result.greedy_seconds:6.2f} s  violations {len(g_viol)}  placed "
@@ -110,7 +110,7 @@ def main() -> int:
 
     bad = scenario.build(args.infeasible_schools)
     t0 = time.perf_counter()
-    shortfalls = solver.capacity(bad)
+    shortfalls = capacity.capacity(bad)
     explained = time.perf_counter() - t0
     names = {pid: bad.persons[pid].name for pid in bad.persons}
     print(f"infeasible: {args.infeasible_schools} schools in the same window: explained in "
@@ -122,12 +122,12 @@ def main() -> int:
     t0 = time.perf_counter()
     partial = solver.solve(bad, time_limit=args.time_limit, workers=args.workers)
     first = partial.unplaced[0] if partial.unplaced else None
-    reasons = solver.explain(bad, partial.placement, first) if first else Counter()
+    reasons = explain.explain(bad, partial.placement, first) if first else Counter()
     t1 = time.perf_counter()
     print(f"  then placed {meetings_placed(bad, partial.placement)}/{meetings_total(bad)} "
           f"meetings (greedy {meetings_placed(bad, partial.greedy_placement)}), "
           f"{len(partial.unplaced)} jobs unplaced, violations "
-          f"{len(solver.violations(bad, partial.placement))}, in {t1 - t0:.2f} s; e.g. "
+          f"{len(checking.violations(bad, partial.placement))}, in {t1 - t0:.2f} s; e.g. "
           f"{bad.job(first).label if first else '-'}: "
           + "; ".join(f"{r.kind} {names.get(r.person, '')} {r.detail} ×{n}".replace("  ", " ")
                       for r, n in reasons.most_common(4)))

@@ -13,7 +13,7 @@ seeded, so every run solves the same problem.
 import random
 from datetime import date, timedelta
 
-from app.scheduling.solver import DAY, Job, Part, Person, Problem
+from app.scheduling.instance import DAY, Job, Part, Person, Problem
 
 START = date(2027, 3, 1)
 WEEKS = 8

@@ -9,8 +9,8 @@ is placed; with 18 the check names the two people and the one dialogue too many.
 
 from datetime import date, timedelta
 
-from app.scheduling import solver
-from app.scheduling.solver import DAY, Job, Part, Person, Problem
+from app.scheduling import capacity, checking, solver
+from app.scheduling.instance import DAY, Job, Part, Person, Problem
 
 CHIEF, PPR = 1, 2
 CONSULTANTS, PSYCHOLOGISTS = (7, 8), (11, 12)
@@ -42,11 +42,11 @@ def week_of_dialogues(schools: int) -> Problem:
 
 def test_every_meeting_is_placed_when_the_week_holds_them_all():
     problem = week_of_dialogues(17)
-    assert solver.capacity(problem) == []
+    assert capacity.capacity(problem) == []
     for use_cpsat in (False, True):
         result = solver.solve(problem, time_limit=2, workers=1, use_cpsat=use_cpsat)
         assert result.unplaced == []
-        assert solver.violations(problem, result.placement) == []
+        assert checking.violations(problem, result.placement) == []
         for i in range(17):
             prep, dialogue = result.placement[f"prep-{i}"], result.placement[f"dialogue-{i}"]
             assert prep + 30 <= dialogue
@@ -54,12 +54,12 @@ def test_every_meeting_is_placed_when_the_week_holds_them_all():
 
 def test_the_people_in_every_dialogue_are_named_with_what_is_short():
     problem = week_of_dialogues(18)
-    shortfalls = solver.capacity(problem)
+    shortfalls = capacity.capacity(problem)
     # Each alone has room for 18 (the chief 20, the PPR leader 18); together for 17.
     (short,) = shortfalls
     assert {short.person, *short.together} == {CHIEF, PPR}
     assert (short.demand, short.capacity, short.usable_days, short.before) == (18, 17, 5, 18)
     result = solver.solve(problem, time_limit=2, workers=1)
-    assert solver.violations(problem, result.placement) == []
+    assert checking.violations(problem, result.placement) == []
     # Exactly what the check says is short is left out, and nothing else.
     assert len(result.unplaced) == short.demand - short.capacity

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from app.meetings import service as meetings
 from app.meetings.models import MeetingStatus, MeetingType
-from app.scheduling import conflicts, demo, problem, proposals, solver
+from app.scheduling import conflicts, demo, instance, problem, proposals
 from app.scheduling.models import BusyPeriod
 from tests.scheduling.conftest import build_year
 
@@ -80,7 +80,7 @@ def test_a_recurring_series_is_spread_over_the_period(db, factory):
     assert len(starts) == 6
     gaps = [(b - a).days for a, b in zip(starts, starts[1:])]
     assert min(gaps) >= 14, gaps
-    assert solver.DAY == 1440
+    assert instance.DAY == 1440
 
 
 def test_the_demo_books_svendborgs_first_prep_round_in_two_contiguous_half_days():

@@ -3,8 +3,8 @@
 import time
 from datetime import date, timedelta
 
-from app.scheduling import solver
-from app.scheduling.solver import Job, Part, Person, Problem
+from app.scheduling import candidates, checking, greedy, objective
+from app.scheduling.instance import DAY, Job, Part, Person, Problem
 
 
 def test_a_school_is_moved_to_its_wished_day_and_nothing_else_breaks():
@@ -15,9 +15,9 @@ def test_a_school_is_moved_to_its_wished_day_and_nothing_else_breaks():
     jobs = [Job("a", "Skole A", [Part(1, 90, (1, 2))], "admin", 0, 1,
                 preferred_weekdays=frozenset({1}))]
     problem = Problem(days=days, closed={}, persons=persons, jobs=jobs)
-    cands = solver.candidates(problem)
+    cands = candidates.candidates(problem)
     monday = {"a": 8 * 60}
-    polished = solver.polish(problem, cands, monday, time.perf_counter() + 5)
-    assert polished["a"] // solver.DAY == 1
-    assert solver.violations(problem, polished) == []
-    assert solver.evaluate(problem, polished).value > solver.evaluate(problem, monday).value
+    polished = greedy.polish(problem, cands, monday, time.perf_counter() + 5)
+    assert polished["a"] // DAY == 1
+    assert checking.violations(problem, polished) == []
+    assert objective.evaluate(problem, polished).value > objective.evaluate(problem, monday).value

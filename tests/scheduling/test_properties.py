@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.scheduling import solver
-from app.scheduling.solver import DAY, Job, Part, Person, Problem
+from app.scheduling import capacity, checking, explain, solver
+from app.scheduling.instance import DAY, Job, Part, Person, Problem
 
 GRID = 30
 START = date(2027, 4, 12)  # a Monday
@@ -152,14 +152,14 @@ def test_every_schedule_holds_the_hard_rules_and_places_the_most_possible(proble
     result = solver.solve(problem, time_limit=2, workers=1)
     assert check(problem, result.placement) == []
     assert check(problem, result.greedy_placement) == []
-    assert solver.violations(problem, result.placement) == []
+    assert checking.violations(problem, result.placement) == []
     assert result.score.value >= result.greedy_score.value
     best = brute_force_max(problem)
     assert len(result.placement) == best, (best, result.placement)
     if result.unplaced:
         # What is left out is explained: every left-out job gets at least one reason.
         for key in result.unplaced:
-            assert sum(solver.explain(problem, result.placement, key).values()) >= 1
+            assert sum(explain.explain(problem, result.placement, key).values()) >= 1
 
 
 @SETTINGS
@@ -169,7 +169,7 @@ def test_the_checker_agrees_with_the_solvers_own_check(problem):
     placement = {}
     for i, job in enumerate(problem.jobs):
         placement[job.key] = ((i * 7) % len(problem.days)) * DAY + (8 * 60 + 30 * i)
-    assert bool(check(problem, placement)) == bool(solver.violations(problem, placement))
+    assert bool(check(problem, placement)) == bool(checking.violations(problem, placement))
 
 
 @settings(max_examples=25, deadline=None)
@@ -181,7 +181,7 @@ def test_capacity_shortfall_is_real_infeasibility(schools, cap):
     jobs = [Job(f"j{i}", f"Skole {i}", [Part(i, 60, (1,))], "admin", 0, 1)
             for i in range(schools)]
     problem = Problem(days=days, closed={}, persons={1: chief}, jobs=jobs)
-    shortfalls = solver.capacity(problem)
+    shortfalls = capacity.capacity(problem)
     fits = min(cap, 2) * 2
     assert bool(shortfalls) == (schools > fits)
     if schools <= 4:

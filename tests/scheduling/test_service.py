@@ -9,7 +9,7 @@ from app.cycles.models import HolidayKind, HolidayPeriod
 from app.i18n import TZ
 from app.meetings import service as meetings
 from app.meetings.models import MeetingParticipant, MeetingStatus
-from app.scheduling import availability, conflicts, problem, proposals, solver
+from app.scheduling import availability, checking, conflicts, problem, proposals, solver
 from app.scheduling.models import Availability, ProposalStatus
 
 
@@ -223,7 +223,7 @@ def test_solver_problem_from_the_database_is_conflict_free(db, svendborg):
     ctx = problem.build_problem(db, problem.PlanRequest(
         step=y.dialogue, window_start=y.dialogue.start_date, window_end=y.dialogue.end_date))
     result = solver.solve(ctx.problem, time_limit=0.5)
-    assert result.unplaced == [] and solver.violations(ctx.problem, result.placement) == []
+    assert result.unplaced == [] and checking.violations(ctx.problem, result.placement) == []
 
 
 def test_calendar_addresses_inside_our_network_are_refused():
