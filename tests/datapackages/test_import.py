@@ -1,7 +1,6 @@
 """Importing figures: every kind of bad file is refused whole, with Danish row/column errors."""
 
 import io
-import time
 
 import pytest
 from openpyxl import Workbook
@@ -292,7 +291,7 @@ def test_commit_checks_again(db, data_setup, factory):
     assert _values(db) == []
 
 
-def test_a_50000_row_file_in_reasonable_time(db, data_setup, factory):
+def test_a_50000_row_file_is_written_whole_and_again_unchanged(db, data_setup, factory):
     m = data_setup["m"]
     numbers = [f"7011{i:02d}" for i in range(10, 60)]
     for i, number in enumerate(numbers):
@@ -307,16 +306,11 @@ def test_a_50000_row_file_in_reasonable_time(db, data_setup, factory):
                     rows.append(f"{year}/{(year + 1) % 100:02d};{number};{key};g{g};{value:.1f};{g}")
     assert len(rows) == 50_000
     content = csv_bytes(*rows)
-    started = time.perf_counter()
+    # How fast is bench/import's question (it prints figures); here: all of it, in chunks.
     analysis, imp = _import(db, content)
-    first = time.perf_counter() - started
     assert analysis.ok and analysis.counts == {"new": 50_000}
-    started = time.perf_counter()
     analysis, _ = _import(db, content)
-    second = time.perf_counter() - started
     assert analysis.counts == {"unchanged": 50_000}
-    print(f"\n50,000 rows: first import {first:.1f} s, re-import {second:.1f} s")
-    assert first < 60 and second < 60
     assert db.exec(select(DataImport).where(DataImport.id == imp.id)).one().rows == 50_000
 
 
