@@ -464,15 +464,19 @@ def _load_values(session: Session, indicator_ids: list[int], school: School,
     # every school's values nationwide.
     asked = (col(IndicatorValue.indicator_id).in_(indicator_ids),
              col(IndicatorValue.start_year).in_(years))
+    # The six columns a cell needs, as rows: hundreds of ORM objects cost more than the query.
+    columns = (col(IndicatorValue.indicator_id), col(IndicatorValue.level),
+               col(IndicatorValue.subgroup), col(IndicatorValue.start_year),
+               col(IndicatorValue.value), col(IndicatorValue.n))
     parts = [
-        select(IndicatorValue).where(IndicatorValue.school_id == school.id, *asked),
-        select(IndicatorValue).where(IndicatorValue.municipality_id == school.municipality_id,
-                                     IndicatorValue.level == Level.MUNICIPALITY, *asked),
-        select(IndicatorValue).where(IndicatorValue.level == Level.COUNTRY, *asked),
+        sa.select(*columns).where(IndicatorValue.school_id == school.id, *asked),
+        sa.select(*columns).where(IndicatorValue.municipality_id == school.municipality_id,
+                                  IndicatorValue.level == Level.MUNICIPALITY, *asked),
+        sa.select(*columns).where(IndicatorValue.level == Level.COUNTRY, *asked),
     ]
-    rows = session.execute(
-        sa.select(IndicatorValue).from_statement(sa.union_all(*parts))).scalars().all()
-    return {(v.indicator_id, v.level, v.subgroup, v.start_year): Cell(v.value, v.n) for v in rows}
+    rows = session.execute(sa.union_all(*parts)).all()
+    return {(iid, Level(level), sub, start): Cell(value, n)
+            for iid, level, sub, start, value, n in rows}
 
 
 def package_view(session: Session, principal: Principal, school: School,
@@ -573,8 +577,11 @@ def _observations(areas: list[AreaView]) -> list[str]:
 
 def indicator_choices(session: Session) -> list[tuple[str, str]]:
     ensure_loaded(session)
-    return [(i.key, indicator_name(i)) for i in
-            session.exec(select(Indicator).order_by(Indicator.position))]
+    # Three columns, not the catalogue's objects: every package page asks for them.
+    english = get_locale() == "en"
+    return [(key, name_en if english and name_en else name) for key, name, name_en in
+            session.exec(select(Indicator.key, Indicator.name, Indicator.name_en)
+                         .order_by(Indicator.position))]
 
 
 # --- overviews -------------------------------------------------------------------------------
