@@ -22,6 +22,7 @@ from app.cycles.models import SchoolYear
 from app.datapackages import charts
 from app.datapackages.catalog import ensure_loaded
 from app.datapackages.models import (
+    COUNTRY_CODE,
     SMALL_GROUP,
     DataImport,
     DataSettings,
@@ -42,7 +43,7 @@ from app.forms import FieldError
 from app.i18n import N_, format_number, get_locale
 from app.i18n import gettext as _
 from app.meetings.models import Meeting, MeetingType
-from app.schools.models import School, SchoolKind
+from app.schools.models import Municipality, School, SchoolKind
 
 YEARS_SHOWN = 5
 """Trends show at most this many school years, ending with the package's."""
@@ -470,9 +471,14 @@ def _load_values(session: Session, indicator_ids: list[int], school: School,
                col(IndicatorValue.value), col(IndicatorValue.n))
     parts = [
         sa.select(*columns).where(IndicatorValue.school_id == school.id, *asked),
+        # With the code too, both are read from the unique index's leading columns alone.
         sa.select(*columns).where(IndicatorValue.municipality_id == school.municipality_id,
-                                  IndicatorValue.level == Level.MUNICIPALITY, *asked),
-        sa.select(*columns).where(IndicatorValue.level == Level.COUNTRY, *asked),
+                                  IndicatorValue.level == Level.MUNICIPALITY,
+                                  IndicatorValue.code == sa.select(Municipality.kommunekode)
+                                  .where(Municipality.id == school.municipality_id)
+                                  .scalar_subquery(), *asked),
+        sa.select(*columns).where(IndicatorValue.level == Level.COUNTRY,
+                                  IndicatorValue.code == COUNTRY_CODE, *asked),
     ]
     rows = session.execute(sa.union_all(*parts)).all()
     return {(iid, Level(level), sub, start): Cell(value, n)
