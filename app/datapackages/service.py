@@ -474,7 +474,7 @@ def _load_values(session: Session, indicator_ids: list[int], school: School,
         # With the code too, both are read from the unique index's leading columns alone.
         sa.select(*columns).where(IndicatorValue.municipality_id == school.municipality_id,
                                   IndicatorValue.level == Level.MUNICIPALITY,
-                                  IndicatorValue.code == sa.select(Municipality.kommunekode)
+                                  IndicatorValue.code == sa.select(col(Municipality.kommunekode))
                                   .where(Municipality.id == school.municipality_id)
                                   .scalar_subquery(), *asked),
         sa.select(*columns).where(IndicatorValue.level == Level.COUNTRY,

@@ -13,8 +13,6 @@ roles, activation, language or person) raises the counter in its own transaction
 Anything else takes the full path, which then remembers its new decision.
 """
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,6 +21,7 @@ from sqlmodel import Session
 
 from app.db import UTCDateTime
 from app.feeds import service
+from app.recent import Recent
 
 _POLL = sa.text(
     "SELECT feedlink.id AS link_id, feedlink.last_used_at, person.municipality_id, "
@@ -61,29 +60,8 @@ class Poll:
     """The remembered decision, when it still holds."""
 
 
-class _Decisions:
-    def __init__(self, size: int = 50_000):
-        self._data: OrderedDict[tuple[str, bool], Decision] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, bool]) -> Decision | None:
-        with self._lock:
-            return self._data.get(key)
-
-    def put(self, key: tuple[str, bool], decision: Decision) -> None:
-        with self._lock:
-            self._data[key] = decision
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-decisions = _Decisions()
+decisions: Recent[tuple[str, bool], Decision] = Recent(50_000)
+"""(token hash, full history?) → the last decision for that link."""
 
 
 def _cutoff(now: datetime) -> date:

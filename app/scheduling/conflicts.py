@@ -12,8 +12,7 @@ holidays through CHANGE_SOURCES below (wired in app.wiring.bootstrap()).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
@@ -30,6 +29,7 @@ from app.i18n import gettext as _
 from app.meetings import service as meetings
 from app.meetings.models import Meeting, MeetingStatus, MeetingType
 from app.meetings.policy import readable_meetings
+from app.recent import Recent
 from app.scheduling import checking, instance
 from app.scheduling.availability import get_settings, local_to_utc
 from app.scheduling.models import Availability, BusyPeriod, SchedulingSettings
@@ -214,33 +214,8 @@ CHANGE_SOURCES = (
 municipality's counter (no calendar event changes), so that kept answers are dropped."""
 
 
-class _Kept:
-    """Recent pages' answers by (municipality, counter, meetings and their times)."""
-
-    def __init__(self, size: int = 2000):
-        self._data: OrderedDict[tuple, dict[int, list[Conflict]]] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> dict[int, list[Conflict]] | None:
-        with self._lock:
-            found = self._data.get(key)
-            if found is not None:
-                self._data.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, value: dict[int, list[Conflict]]) -> None:
-        with self._lock:
-            self._data[key] = value
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-kept = _Kept()
+kept: Recent[tuple, dict[int, list[Conflict]]] = Recent(2000)
+"""Recent pages' answers by (municipality, counter, meetings and their times)."""
 
 
 def check(session: Session, targets: list[Meeting],

@@ -15,6 +15,7 @@ from app.admin import people as admin_people
 from app.feeds import counter, polls, service
 from app.feeds.models import FeedKind
 from app.meetings import service as meetings
+from app.recent import Recent
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def test_a_role_change_is_logged_as_no_event_and_other_feeds_splice(db, world):
 
 
 def test_decisions_are_forgotten_beyond_their_bound():
-    store = polls._Decisions(size=2)
+    store: Recent = Recent(size=2)
     d = polls.Decision(1, 1, service.today(), service.today(), "k", "f", "e",
                        service.utcnow())
     for key in ("a", "b", "c"):
