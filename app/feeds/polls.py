@@ -24,12 +24,11 @@ from app.feeds import service
 from app.recent import Recent
 
 _POLL = sa.text(
-    "SELECT feedlink.id AS link_id, feedlink.last_used_at, person.municipality_id, "
+    "SELECT feedlink.last_used_at, person.municipality_id, "
     "feedcounter.counter FROM feedlink JOIN person ON person.id = feedlink.person_id "
     "LEFT JOIN feedcounter ON feedcounter.municipality_id = person.municipality_id "
     "WHERE feedlink.token_hash = :h"
-).columns(link_id=sa.Integer, last_used_at=UTCDateTime(), municipality_id=sa.Integer,
-          counter=sa.Integer)
+).columns(last_used_at=UTCDateTime(), municipality_id=sa.Integer, counter=sa.Integer)
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,6 @@ class Decision:
 class Poll:
     token_hash: str
     full_history: bool
-    link_id: int
     known: Decision | None
     """The remembered decision, when it still holds."""
 
@@ -65,7 +63,7 @@ decisions: Recent[tuple[str, bool], Decision] = Recent(50_000)
 
 
 def _cutoff(now: datetime) -> date:
-    return service._grace_cutoff(now).date()
+    return service.grace_cutoff(now).date()
 
 
 def _read(session: Session, params: dict):
@@ -95,7 +93,7 @@ def poll(session: Session, token: str, *, full_history: bool,
             and known.today == service.today() and known.cutoff == _cutoff(now)
             and not service.use_due(row.last_used_at, now)):
         known = None
-    return Poll(token_hash, full_history, row.link_id, known)
+    return Poll(token_hash, full_history, known)
 
 
 def remember(found: Poll, spec: service.FeedSpec, snap: service.Snapshot,

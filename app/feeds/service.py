@@ -200,7 +200,7 @@ def _step_confidential(session: Session, step_id: int) -> bool:
 # --- which rows ---------------------------------------------------------------------------
 
 
-def _grace_cutoff(now: datetime) -> datetime:
+def grace_cutoff(now: datetime) -> datetime:
     return now - timedelta(days=get_env().feed_cancelled_days)
 
 
@@ -219,7 +219,7 @@ def meeting_where(spec: FeedSpec, now: datetime) -> list:
         Meeting.municipality_id == t.municipality.id,
         meeting_clause(spec.viewer),
         or_(Meeting.status != MeetingStatus.CANCELLED,
-            func.coalesce(Meeting.cancelled_at, Meeting.changed_at) >= _grace_cutoff(now)),
+            func.coalesce(Meeting.cancelled_at, Meeting.changed_at) >= grace_cutoff(now)),
     ]
     if kind is FeedKind.YEAR:
         where.append(Meeting.school_year_id == t.id)
@@ -289,7 +289,7 @@ def fingerprint(session: Session, spec: FeedSpec, now: datetime) -> Fingerprint:
     viewer = (p.user.id if p.user else None, sorted(map(repr, p.grants)))
     base = hashlib.sha256("|".join([
         FORMAT_VERSION, spec.key, repr(spec.window()), repr(viewer), get_settings().base_url,
-        _grace_cutoff(now).date().isoformat()]).encode()).hexdigest()
+        grace_cutoff(now).date().isoformat()]).encode()).hexdigest()
     value = counter.current(session, spec.target.municipality_id)
     return Fingerprint(hashlib.sha256(f"{base}|{value}".encode()).hexdigest(), base, value)
 
