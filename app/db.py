@@ -1,6 +1,7 @@
 """Engine, sessions and the column types every domain shares."""
 
 import sqlite3
+import time
 import weakref
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -170,7 +171,36 @@ def make_engine(url: str, *, pool_timeout: float | None = None, **kw: Any) -> En
         event.listen(engine, "checkin", _sqlite_on_checkin)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kw)
+    engine = sa.create_engine(url, **kw)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 10.0
+"""A pooled server connection idle this long is pinged before use (a restarted database, a
+firewall that dropped it); one used more recently is not. SQLAlchemy's pool_pre_ping pings
+on every checkout: a round trip more on every request and every feed poll."""
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    dialect = engine.dialect
+
+    def checkin(dbapi_conn, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_conn, record, proxy) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return  # new, or used a moment ago
+        try:
+            alive = dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise sa_exc.DisconnectionError() from exc  # the pool connects anew, and retries
+        if not alive:
+            raise sa_exc.DisconnectionError()
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 def writing(engine: Engine) -> Engine:

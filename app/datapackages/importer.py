@@ -27,6 +27,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -344,8 +345,39 @@ def _load_existing(session: Session, items: list[tuple]) -> dict:
     return {(r[1], r[2], Level(r[3]), r[4], r[5]): (r[0], r[6], r[7]) for r in rows}
 
 
-Writer = Callable[[list[dict]], None]
-"""Takes the new and replaced values of one checked chunk (commit mode)."""
+class Writer:
+    """Takes the new and replaced values of one checked chunk (commit mode) and writes them in
+    the session's transaction. With `background`, a chunk's write runs in a worker thread
+    while the next chunk is read and checked: on PostgreSQL most of a large import's time is
+    the server's (COPY, its foreign-key checks and indexes, on another core) and the check's
+    is the client's, so they overlap. The connection is used by one thread at a time: `wait()`
+    comes before the next query and before the analysis returns."""
+
+    def __init__(self, write: Callable[[list[dict]], None], *, background: bool = False):
+        self._write = write
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-writer") \
+            if background else None
+        self._pending: Future | None = None
+
+    def __call__(self, writes: list[dict]) -> None:
+        self.wait()
+        if self._pool is None:
+            self._write(writes)
+        else:
+            self._pending = self._pool.submit(self._write, writes)
+
+    def wait(self) -> None:
+        """Until the last chunk is written; a write's error is raised here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
 
 
 def analyse(session: Session, content: bytes, filename: str, *,
@@ -358,6 +390,17 @@ def analyse(session: Session, content: bytes, filename: str, *,
     analysis ends with problems: all or nothing). `municipality_id` limits the schools and
     municipality a (web) import may touch to that municipality's. `progress(step, total)`
     is called as rows are checked (total is the file's line count, known before reading)."""
+    try:
+        return _analyse(session, content, filename, municipality_id=municipality_id,
+                        progress=progress, writer=writer)
+    finally:
+        if writer is not None:
+            writer.close()  # no write is left running on the session's connection
+
+
+def _analyse(session: Session, content: bytes, filename: str, *,
+             municipality_id: int | None, progress: Callable[[int, int], None] | None,
+             writer: Writer | None) -> Analysis:
     result = Analysis(filename=filename, sha256=hashlib.sha256(content).hexdigest())
     try:
         total, rows = iter_rows(content)
@@ -380,6 +423,8 @@ def analyse(session: Session, content: bytes, filename: str, *,
     chunk: list[tuple] = []
 
     def flush() -> None:
+        if writer is not None:
+            writer.wait()  # the connection is free, and a failed write stops the import
         existing = _load_existing(session, chunk)
         writes = []
         for item in chunk:
@@ -402,7 +447,7 @@ def analyse(session: Session, content: bytes, filename: str, *,
                     "value": item[5], "n": item[6],
                 })
         if writes and not result.problems:
-            writer(writes)  # type: ignore[misc]
+            writer(writes)
         chunk.clear()
 
     number = 1
@@ -684,7 +729,8 @@ _VALUE_COLUMNS = ("indicator_id", "start_year", "level", "code", "school_id",
 def _writer(session: Session, import_id: int | None) -> Writer:
     """Writes one chunk's values in the session's transaction, straight through the driver:
     50,000 rows through SQLAlchemy's per-row parameter processing cost more than the check.
-    A replaced value's old row goes to the history by INSERT … SELECT in the database."""
+    A replaced value's old row goes to the history by INSERT … SELECT in the database. On
+    PostgreSQL the writes run in the background (see Writer)."""
     conn = session.connection()
     dialect = conn.dialect
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
@@ -731,7 +777,7 @@ def _writer(session: Session, import_id: int | None) -> Writer:
             for listener in bulk_write_listeners:
                 listener(session, table.name, "create", [("*", row[4]) for row in new])
 
-    return write
+    return Writer(write, background=copy_in is not None)
 
 
 def _pg_copy(conn, table_name: str) -> Callable[[list[tuple]], None]:

@@ -314,6 +314,32 @@ def test_a_50000_row_file_is_written_whole_and_again_unchanged(db, data_setup, f
     assert db.exec(select(DataImport).where(DataImport.id == imp.id)).one().rows == 50_000
 
 
+def test_a_write_that_fails_in_the_background_imports_nothing(db, data_setup, monkeypatch):
+    """On PostgreSQL a chunk is written while the next is checked (importer.Writer): a write
+    that fails there stops the import, and what earlier chunks wrote is rolled back."""
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    real = importer._writer
+    chunks = []
+
+    def failing_second(session, import_id):
+        write = real(session, import_id)._write
+
+        def write_or_fail(writes):
+            chunks.append(len(writes))
+            if len(chunks) == 2:
+                raise RuntimeError("the database went away")
+            write(writes)
+        return importer.Writer(write_or_fail, background=True)
+
+    monkeypatch.setattr(importer, "_writer", failing_second)
+    rows = [f"2025/26;701001;trivsel_social;g{g};4,1;{g}" for g in range(6)]
+    with pytest.raises(RuntimeError, match="went away"):
+        _import(db, csv_bytes(*rows))
+    assert chunks == [2, 2]  # the third chunk is not written after the failure
+    assert _values(db) == []
+    assert db.exec(select(DataImport)).all() == []
+
+
 # --- concurrent commits of one preview ------------------------------------------------------
 
 
