@@ -18,6 +18,7 @@ exists replaces it, and the old value goes to the history; an equal value change
 so importing the same file twice changes nothing the second time.
 """
 
+import contextvars
 import csv
 import difflib
 import hashlib
@@ -364,7 +365,8 @@ class Writer:
         if self._pool is None:
             self._write(writes)
         else:
-            self._pending = self._pool.submit(self._write, writes)
+            # In the caller's context (its locale and any other context variable).
+            self._pending = self._pool.submit(contextvars.copy_context().run, self._write, writes)
 
     def wait(self) -> None:
         """Until the last chunk is written; a write's error is raised here."""
